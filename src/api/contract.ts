@@ -1,0 +1,117 @@
+/**
+ * The contract every consumer of the Crego client codes against (functions, bulk, CLI,
+ * task pane). The implementation lives in client.ts (transport, retries, auth, cache);
+ * this file holds only types and the error class so consumers stay decoupled from it.
+ */
+
+export type ErrorKind =
+  | 'auth'
+  | 'forbidden'
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'too_large'
+  | 'rate_limited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'unknown_outcome'
+  | 'cancelled'
+  | 'config';
+
+export interface CregoErrorInit {
+  kind: ErrorKind;
+  /** Safe to show a person: never a token, a stack or raw HTML. */
+  message: string;
+  status?: number;
+  requestId?: string;
+  /** Per-field messages for `validation` (field → messages). */
+  fieldErrors?: Record<string, string[]>;
+  /** Endpoint key the error came from. */
+  endpoint?: string;
+  /** Seconds the server asked us to wait (429). */
+  retryAfter?: number;
+}
+
+export class CregoError extends Error {
+  readonly kind: ErrorKind;
+  readonly status?: number;
+  readonly requestId?: string;
+  readonly fieldErrors?: Record<string, string[]>;
+  readonly endpoint?: string;
+  readonly retryAfter?: number;
+
+  constructor(init: CregoErrorInit) {
+    super(init.message);
+    this.name = 'CregoError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.requestId = init.requestId;
+    this.fieldErrors = init.fieldErrors;
+    this.endpoint = init.endpoint;
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+export function isCregoError(e: unknown): e is CregoError {
+  return e instanceof CregoError;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface CallOptions {
+  /** Values for `{param}` placeholders in the endpoint's path. */
+  path?: Record<string, string | number>;
+  /** Query parameters; `undefined`/`null` are left out. */
+  query?: Record<string, QueryValue>;
+  /** JSON body for POST/PUT/PATCH. */
+  body?: unknown;
+  /**
+   * Makes a POST safe to retry: the API replays the first answer for a repeated key
+   * (see docs/api-assumptions.md). Without it a POST whose outcome is unknown fails with
+   * `unknown_outcome` and is never sent again.
+   */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** GET only: `bypass` skips the TTL cache (still coalesced with identical GETs in flight). */
+  cache?: 'default' | 'bypass';
+  timeoutMs?: number;
+}
+
+export interface PageOptions extends CallOptions {
+  pageSize?: number;
+}
+
+export interface InvalidateScope {
+  /** Drop cached answers whose path or query names this account id. */
+  account?: string;
+  /** Drop cached answers of this endpoint key. */
+  endpoint?: string;
+}
+
+export interface ClientStats {
+  /** Requests put on the wire (retries counted). */
+  sent: number;
+  /** Answers served from the TTL cache. */
+  cacheHits: number;
+  /** Calls that joined an identical GET already in flight. */
+  coalesced: number;
+  /** Highest number of requests in flight at once. */
+  peakInFlight: number;
+  retries: number;
+}
+
+export interface CregoClient {
+  /** Call one endpoint of the map by key; resolves with the parsed JSON answer. */
+  call<T = unknown>(key: string, options?: CallOptions): Promise<T>;
+  /** Walk every page of a `page` endpoint (parameter names come from the map). */
+  pages<T = unknown>(key: string, options?: PageOptions): AsyncIterable<T[]>;
+  /** Every result of every page of a `page` endpoint. */
+  listAll<T = unknown>(key: string, options?: PageOptions): Promise<T[]>;
+  /** Drop cached GET answers: all, by account, or by endpoint. */
+  invalidate(scope?: InvalidateScope): void;
+  /** Environment label (e.g. `sandbox`, `preprod`, `production`), part of every cache key. */
+  readonly environment: string;
+  readonly baseUrl: string;
+  stats(): ClientStats;
+}
