@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `crego` command. Runs the TypeScript sources through tsx so the CLI, the server and the
+// add-in share one code base with no separate Node build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

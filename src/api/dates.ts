@@ -1,0 +1,93 @@
+/**
+ * The one place where dates cross between Excel and the Crego API.
+ *
+ * - Excel stores a date as a serial number: days since 1899-12-30 (the 1900 leap-year bug only
+ *   matters before 1900-03-01, which no loan touches).
+ * - Crego sends epoch seconds. A *business date* (a due date, a payment date, `as_of_date`) is the
+ *   end of that calendar day in India: `1704479399.999999` is 2024-01-05 23:59:59.999999 IST.
+ * - India has one offset all year (UTC+05:30, no daylight saving), so the zone is a constant here
+ *   rather than a tz database look-up; `TIMEZONE` names it for anything that prints it.
+ */
+
+export const TIMEZONE = 'Asia/Kolkata';
+/** Asia/Kolkata's fixed offset from UTC, in seconds (+05:30). */
+export const IST_OFFSET_SECONDS = 19_800;
+const SECONDS_PER_DAY = 86_400;
+/** Excel serial of 1970-01-01. */
+const EXCEL_EPOCH_SERIAL = 25_569;
+/** How far before midnight a business date's instant sits (Crego's example ends in .999999). */
+const END_OF_DAY_MARGIN = 0.000001;
+
+function assertFinite(value: number, what: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${what} must be a finite number`);
+}
+
+/** Excel serial date (any time-of-day fraction is ignored) → the business date's epoch seconds (end of day IST). */
+export function excelSerialToEpoch(serial: number): number {
+  assertFinite(serial, 'Excel date');
+  const day = Math.floor(serial);
+  const utcMidnight = (day - EXCEL_EPOCH_SERIAL) * SECONDS_PER_DAY;
+  return utcMidnight + SECONDS_PER_DAY - IST_OFFSET_SECONDS - END_OF_DAY_MARGIN;
+}
+
+/** Epoch seconds → the Excel serial of the calendar day it falls on in India (whole number). */
+export function epochToExcelSerial(epochSeconds: number): number {
+  assertFinite(epochSeconds, 'Epoch seconds');
+  return Math.floor((epochSeconds + IST_OFFSET_SECONDS) / SECONDS_PER_DAY) + EXCEL_EPOCH_SERIAL;
+}
+
+/** Epoch seconds → Excel serial date-time in IST wall-clock time (keeps the time of day). */
+export function epochToExcelDateTime(epochSeconds: number): number {
+  assertFinite(epochSeconds, 'Epoch seconds');
+  return (epochSeconds + IST_OFFSET_SECONDS) / SECONDS_PER_DAY + EXCEL_EPOCH_SERIAL;
+}
+
+/** Excel serial date-time read as IST wall-clock time → the exact instant in epoch seconds. */
+export function excelDateTimeToEpoch(serial: number): number {
+  assertFinite(serial, 'Excel date-time');
+  return (serial - EXCEL_EPOCH_SERIAL) * SECONDS_PER_DAY - IST_OFFSET_SECONDS;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` → Excel serial; `null` when the text is not a real calendar date. */
+export function isoDateToExcelSerial(text: string): number | null {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / 1000 / SECONDS_PER_DAY + EXCEL_EPOCH_SERIAL;
+}
+
+/** Excel serial → `YYYY-MM-DD`. */
+export function excelSerialToIsoDate(serial: number): string {
+  assertFinite(serial, 'Excel date');
+  const ms = (Math.floor(serial) - EXCEL_EPOCH_SERIAL) * SECONDS_PER_DAY * 1000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Epoch seconds → the IST calendar date `YYYY-MM-DD`. */
+export function epochToIsoDate(epochSeconds: number): string {
+  return excelSerialToIsoDate(epochToExcelSerial(epochSeconds));
+}
+
+/** `YYYY-MM-DD` → the business date's epoch seconds (end of day IST); `null` when invalid. */
+export function isoDateToEpoch(text: string): number | null {
+  const serial = isoDateToExcelSerial(text);
+  return serial === null ? null : excelSerialToEpoch(serial);
+}
+
+/** Today's date in India as an Excel serial (for "not in the future" checks). */
+export function todayExcelSerial(now: number = Date.now()): number {
+  return epochToExcelSerial(now / 1000);
+}
+
+/** "HH:MM IST" of an instant, for "data as of" stamps. */
+export function formatIstTime(epochSeconds: number): string {
+  const wall = new Date((epochSeconds + IST_OFFSET_SECONDS) * 1000);
+  const hh = String(wall.getUTCHours()).padStart(2, '0');
+  const mm = String(wall.getUTCMinutes()).padStart(2, '0');
+  return `${hh}:${mm} IST`;
+}
