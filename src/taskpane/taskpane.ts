@@ -1,0 +1,1 @@
+// Placeholder: the task pane UI lands with its issue.
