@@ -182,7 +182,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   ep('records.bulk_create', 'Records', 'Bulk Create Records', 'POST', '/v1/lms/records/bulk_create/', 'bulk', { ...REAL, body: ['items'], fields: BULK_ITEM_FIELDS }),
 
   // ── Topups (9) ────────────────────────────────────────────────────────────────────────
-  ep('topups.list', 'Topups', 'List Topups', 'GET', '/v1/lms/topups/', 'page', { ...PROBE, query: LIST_FILTERS, fields: TOPUP_FIELDS }),
+  ep('topups.list', 'Topups', 'List Topups', 'GET', '/v1/lms/topups/', 'page', { ...PROBE, query: [...LIST_FILTERS, 'ref_id'], fields: TOPUP_FIELDS }),
   ep('topups.unschedule', 'Topups', 'Unschedule a scheduled topup', 'PUT', '/v1/lms/topups/{id}/unschedule/', 'object'),
   ep('topups.reinitiate_payout', 'Topups', 'Reinitiate Payout', 'POST', '/v1/lms/topups/{id}/reinitiate_payout/', 'object'),
   ep('topups.check_line_amount', 'Topups', 'Check Line Amount', 'PUT', '/v1/lms/topups/check_line_amount/', 'object', { ...REAL, body: ['account', 'amount'], fields: ['account', 'amount', 'available_amount', 'allowed', 'message'] }),
