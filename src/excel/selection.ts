@@ -1,0 +1,54 @@
+/** The user's selection: where formulas go, and where "go to cell" lands. */
+import { parseCell } from './address';
+import type { Ctx } from './run';
+
+export interface Selection {
+  sheet: string;
+  /** Address without the sheet, e.g. `B3:D9`. */
+  address: string;
+  row: number;
+  col: number;
+  rows: number;
+  cols: number;
+}
+
+export async function getSelection(ctx: Ctx): Promise<Selection> {
+  const range = ctx.workbook.getSelectedRange();
+  range.load('address, rowIndex, columnIndex, rowCount, columnCount');
+  range.worksheet.load('name');
+  await ctx.sync();
+  const address = range.address.includes('!') ? range.address.slice(range.address.lastIndexOf('!') + 1) : range.address;
+  return {
+    sheet: range.worksheet.name,
+    address,
+    row: range.rowIndex,
+    col: range.columnIndex,
+    rows: range.rowCount,
+    cols: range.columnCount,
+  };
+}
+
+/** Put a formula in the top-left cell of the selection and return that cell's address. */
+export async function insertFormulaAtSelection(ctx: Ctx, formula: string): Promise<string> {
+  const cell = ctx.workbook.getSelectedRange().getCell(0, 0);
+  cell.formulas = [[formula]];
+  cell.load('address');
+  await ctx.sync();
+  return cell.address;
+}
+
+/** Activate a sheet and select a cell or range on it (the "one click from its cell" of problem lists). */
+export async function goTo(ctx: Ctx, sheetName: string, address: string): Promise<void> {
+  const sheet = ctx.workbook.worksheets.getItem(sheetName);
+  sheet.activate();
+  sheet.getRange(address).select();
+  await ctx.sync();
+}
+
+/** Goes to a sheet-qualified address like `'Crego Records'!C14`. */
+export async function goToQualified(ctx: Ctx, qualified: string): Promise<void> {
+  const ref = parseCell(qualified);
+  if (!ref.sheet) throw new RangeError(`Address ${qualified} names no sheet`);
+  const bang = qualified.lastIndexOf('!');
+  await goTo(ctx, ref.sheet, qualified.slice(bang + 1));
+}

@@ -1,0 +1,275 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { blockAddress, cellAddress, columnIndex, columnLetter, parseCell, qualify } from '../../src/excel/address';
+import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
+import { addChart } from '../../src/excel/chart';
+import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
+import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
+import { clearMarks, INVALID_FILL, markCells } from '../../src/excel/marks';
+import { listTables, readSheet, readTable } from '../../src/excel/read';
+import { describeOfficeError, excelRun } from '../../src/excel/run';
+import { getSelection, goTo, insertFormulaAtSelection } from '../../src/excel/selection';
+import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes } from '../../src/excel/sheets';
+import { inlineListSource, LISTS_SHEET, readListValidation, setListValidation } from '../../src/excel/validation';
+import { writeBlock, writeRows } from '../../src/excel/write';
+import { mockWorkbook } from './mock';
+
+describe('addresses', () => {
+  it('converts between indexes and A1', () => {
+    expect(columnLetter(0)).toBe('A');
+    expect(columnLetter(25)).toBe('Z');
+    expect(columnLetter(26)).toBe('AA');
+    expect(columnLetter(16383)).toBe('XFD');
+    expect(columnIndex('XFD')).toBe(16383);
+    expect(cellAddress(13, 2)).toBe('C14');
+    expect(blockAddress(1, 1, 9, 3)).toBe('B2:D10');
+    expect(qualify('Crego Log', 'A1')).toBe("'Crego Log'!A1");
+    expect(qualify('Sheet1', 'A1')).toBe('Sheet1!A1');
+    expect(parseCell("'Crego Records'!$C$14")).toEqual({ sheet: 'Crego Records', row: 13, col: 2 });
+    expect(() => columnLetter(-1)).toThrow(/whole number/);
+  });
+});
+
+describe('cell values', () => {
+  it('never lets server text become a formula', () => {
+    for (const text of ['=HYPERLINK("http://x","y")', '+91 98', '-1+2', '@SUM(A1)']) {
+      expect(cellText(text)).toBe(`'${text}`);
+    }
+    expect(cellText('NEFT 123')).toBe('NEFT 123');
+    expect(cellValue(12.5)).toBe(12.5);
+    expect(cellValue(Number.NaN)).toBe('');
+    expect(cellValue(null)).toBe('');
+    expect(rectangular<number | string>([[1], [1, 2]], '')).toEqual([[1, ''], [1, 2]]);
+  });
+});
+
+describe('reading', () => {
+  it('reads the used range of a sheet and says when it is empty', async () => {
+    const wb = mockWorkbook({
+      sheets: { Data: { used: { row: 2, col: 1, values: [['Account', 'Amount'], ['AC1', 100]] } }, Empty: {} },
+    });
+    expect(await readSheet(wb.context, 'Data')).toEqual({ sheet: 'Data', row: 2, col: 1, values: [['Account', 'Amount'], ['AC1', 100]] });
+    expect(await readSheet(wb.context, 'Empty')).toBeNull();
+  });
+
+  it('reads a table header and rows with its position, and null for an unknown table', async () => {
+    const wb = mockWorkbook({
+      sheets: { Records: {} },
+      tables: { CregoRecords: { sheet: 'Records', row: 3, col: 0, values: [['Account', 'Amount'], ['AC1', 10], ['AC2', 20]] } },
+    });
+    const t = await readTable(wb.context, 'CregoRecords');
+    expect(t).toEqual({ name: 'CregoRecords', sheet: 'Records', headers: ['Account', 'Amount'], row: 3, col: 0, rows: [['AC1', 10], ['AC2', 20]] });
+    expect(await readTable(wb.context, 'Nope')).toBeNull();
+    expect(await listTables(wb.context)).toEqual([{ name: 'CregoRecords', sheet: 'Records' }]);
+  });
+});
+
+describe('writing', () => {
+  it('writes a large block in row chunks, one sync per chunk, formula-looking text kept as text', async () => {
+    const wb = mockWorkbook({ sheets: { Out: {} } });
+    const rows = Array.from({ length: 5 }, (_, i) => [`R${i}`, i, i % 2 === 0, i === 3 ? '=cmd|calc' : 'ok']);
+    const progress: number[] = [];
+    const stats = await writeBlock(wb.context, 'Out', 1, 2, rows, { chunkCells: 8, onChunk: (n) => progress.push(n) });
+    expect(stats).toEqual({ syncs: 3, cells: 20 });
+    expect(wb.syncs()).toBe(3);
+    expect(progress).toEqual([2, 4, 5]);
+    expect(wb.ranges.map((r) => r.address)).toEqual(['C2:F3', 'C4:F5', 'C6:F6']);
+    const cells = wb.written('Out');
+    expect(cells.get('F5')).toBe("'=cmd|calc");
+    expect(cells.get('D6')).toBe(4);
+    await expect(writeBlock(wb.context, 'Out', 0, 0, [[1, 2], [3]])).rejects.toThrow(/Row 2 of the block has 1 cells, expected 2/);
+  });
+
+  it('merges scattered row updates into contiguous ranges in a single sync', async () => {
+    const wb = mockWorkbook({ sheets: { Out: {} } });
+    await writeRows(wb.context, 'Out', 5, [
+      { row: 4, values: ['sending', 'B1'] },
+      { row: 2, values: ['sending', 'B1'] },
+      { row: 3, values: ['sending', '@evil'] },
+      { row: 9, values: ['sending', 'B1'] },
+    ]);
+    expect(wb.syncs()).toBe(1);
+    expect(wb.ranges.map((r) => r.address)).toEqual(['F3:G5', 'F10:G10']);
+    expect(wb.written('Out').get('G4')).toBe("'@evil");
+  });
+});
+
+describe('sheets and tables', () => {
+  it('adds a sheet only when missing and finds free names', async () => {
+    const wb = mockWorkbook({ sheets: { 'Crego Records': {} } });
+    expect((await ensureSheet(wb.context, 'Crego Records')).created).toBe(false);
+    expect((await ensureSheet(wb.context, 'Dashboard', { activate: true })).created).toBe(true);
+    expect(wb.addedSheets).toEqual(['Dashboard']);
+    expect(wb.activated).toEqual(['Dashboard']);
+    expect(await freeSheetName(wb.context, 'Crego Records')).toBe('Crego Records (2)');
+    expect(await freeSheetName(wb.context, 'Crego Fees')).toBe('Crego Fees');
+  });
+
+  it('creates a named, styled table over header + rows (one blank row when empty)', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} }, tables: { CregoFees: { sheet: 'T', row: 0, col: 0, values: [['a']] } } });
+    expect(await freeTableName(wb.context, 'CregoFees')).toBe('CregoFees2');
+    const made = await createTable(wb.context, { sheet: 'T', row: 2, col: 0, name: 'CregoFees2', headers: ['Account', 'Amount', 'Remark'], rows: [['AC1', 5, '=bad'], ['AC2', 6, '']] });
+    expect(made).toEqual({ name: 'CregoFees2', address: 'A3:C5', firstDataRow: 3, dataRows: 2 });
+    expect(wb.addedTables[0]).toMatchObject({ sheet: 'T', address: 'A3:C5', hasHeaders: true });
+    expect(wb.addedTables[0].m.name).toBe('CregoFees2');
+    expect(wb.addedTables[0].m.style).toBe('TableStyleMedium2');
+    const cells = wb.written('T');
+    expect(cells.get('B3')).toBe('Amount');
+    expect(cells.get('C4')).toBe("'=bad");
+    const empty = await createTable(wb.context, { sheet: 'T', row: 0, col: 5, name: 'X', headers: ['Only'] });
+    expect(empty.address).toBe('F1:F2');
+  });
+
+  it('freezes header rows and columns', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    freezePanes(wb.context, 'T', 1);
+    freezePanes(wb.context, 'T', 2, 1);
+    freezePanes(wb.context, 'T', 0, 0);
+    expect(wb.freezes).toEqual([
+      { sheet: 'T', call: 'freezeRows', arg: 1 },
+      { sheet: 'T', call: 'freezeAt', arg: 'A1:A2' },
+      { sheet: 'T', call: 'unfreeze' },
+    ]);
+  });
+});
+
+describe('formats', () => {
+  it('applies Indian rupee and date formats cell by cell, and header styling', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    setNumberFormat(wb.context, 'T', 1, 3, 2, 1, INR_FORMAT);
+    setNumberFormat(wb.context, 'T', 1, 4, 2, 1, DATE_FORMAT);
+    styleHeader(wb.context, 'T', 0, 0, 5);
+    expect(INR_FORMAT).toBe('₹ #,##,##0.00');
+    expect(wb.ranges[0].m.numberFormat).toEqual([[INR_FORMAT], [INR_FORMAT]]);
+    expect(wb.ranges[1].m.numberFormat).toEqual([['dd-mmm-yyyy'], ['dd-mmm-yyyy']]);
+    expect(wb.ranges[2].address).toBe('A1:E1');
+    expect(wb.ranges[2].m.format.font.bold).toBe(true);
+  });
+});
+
+describe('dropdowns', () => {
+  it('uses an inline list when short, and a hidden lists sheet when the list is long', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    const short = await setListValidation(wb.context, 'T', { row: 1, col: 2, rows: 100 }, ['NEFT', 'RTGS', 'UPI'], 'Payment mode');
+    expect(short.source).toBe('NEFT,RTGS,UPI');
+    const target = wb.ranges.find((r) => r.address === 'C2:C101')!;
+    expect(target.m.dataValidation.rule).toEqual({ list: { inCellDropDown: true, source: 'NEFT,RTGS,UPI' } });
+    expect(target.m.dataValidation.errorAlert.message).toBe('Pick one of: NEFT, RTGS, UPI');
+
+    const many = Array.from({ length: 60 }, (_, i) => `ACCOUNT-${i}`);
+    expect(inlineListSource(many)).toBeNull();
+    const long = await setListValidation(wb.context, 'T', { row: 1, col: 0, rows: 10 }, many, 'Account');
+    expect(long.source).toBe("='Crego Lists'!$A$2:$A$61");
+    expect(wb.addedSheets).toEqual([LISTS_SHEET]);
+    const listCells = wb.written(LISTS_SHEET);
+    expect(listCells.get('A1')).toBe('Account');
+    expect(listCells.get('A61')).toBe('ACCOUNT-59');
+  });
+
+  it('reads back the values a dropdown offers', async () => {
+    const wb = mockWorkbook({ sheets: { T: { validation: { B2: { type: 'List', source: 'NEFT, RTGS' } } } } });
+    expect(await readListValidation(wb.context, 'T', 'B2')).toEqual(['NEFT', 'RTGS']);
+    expect(await readListValidation(wb.context, 'T', 'C2')).toBeNull();
+  });
+});
+
+describe('marks on invalid cells', () => {
+  it('highlights cells, adds notes (joining messages per cell) and replaces an existing note', async () => {
+    const wb = mockWorkbook({ sheets: { T: { notes: { C5: 'old' } } } });
+    const marked = await markCells(
+      wb.context,
+      'T',
+      [
+        { row: 3, col: 1, message: 'Row 3, Amount: "x" is not a number' },
+        { row: 3, col: 1, message: 'Row 3, Amount: required' },
+        { row: 4, col: 2, message: 'Row 4, Date: in the future' },
+      ],
+      { notes: true },
+    );
+    expect(marked).toEqual(['B4', 'C5']);
+    expect(wb.ranges.filter((r) => r.m.format.fill.color === INVALID_FILL).map((r) => r.address)).toEqual(['B4', 'C5']);
+    expect(wb.addedNotes).toEqual([{ sheet: 'T', address: 'B4', content: 'Row 3, Amount: "x" is not a number\nRow 3, Amount: required' }]);
+    expect(wb.noteMocks['T!C5'].content).toBe('Row 4, Date: in the future');
+  });
+
+  it('clears fills over the block and deletes the notes it left', async () => {
+    const wb = mockWorkbook({ sheets: { T: { notes: { B4: 'x' } } } });
+    await clearMarks(wb.context, 'T', { row: 1, col: 0, rows: 10, cols: 4 }, ['B4', 'C5'], { notes: true });
+    expect(wb.ranges[0].address).toBe('A2:D11');
+    expect(wb.ranges[0].m.format.fill.cleared).toBe(true);
+    expect(wb.deletedNotes).toEqual(['T!B4']);
+  });
+
+  it('without note support only fills', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    await markCells(wb.context, 'T', [{ row: 0, col: 0, message: 'm' }], { notes: false });
+    expect(wb.addedNotes).toEqual([]);
+    expect(wb.ranges[0].m.format.fill.color).toBe(INVALID_FILL);
+  });
+});
+
+describe('the Crego Log sheet', () => {
+  const headers = ['When', 'Kind', 'Environment', 'Detail'];
+  it('creates the log with a frozen bold header on first append', async () => {
+    const wb = mockWorkbook({ sheets: {} });
+    const at = await appendLog(wb.context, headers, [[46000.5, 'push', 'sandbox', '=1+1']]);
+    expect(at).toBe(1);
+    expect(wb.addedSheets).toEqual([LOG_SHEET]);
+    expect(wb.freezes).toEqual([{ sheet: LOG_SHEET, call: 'freezeRows', arg: 1 }]);
+    const cells = wb.written(LOG_SHEET);
+    expect(cells.get('A1')).toBe('When');
+    expect(cells.get('D2')).toBe("'=1+1");
+    expect(wb.ranges.find((r) => r.address === 'A2')!.m.numberFormat).toEqual([['dd-mmm-yyyy hh:mm']]);
+  });
+
+  it('appends below the last used row and reads newest first', async () => {
+    const values = [headers, [1, 'push', 'sandbox', 'a'], [2, 'refresh', 'sandbox', 'b'], [3, 'push', 'production', 'c']];
+    const wb = mockWorkbook({ sheets: { [LOG_SHEET]: { used: { row: 0, col: 0, values } } } });
+    expect(await appendLog(wb.context, headers, [[4, 'push', 'sandbox', 'd']])).toBe(4);
+    expect(wb.written(LOG_SHEET).get('B5')).toBe('push');
+    const view = await readLog(wb.context, 2);
+    expect(view.headers).toEqual(headers);
+    expect(view.rows).toEqual([[3, 'push', 'production', 'c'], [2, 'refresh', 'sandbox', 'b']]);
+    expect(await readLog(mockWorkbook({ sheets: {} }).context)).toEqual({ headers: [], rows: [] });
+  });
+});
+
+describe('charts, selection, navigation', () => {
+  it('adds a titled column chart over a block', async () => {
+    const wb = mockWorkbook({ sheets: { Dash: {} } });
+    const made = await addChart(wb.context, { sheet: 'Dash', source: { row: 4, col: 8, rows: 6, cols: 2 }, title: 'Outstanding by asset category', from: 'K5', to: 'P20' });
+    expect(made.name).toBe('Chart 1');
+    expect(wb.charts[0]).toMatchObject({ sheet: 'Dash', type: 'ColumnClustered', source: 'Dash!I5:J10', seriesBy: 'Columns' });
+    expect(wb.charts[0].m.title.text).toBe('Outstanding by asset category');
+    expect(wb.charts[0].m.position).toEqual(['K5', 'P20']);
+  });
+
+  it('reads the selection and inserts a formula at its top-left cell', async () => {
+    const wb = mockWorkbook({ sheets: { S: {} }, selection: { sheet: 'S', row: 4, col: 1, rows: 3, cols: 2 } });
+    expect(await getSelection(wb.context)).toEqual({ sheet: 'S', address: 'B5:C7', row: 4, col: 1, rows: 3, cols: 2 });
+    const at = await insertFormulaAtSelection(wb.context, '=CREGO.SUMMARY(A5,"dpd")');
+    expect(at).toBe('S!B5');
+    expect(wb.ranges.find((r) => r.address === 'B5')!.m.formulas).toEqual([['=CREGO.SUMMARY(A5,"dpd")']]);
+  });
+
+  it('goes to a cell: activates its sheet and selects it', async () => {
+    const wb = mockWorkbook({ sheets: { 'Crego Records': {} } });
+    await goTo(wb.context, 'Crego Records', 'C14');
+    expect(wb.activated).toEqual(['Crego Records']);
+    expect(wb.selected).toEqual(['Crego Records!C14']);
+  });
+});
+
+describe('Excel.run and Office errors', () => {
+  afterEach(() => {
+    delete (globalThis as any).Excel;
+  });
+  it('runs work in Excel.run and turns Office errors into sentences', async () => {
+    const wb = mockWorkbook({ sheets: { A: {} } });
+    (globalThis as any).Excel = (wb as any).excel;
+    expect(await excelRun(async (ctx) => (await ensureSheet(ctx, 'A')).created)).toBe(false);
+    await expect(excelRun(async (ctx) => readSheet(ctx, 'Missing'))).rejects.toThrow(/could not find the sheet/);
+    expect(describeOfficeError({ code: 'InvalidArgument', message: 'bad', debugInfo: { errorLocation: 'Range.values' } })).toBe(
+      'Excel refused the request: bad (at Range.values)',
+    );
+  });
+});
