@@ -1,0 +1,147 @@
+/**
+ * Where the bearer token comes from: a pasted token (used as is), or a sign-in through the
+ * map's `auth.login` with `access`/`refresh`/`expires_in`, renewed shortly before it expires.
+ * Only one renewal is ever in flight: concurrent callers share it.
+ */
+import { CregoError } from './contract';
+import type { TokenAnswer } from './types';
+
+export interface AuthConfig {
+  token?: string;
+  username?: string;
+  password?: string;
+}
+
+/** Sends one auth request (`auth.login` / `auth.refresh`) through the client core. */
+export type AuthPoster = (key: 'auth.login' | 'auth.refresh', body: unknown, signal?: AbortSignal) => Promise<TokenAnswer>;
+
+interface Session {
+  access: string;
+  refresh?: string;
+  /** ms since epoch when the access token stops working. */
+  expiresAt: number;
+  /** ms of lifetime the server granted, to scale the renewal margin. */
+  lifetimeMs: number;
+}
+
+/** Renew when less than this share of the lifetime is left (capped at one minute). */
+const RENEW_SHARE = 0.2;
+const RENEW_MAX_MARGIN_MS = 60_000;
+
+export class TokenSource {
+  private session?: Session;
+  private renewing?: Promise<string>;
+  /** Number of sign-ins and refreshes performed (tests and stats). */
+  renewals = 0;
+
+  constructor(
+    private readonly config: AuthConfig,
+    private readonly post: AuthPoster,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True when the client can obtain a new token by itself (sign-in mode). */
+  get canRenew(): boolean {
+    return !this.config.token && !!this.config.username && this.config.password !== undefined;
+  }
+
+  get hasCredentials(): boolean {
+    return !!this.config.token || this.canRenew;
+  }
+
+  /** Every secret this source knows, for redaction. */
+  secrets(): string[] {
+    return [this.config.token, this.config.password, this.session?.access, this.session?.refresh].filter(
+      (s): s is string => !!s,
+    );
+  }
+
+  /** The message a 401 surfaces with, depending on how the token was obtained. */
+  get expiredMessage(): string {
+    return this.canRenew ? 'Session expired: sign in again' : 'The access token was refused (expired or revoked): paste a new one';
+  }
+
+  /** A token valid for at least the renewal margin; signs in or refreshes when needed. */
+  async token(signal?: AbortSignal): Promise<string | undefined> {
+    if (this.config.token) return this.config.token;
+    if (!this.canRenew) return undefined;
+    const s = this.session;
+    if (s && s.expiresAt - this.now() > Math.min(RENEW_MAX_MARGIN_MS, s.lifetimeMs * RENEW_SHARE)) return s.access;
+    return this.renew(signal);
+  }
+
+  /** After a 401: forget `rejected` so the next `token()` renews (once, however many callers saw the 401). */
+  reject(rejected: string | undefined): void {
+    if (this.session && this.session.access === rejected) this.session.expiresAt = 0;
+  }
+
+  private renew(signal?: AbortSignal): Promise<string> {
+    // One renewal in flight at a time; it is not tied to any one caller's signal so a caller
+    // giving up does not cancel the renewal the others are waiting on.
+    if (!this.renewing) {
+      this.renewing = this.doRenew().finally(() => {
+        this.renewing = undefined;
+      });
+    }
+    return signal ? raceAbort(this.renewing, signal) : this.renewing;
+  }
+
+  private async doRenew(): Promise<string> {
+    const refresh = this.session?.refresh;
+    if (refresh) {
+      try {
+        return this.adopt(await this.post('auth.refresh', { refresh }));
+      } catch (err) {
+        // A refused refresh token falls back to a fresh sign-in; anything else (network) surfaces.
+        if (!(err instanceof CregoError && (err.kind === 'auth' || err.kind === 'validation'))) throw err;
+      }
+    }
+    try {
+      return this.adopt(
+        await this.post('auth.login', { username: this.config.username, password: this.config.password, type: 'staff' }),
+      );
+    } catch (err) {
+      if (err instanceof CregoError && (err.kind === 'auth' || err.kind === 'validation'))
+        throw new CregoError({
+          kind: 'auth',
+          status: err.status,
+          requestId: err.requestId,
+          endpoint: 'auth.login',
+          message: 'Sign-in failed: check the username and password',
+        });
+      throw err;
+    }
+  }
+
+  private adopt(answer: TokenAnswer): string {
+    if (!answer || typeof answer.access !== 'string' || !answer.access)
+      throw new CregoError({ kind: 'server', endpoint: 'auth.login', message: 'Sign-in answer carried no access token' });
+    const lifetimeMs = (Number(answer.expires_in) > 0 ? Number(answer.expires_in) : 300) * 1000;
+    this.session = {
+      access: answer.access,
+      refresh: typeof answer.refresh === 'string' ? answer.refresh : this.session?.refresh,
+      expiresAt: this.now() + lifetimeMs,
+      lifetimeMs,
+    };
+    this.renewals++;
+    return answer.access;
+  }
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

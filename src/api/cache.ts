@@ -1,0 +1,63 @@
+/**
+ * TTL cache of GET answers (kept as the raw answer text, so every caller parses its own copy
+ * and nobody can mutate another caller's result). Keys carry the environment, so switching
+ * from sandbox to production never serves a stale answer from the other one.
+ */
+export interface CacheEntry {
+  text: string;
+  endpoint: string;
+  /** Every id the request named (path params and query values). */
+  ids: Set<string>;
+  /** `account` values found in the answer (object or page results). */
+  accounts: Set<string>;
+  expiresAt: number;
+}
+
+export class TtlCache {
+  private readonly entries = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 2000,
+  ) {}
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  get(key: string): CacheEntry | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  set(key: string, entry: Omit<CacheEntry, 'expiresAt'>): void {
+    if (!this.enabled) return;
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { ...entry, expiresAt: this.now() + this.ttlMs });
+  }
+
+  /** Drop everything, or entries of one endpoint, or entries that name or contain one account. */
+  invalidate(scope: { account?: string; endpoint?: string } = {}): number {
+    let dropped = 0;
+    for (const [key, e] of this.entries) {
+      const byEndpoint = scope.endpoint === undefined || e.endpoint === scope.endpoint;
+      const byAccount = scope.account === undefined || e.ids.has(scope.account) || e.accounts.has(scope.account);
+      if (byEndpoint && byAccount) {
+        this.entries.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Turning an HTTP answer or a transport failure into one `CregoError` with a message a person
+ * can read. Messages come from the documented-by-assumption `ErrorBody` (`detail`, `errors`)
+ * when present, are stripped of markup, capped in length, and scrubbed of every secret the
+ * client knows (tokens, password), so nothing sensitive can reach a cell, a log or a toast.
+ */
+import { CregoError, type ErrorKind } from './contract';
+import type { ErrorBody } from './types';
+
+const MAX_DETAIL = 300;
+
+/** Replace every known secret in a text with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  // A bearer header echoed back by a proxy, whatever the token is.
+  return out.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer ***');
+}
+
+/** A server-provided text made safe to show: no tags, one line, bounded. */
+export function cleanText(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
+}
+
+function parseErrorBody(text: string): Partial<ErrorBody> | undefined {
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<ErrorBody>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldErrorsOf(body: Partial<ErrorBody> | undefined): Record<string, string[]> | undefined {
+  const errors = body?.errors;
+  if (!errors || typeof errors !== 'object') return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [field, msgs] of Object.entries(errors)) {
+    const list = Array.isArray(msgs) ? msgs : [msgs];
+    out[field] = list.map((m) => cleanText(String(m)));
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 400 || status === 422) return 'validation';
+  if (status === 401) return 'auth';
+  if (status === 403) return 'forbidden';
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 413) return 'too_large';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'validation';
+}
+
+export interface HttpErrorContext {
+  endpoint: string;
+  /** The endpoint's name in Crego's docs, used in messages ("Get Summary"). */
+  name: string;
+  status: number;
+  text: string;
+  requestId?: string;
+  retryAfterMs?: number;
+  secrets: readonly string[];
+  /** Override for 401 wording (sign-in vs pasted token). */
+  authMessage?: string;
+}
+
+export function httpError(ctx: HttpErrorContext): CregoError {
+  const body = parseErrorBody(ctx.text);
+  const kind = kindForStatus(ctx.status);
+  const detail = typeof body?.detail === 'string' ? cleanText(body.detail) : '';
+  const fieldErrors = fieldErrorsOf(body);
+  const requestId = ctx.requestId ?? (typeof body?.request_id === 'string' ? body.request_id : undefined);
+  const retryAfter = ctx.retryAfterMs !== undefined ? Math.ceil(ctx.retryAfterMs / 1000) : undefined;
+  let message: string;
+  switch (kind) {
+    case 'auth':
+      message = ctx.authMessage ?? 'Session expired: sign in again';
+      break;
+    case 'forbidden':
+      message = `Not allowed: ${detail || `your Crego user may not use ${ctx.name}`}`;
+      break;
+    case 'not_found':
+      message = `Not found: ${detail || `${ctx.name} found nothing at that id`}`;
+      break;
+    case 'validation': {
+      const fields = fieldErrors
+        ? Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m.join('; ')}`).join('; ')
+        : '';
+      message = `Crego refused the request: ${[detail, fields].filter(Boolean).join(' — ') || `HTTP ${ctx.status}`}`;
+      break;
+    }
+    case 'conflict':
+      message = `Already exists: ${detail || 'Crego reports a conflict with an existing object'}`;
+      break;
+    case 'too_large':
+      message = `Too large: ${detail || 'send fewer items in one request'}`;
+      break;
+    case 'rate_limited':
+      message = `Crego is busy (too many requests)${retryAfter !== undefined ? `: try again in ${retryAfter} s` : ': try again shortly'}`;
+      break;
+    default:
+      message =
+        ctx.status === 501
+          ? `${ctx.name} is not available on this Crego server (HTTP 501)`
+          : `Crego had a problem (HTTP ${ctx.status})${detail ? `: ${detail}` : ''}`;
+  }
+  if (requestId) message += ` [request ${requestId}]`;
+  return new CregoError({
+    kind,
+    message: redact(message, ctx.secrets),
+    status: ctx.status,
+    requestId,
+    fieldErrors: fieldErrors && JSON.parse(redact(JSON.stringify(fieldErrors), ctx.secrets)),
+    endpoint: ctx.endpoint,
+    retryAfter,
+  });
+}
+
+export function plainError(kind: ErrorKind, message: string, endpoint?: string, status?: number): CregoError {
+  return new CregoError({ kind, message, endpoint, status });
+}

@@ -1,0 +1,48 @@
+/**
+ * The Node carrier: undici with a keep-alive connection pool per origin (CLI, server, tests).
+ * Node-only: imported by node.ts, never by index.ts.
+ */
+import { Agent, request } from 'undici';
+import { toTransportError, type Transport, type WireRequest, type WireResponse } from './transport';
+
+export interface UndiciTransportOptions {
+  /** Sockets per origin; the client's concurrency limit is the real cap, this just matches it. */
+  connections?: number;
+}
+
+export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
+  const agent = new Agent({
+    connections: options.connections ?? 6,
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    // The client enforces its own per-request timeout through AbortSignal.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  return {
+    carrier: 'undici',
+    async send(req: WireRequest): Promise<WireResponse> {
+      try {
+        const res = await request(req.url, {
+          method: req.method as 'GET',
+          headers: req.headers,
+          body: req.body,
+          signal: req.signal,
+          dispatcher: agent,
+        });
+        const text = await res.body.text();
+        return {
+          status: res.statusCode,
+          header: (name) => {
+            const v = res.headers[name.toLowerCase()];
+            return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+          },
+          text,
+        };
+      } catch (err) {
+        throw toTransportError(err);
+      }
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CregoError } from '../../src/api/contract';
+import type { CregoHttpClient } from '../../src/api/client';
+import { CARRIERS, FAST_RETRY, json, startTestServer, type TestServer } from './helpers';
+
+const TOKEN = 'tok-SECRET-abc123';
+
+describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
+  let server: TestServer | undefined;
+  let client: CregoHttpClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = server = undefined;
+  });
+
+  it('builds the URL from the map: encoded path params, null/undefined query dropped, trailing slash kept', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, { ok: true }));
+    client = make({ baseUrl: `${server.url}/`, token: TOKEN });
+    await client.call('accounts.summary', {
+      path: { id: 'a b/../c' },
+      query: { as_of_date: 1704479399.999999, include_closed_loan: false, skip: undefined, nothing: null },
+    });
+    expect(server.requests[0].url).toBe('/v1/lms/accounts/a%20b%2F..%2Fc/summary/?as_of_date=1704479399.999999&include_closed_loan=false');
+    expect(server.requests[0].method).toBe('GET');
+    expect(client.carrier).toBe(carrier);
+  });
+
+  it('sends the bearer token and JSON body, and parses the JSON answer', async () => {
+    server = await startTestServer((req, res) => json(res, 201, { id: 'r1', echo: JSON.parse(req.body) }));
+    client = make({ baseUrl: server.url, token: TOKEN });
+    const answer = await client.call<{ id: string; echo: unknown }>('records.create', { body: { account: 'acc', amount: 10.5 } });
+    expect(answer).toEqual({ id: 'r1', echo: { account: 'acc', amount: 10.5 } });
+    const seen = server.requests[0];
+    expect(seen.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(seen.headers['content-type']).toBe('application/json');
+    expect(seen.url).toBe('/v1/lms/records/');
+    expect(seen.url).not.toContain(TOKEN);
+  });
+
+  it('maps each status to an error kind with a person-safe message and the request id', async () => {
+    const answers: Record<string, [number, unknown]> = {
+      '/v1/lms/records/r400/': [400, { detail: 'Invalid record', code: 'invalid', errors: { amount: ['Must be positive'] } }],
+      '/v1/lms/records/r401/': [401, { detail: 'Token expired', code: 'auth' }],
+      '/v1/lms/records/r403/': [403, { detail: 'No access to this account', code: 'forbidden' }],
+      '/v1/lms/records/r404/': [404, { detail: 'No record with that id', code: 'not_found' }],
+      '/v1/lms/records/r409/': [409, { detail: 'Duplicate UTR', code: 'duplicate' }],
+      '/v1/lms/records/r413/': [413, { detail: 'At most 1000 items', code: 'too_large' }],
+      '/v1/lms/records/r500/': [500, '<html><body>Traceback (most recent call last)…</body></html>'],
+      '/v1/lms/records/r501/': [501, { detail: 'Not implemented', code: 'not_implemented' }],
+    };
+    server = await startTestServer((req, res) => {
+      const [status, body] = answers[req.url];
+      res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/html' : 'application/json', 'X-Request-Id': `req-${status}` });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, retry: { retries: 0 } });
+    const kinds: Record<string, CregoError> = {};
+    for (const id of ['r400', 'r401', 'r403', 'r404', 'r409', 'r413', 'r500', 'r501']) {
+      kinds[id] = await client.call('records.get', { path: { id } }).then(
+        () => {
+          throw new Error('expected a failure');
+        },
+        (e: CregoError) => e,
+      );
+    }
+    expect(kinds.r400).toMatchObject({ kind: 'validation', status: 400, requestId: 'req-400', fieldErrors: { amount: ['Must be positive'] } });
+    expect(kinds.r400.message).toContain('Invalid record');
+    expect(kinds.r400.message).toContain('amount: Must be positive');
+    expect(kinds.r401).toMatchObject({ kind: 'auth', status: 401 });
+    expect(kinds.r401.message).toMatch(/paste a new one/);
+    expect(kinds.r403).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('No access to this account') });
+    expect(kinds.r404).toMatchObject({ kind: 'not_found', message: expect.stringContaining('No record with that id') });
+    expect(kinds.r409.kind).toBe('conflict');
+    expect(kinds.r413.kind).toBe('too_large');
+    expect(kinds.r500).toMatchObject({ kind: 'server', status: 500, requestId: 'req-500' });
+    expect(kinds.r500.message).not.toMatch(/Traceback|<html>/);
+    expect(kinds.r501).toMatchObject({ kind: 'server', status: 501, message: expect.stringContaining('not available') });
+    for (const e of Object.values(kinds)) {
+      expect(e).toBeInstanceOf(CregoError);
+      expect(e.endpoint).toBe('records.get');
+      expect(e.message).not.toContain(TOKEN);
+    }
+  });
+
+  it('never lets the token into an error message, even when the server echoes it', async () => {
+    server = await startTestServer((req, res) =>
+      json(res, 400, { detail: `bad header ${req.headers.authorization}`, code: 'x', errors: { token: [String(req.headers.authorization)] } }),
+    );
+    const events: unknown[] = [];
+    client = make({ baseUrl: server.url, token: TOKEN, log: (e) => events.push(e) });
+    const err = (await client.call('records.list').catch((e) => e)) as CregoError;
+    expect(err.kind).toBe('validation');
+    expect(err.message).toContain('bad header Bearer ***');
+    expect(JSON.stringify(err.fieldErrors)).not.toContain(TOKEN);
+    expect(err.message).not.toContain(TOKEN);
+    expect(String(err.stack)).not.toContain(TOKEN);
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it('walks every page with the map pagination names (pages and listAll)', async () => {
+    const all = Array.from({ length: 23 }, (_, i) => ({ id: `e${i}`, account: 'acc1' }));
+    server = await startTestServer((req, res) => {
+      const u = new URL(req.url, 'http://x');
+      const page = Number(u.searchParams.get('page'));
+      const size = Number(u.searchParams.get('page_size'));
+      json(res, 200, { count: all.length, current_page: page, page_size: size, results: all.slice((page - 1) * size, page * size) });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN });
+    const pages: Array<unknown[]> = [];
+    for await (const p of client.pages('emis.list', { query: { account: 'acc1' }, pageSize: 10 })) pages.push(p);
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 3]);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/v1/lms/emis/?account=acc1&page=1&page_size=10',
+      '/v1/lms/emis/?account=acc1&page=2&page_size=10',
+      '/v1/lms/emis/?account=acc1&page=3&page_size=10',
+    ]);
+    client.invalidate();
+    const rows = await client.listAll<{ id: string }>('emis.list', { query: { account: 'acc1' }, pageSize: 5 });
+    expect(rows.map((r) => r.id)).toEqual(all.map((r) => r.id));
+  });
+
+  it('counts what it sends in stats()', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, { count: 0, current_page: 1, page_size: 15, results: [] }));
+    client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
+    await client.call('records.list');
+    await client.call('records.list');
+    expect(client.stats()).toMatchObject({ sent: 1, cacheHits: 1, retries: 0, peakInFlight: 1 });
+  });
+});
