@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CregoError } from '../../src/api/contract';
+import type { ClientLogEvent, CregoHttpClient } from '../../src/api/client';
+import { CARRIERS, json, startTestServer, type TestServer } from './helpers';
+
+const PASSWORD = 'pw-very-secret-42';
+
+/** A SimpleJWT-like auth server: login and refresh issue numbered tokens; `revoke()` makes the current access token fail. */
+async function authServer(expiresIn = 900) {
+  let issued = 0;
+  const valid = new Set<string>();
+  const refreshTokens = new Set<string>();
+  const counts = { login: 0, refresh: 0, api: 0, unauthorized: 0 };
+  let refuseApi = false;
+  const issue = (res: Parameters<typeof json>[0]) => {
+    issued++;
+    const access = `access-${issued}-abcdef`;
+    const refresh = `refresh-${issued}-abcdef`;
+    valid.add(access);
+    refreshTokens.add(refresh);
+    json(res, 200, { access, refresh, expires_in: expiresIn, token_type: 'Bearer', user: { id: 'u1', username: 'demo', email: '', first_name: '', last_name: '', type: 'staff' } });
+  };
+  const server = await startTestServer((req, res) => {
+    if (req.url === '/auth/login/') {
+      counts.login++;
+      const body = JSON.parse(req.body);
+      if (body.username !== 'demo' || body.password !== PASSWORD || body.type !== 'staff')
+        return json(res, 401, { detail: `Invalid credentials for ${body.password}`, code: 'auth' });
+      return issue(res);
+    }
+    if (req.url === '/auth/tokens/refresh/') {
+      counts.refresh++;
+      const { refresh } = JSON.parse(req.body);
+      if (!refreshTokens.has(refresh)) return json(res, 401, { detail: 'Token is invalid or expired', code: 'token_not_valid' });
+      refreshTokens.delete(refresh);
+      return issue(res);
+    }
+    counts.api++;
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (refuseApi || !valid.has(token)) {
+      counts.unauthorized++;
+      return json(res, 401, { detail: 'Given token not valid', code: 'token_not_valid' });
+    }
+    json(res, 200, { ok: true, token_seen: token.split('-')[1] });
+  });
+  return {
+    server,
+    counts,
+    revokeAll: () => valid.clear(),
+    revokeRefresh: () => refreshTokens.clear(),
+    /** Every API call is refused from now on although sign-in works (e.g. the user lost access). */
+    refuseApi: () => (refuseApi = true),
+  };
+}
+
+describe.each(CARRIERS)('auth over %s', (_carrier, make) => {
+  let server: TestServer | undefined;
+  let client: CregoHttpClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = server = undefined;
+  });
+
+  it('signs in once for many concurrent first calls, with {username, password, type: staff}', async () => {
+    const a = await authServer();
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => client!.call('records.get', { path: { id: `r${i}` } })));
+    expect(answers.every((x) => (x as { ok: boolean }).ok)).toBe(true);
+    expect(a.counts.login).toBe(1);
+    expect(JSON.parse(server.requests[0].body)).toEqual({ username: 'demo', password: PASSWORD, type: 'staff' });
+    expect(server.requests[0].headers.authorization).toBeUndefined();
+  });
+
+  it('a 401 under concurrent calls triggers exactly one refresh, then every call succeeds', async () => {
+    const a = await authServer();
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    await client.call('records.get', { path: { id: 'warm' } });
+    a.revokeAll(); // the server forgets the access token (e.g. rotated keys)
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => client!.call<{ token_seen: string }>('records.get', { path: { id: `x${i}` } })),
+    );
+    expect(answers.every((x) => x.token_seen === '2')).toBe(true);
+    expect(a.counts.refresh).toBe(1);
+    expect(a.counts.login).toBe(1);
+    expect(client.stats().tokenRenewals).toBe(2);
+  });
+
+  it('refreshes shortly before expiry, without waiting for a 401', async () => {
+    const a = await authServer(1); // 1-second tokens: renewed when less than 20% is left
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    await client.call('records.get', { path: { id: 'a' } });
+    await new Promise((r) => setTimeout(r, 900));
+    await client.call('records.get', { path: { id: 'b' } });
+    expect(a.counts.refresh).toBe(1);
+    expect(a.counts.unauthorized).toBe(0);
+  });
+
+  it('falls back to a fresh sign-in when the refresh token is refused', async () => {
+    const a = await authServer();
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    await client.call('records.get', { path: { id: 'a' } });
+    a.revokeAll();
+    a.revokeRefresh();
+    await expect(client.call('records.get', { path: { id: 'b' } })).resolves.toMatchObject({ ok: true });
+    expect(a.counts).toMatchObject({ login: 2, refresh: 1 });
+  });
+
+  it('surfaces auth "Session expired: sign in again" when the renewed token is refused too', async () => {
+    const a = await authServer();
+    server = a.server;
+    const events: ClientLogEvent[] = [];
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD, log: (e) => events.push(e) });
+    await client.call('records.get', { path: { id: 'a' } });
+    a.refuseApi();
+    const err = (await client.call('records.get', { path: { id: 'b' } }).catch((e) => e)) as CregoError;
+    expect(err).toMatchObject({ kind: 'auth', status: 401, message: 'Session expired: sign in again' });
+    expect(a.counts.refresh).toBe(1);
+    const text = JSON.stringify(events);
+    expect(text).not.toMatch(/access-\d|refresh-\d|pw-very-secret/);
+    for (const r of server.requests) expect(r.url).not.toMatch(/access-|refresh-|pw-very/);
+  });
+
+  it('reports a wrong password as a failed sign-in without echoing the password', async () => {
+    const a = await authServer();
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: 'wrong-password-99' });
+    const err = (await client.call('records.get', { path: { id: 'a' } }).catch((e) => e)) as CregoError;
+    expect(err).toMatchObject({ kind: 'auth', message: 'Sign-in failed: check the username and password' });
+    expect(err.message).not.toContain('wrong-password-99');
+    expect(a.counts.api).toBe(0);
+  });
+});
