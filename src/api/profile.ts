@@ -171,7 +171,19 @@ function checkRenames(
   }
 }
 
-function checkEntry(key: string, def: EndpointDef, entry: unknown, problems: string[]): void {
+/** Body names a rename may use: a bulk endpoint's items are the single create's bodies. */
+function bodyNamesOf(def: EndpointDef, byKey: ReadonlyMap<string, EndpointDef>): readonly string[] | undefined {
+  if (def.answer !== 'bulk') return def.body;
+  return byKey.get(`${def.key.split('.')[0]}.create`)?.body;
+}
+
+function checkEntry(
+  key: string,
+  def: EndpointDef,
+  entry: unknown,
+  problems: string[],
+  byKey: ReadonlyMap<string, EndpointDef>,
+): void {
   const where = `endpoints.${key}`;
   if (!isObject(entry)) {
     problems.push(`${where}: must be an object like {"path": "/v1/lms/…/"}`);
@@ -200,7 +212,7 @@ function checkEntry(key: string, def: EndpointDef, entry: unknown, problems: str
   const pagingNames = def.answer === 'page' ? [PAGINATION.pageParam, PAGINATION.sizeParam] : [];
   if (entry.query !== undefined)
     checkRenames(`${where}.query`, entry.query, def.query ? [...def.query, ...pagingNames] : undefined, 'query parameter', problems);
-  if (entry.body !== undefined) checkRenames(`${where}.body`, entry.body, def.body, 'body field', problems);
+  if (entry.body !== undefined) checkRenames(`${where}.body`, entry.body, bodyNamesOf(def, byKey), 'body field', problems);
   if (entry.fields !== undefined) checkRenames(`${where}.fields`, entry.fields, def.fields, 'answer field', problems);
   if (entry.pagination !== undefined) {
     if (def.answer !== 'page') problems.push(`${where}.pagination: ${key} does not answer with pages`);
@@ -235,7 +247,7 @@ export function parseProfile(input: unknown, origin = '(settings)', map: readonl
       for (const [key, entry] of Object.entries(value.endpoints)) {
         const def = byKey.get(key);
         if (!def) problems.push(`endpoints.${key}: unknown endpoint key${suggest(key, keys)}`);
-        else checkEntry(key, def, entry, problems);
+        else checkEntry(key, def, entry, problems, byKey);
       }
     }
   }
@@ -325,8 +337,9 @@ export function renameAnswer(ep: ResolvedEndpoint, answer: unknown): unknown {
   return renameKeys(answer, names);
 }
 
-/** Field errors keyed by the API's body names → keyed by ours. */
+/** Field errors keyed by the API's body/query names → keyed by ours, so messages name our columns. */
 export function renameFieldErrors(ep: ResolvedEndpoint, errors: Record<string, string[]> | undefined) {
-  if (!errors || Object.keys(ep.bodyNames).length === 0) return errors;
-  return renameKeys(errors, invert(ep.bodyNames)) as Record<string, string[]>;
+  const names = { ...invert(ep.queryNames), ...invert(ep.bodyNames) };
+  if (!errors || Object.keys(names).length === 0) return errors;
+  return renameKeys(errors, names) as Record<string, string[]>;
 }
