@@ -1,0 +1,290 @@
+/**
+ * What each CREGO function computes, free of Office: arguments in (as Excel passes them), cell
+ * values out, `CellError` on failure. functions.ts wraps these for Excel; `crego fn` calls the
+ * same wrappers headless. Every read goes through the runtime's batcher.
+ */
+import type { QueryValue } from '../api/contract';
+import { PAGINATION } from '../api/endpoints';
+import type { AccountSummary, CalculateEmiAnswer } from '../api/types';
+import {
+  accountIdOf,
+  catalogNameOf,
+  cellsOf,
+  isBlank,
+  isRow,
+  numberOf,
+  optionalBool,
+  optionalChoice,
+  optionalDate,
+  optionalFieldOf,
+  optionalText,
+  fieldOf,
+  requireAccountId,
+} from './args';
+import type { Fetch } from './batcher';
+import { CATALOG, toCell, toFieldValueTable, toTable, type Cell, type FieldSpec } from './catalog';
+import { badArgument, CellError, toCellError, toExcelError } from './errors';
+import type { LiveCell } from './live';
+import type { FunctionsRuntime } from './runtime';
+
+/** Per-call context: the cell's cancellation and whether Excel is only previewing the formula. */
+export interface CallContext {
+  signal?: AbortSignal;
+  preview: boolean;
+  /** LIVE ticks: skip the cache. */
+  fresh?: boolean;
+}
+
+/** A matrix cell may hold an Excel error for just that cell. */
+export type OutCell = Cell | CustomFunctions.Error | CellError;
+
+async function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
+  const client = await rt.connect();
+  return rt.batcher.get<T>(client, fetch, { signal: ctx.signal, preview: ctx.preview, fresh: ctx.fresh });
+}
+
+/** A read about one account: a failure says which account. */
+async function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string, fetch: Fetch): Promise<T> {
+  try {
+    return await read<T>(rt, ctx, { ...fetch, account });
+  } catch (error) {
+    throw toCellError(error, { account });
+  }
+}
+
+function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {
+  const query: Record<string, QueryValue> = { as_of_date: asOf, include_closed_loan: includeClosed ? true : undefined };
+  return { endpoint: 'accounts.summary', path: { id: account }, query, account };
+}
+
+// ── SUMMARY ─────────────────────────────────────────────────────────────────────────────────
+
+export async function summary(
+  rt: FunctionsRuntime,
+  ctx: CallContext,
+  accountArg: unknown,
+  fieldArg: unknown,
+  asOfArg: unknown,
+  includeClosedArg: unknown,
+): Promise<OutCell[][]> {
+  const idCells = cellsOf(accountArg);
+  const ids = idCells.map((v, i) => accountIdOf(v, idCells.length > 1 ? `accountId (cell ${i + 1})` : 'accountId'));
+  if (ids.every((id) => id === null)) throw badArgument('accountId is empty: give a Crego account id (CREGO.LOANS() lists them)');
+  const fieldCells = cellsOf(fieldArg);
+  const fields: FieldSpec[] | null = fieldCells.every(isBlank)
+    ? null
+    : fieldCells.map((v, i) => fieldOf('SUMMARY', v, fieldCells.length > 1 ? `field (cell ${i + 1})` : 'field'));
+  const asOf = optionalDate(asOfArg, 'asOfDate');
+  const includeClosed = optionalBool(includeClosedArg, 'includeClosed', false);
+
+  // One read per distinct account; the batcher shares it with every other cell of the wave too.
+  const answers = new Map<string, Promise<AccountSummary>>();
+  for (const id of ids) {
+    if (id !== null && !answers.has(id)) answers.set(id, readAccount(rt, ctx, id, summaryFetch(id, asOf, includeClosed)));
+  }
+  const outcomes = await Promise.allSettled(answers.values());
+  const settled = new Map([...answers.keys()].map((id, i) => [id, outcomes[i]!] as const));
+
+  const present = ids.filter((id): id is string => id !== null);
+  const failures = present.map((id) => settled.get(id)!).filter((r) => r.status === 'rejected');
+  // Nothing to show at all (one account, or every account failed): the whole formula shows the error.
+  if (failures.length === present.length) throw (failures[0] as PromiseRejectedResult).reason;
+
+  const specs = fields ?? CATALOG.SUMMARY!;
+  if (!fields && ids.length === 1) {
+    // One account, no field: its field/value table (the account succeeded, or we threw above).
+    const only = settled.get(ids[0]!) as PromiseFulfilledResult<AccountSummary>;
+    return toFieldValueTable(specs, only.value as unknown as Record<string, unknown>);
+  }
+
+  const rows = ids.map((id): OutCell[] => {
+    if (id === null) return specs.map(() => '');
+    const result = settled.get(id)!;
+    if (result.status === 'rejected') {
+      const error = toExcelError(toCellError(result.reason, { account: id }));
+      return specs.map(() => error);
+    }
+    const obj = result.value as unknown as Record<string, unknown>;
+    return specs.map((s) => toCell(s.kind, obj[s.name]));
+  });
+  // A row of ids with one field reads across, like its argument.
+  if (isRow(accountArg) && specs.length === 1) return [rows.map((r) => r[0]!)];
+  return rows;
+}
+
+// ── EMI and SCHEDULE (Calculate EMI: a pure calculation, so identical calls share one answer) ──
+
+function calculateFetch(principal: unknown, rate: unknown, tenure: unknown, start: unknown, firstDue: unknown, rounding: unknown): Fetch {
+  const body = {
+    loan_amount: numberOf(principal, 'principal', { above: 0 }),
+    roi: numberOf(rate, 'annualRatePct', { min: 0, max: 100 }),
+    emi_count: numberOf(tenure, 'tenureMonths', { integer: true, min: 1, max: 600 }),
+    emi_rounding: optionalChoice(rounding, 'rounding', ['rupee', 'paise'] as const) ?? 'rupee',
+    start_date: optionalDate(start, 'startDate'),
+    first_due_date: optionalDate(firstDue, 'firstDueDate'),
+  };
+  if (body.start_date !== undefined && body.first_due_date !== undefined && body.first_due_date <= body.start_date) {
+    throw badArgument('firstDueDate must be after startDate');
+  }
+  return { endpoint: 'emis.calculate', body: JSON.parse(JSON.stringify(body)) };
+}
+
+export async function emi(rt: FunctionsRuntime, ctx: CallContext, ...args: unknown[]): Promise<number> {
+  const answer = await calculate(rt, ctx, args);
+  return toCell('money', answer.emi_amount) as number;
+}
+
+export async function schedule(rt: FunctionsRuntime, ctx: CallContext, ...args: unknown[]): Promise<Cell[][]> {
+  const answer = await calculate(rt, ctx, args);
+  return toTable(CATALOG.SCHEDULE, (answer.schedule ?? []) as unknown as Record<string, unknown>[]);
+}
+
+async function calculate(rt: FunctionsRuntime, ctx: CallContext, args: unknown[]): Promise<CalculateEmiAnswer> {
+  const [principal, rate, tenure, start, firstDue, rounding] = args;
+  const fetch = calculateFetch(principal, rate, tenure, start, firstDue, rounding);
+  try {
+    return await read<CalculateEmiAnswer>(rt, ctx, fetch);
+  } catch (error) {
+    throw toCellError(error);
+  }
+}
+
+// ── One object per account: a field, or the field/value table ──────────────────────────────
+
+async function objectField(
+  rt: FunctionsRuntime,
+  ctx: CallContext,
+  what: 'OUTSTANDING' | 'LOANPARAMS' | 'LINE',
+  accountArg: unknown,
+  fieldArg: unknown,
+  fetchFor: (account: string) => Fetch,
+): Promise<Cell[][]> {
+  const account = requireAccountId(accountArg);
+  const field = optionalFieldOf(what, fieldArg);
+  const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, fetchFor(account));
+  if (field) return [[toCell(field.kind, obj[field.name])]];
+  return toFieldValueTable(CATALOG[what]!, obj);
+}
+
+export function outstanding(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown, asOfArg: unknown): Promise<Cell[][]> {
+  const asOf = optionalDate(asOfArg, 'asOfDate');
+  return objectField(rt, ctx, 'OUTSTANDING', accountArg, fieldArg, (account) => ({
+    endpoint: 'emis.outstanding',
+    query: { account, as_of_date: asOf },
+  }));
+}
+
+export function loanParams(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown): Promise<Cell[][]> {
+  return objectField(rt, ctx, 'LOANPARAMS', accountArg, fieldArg, (account) => ({ endpoint: 'accounts.loan_params', path: { id: account } }));
+}
+
+export function line(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown): Promise<Cell[][]> {
+  return objectField(rt, ctx, 'LINE', accountArg, fieldArg, (account) => ({ endpoint: 'accounts.refresh_limit', path: { id: account } }));
+}
+
+// ── Lists: a table with a header row ─────────────────────────────────────────────────────────
+
+async function list(
+  rt: FunctionsRuntime,
+  ctx: CallContext,
+  what: string,
+  endpoint: string,
+  query: Record<string, QueryValue>,
+  account?: string,
+): Promise<Cell[][]> {
+  // The largest page the API takes: a table of a few hundred rows costs one request.
+  const fetch: Fetch = { endpoint, query: { ...query, [PAGINATION.sizeParam]: PAGINATION.maxPageSize }, all: true, account };
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await read<Record<string, unknown>[]>(rt, ctx, fetch);
+  } catch (error) {
+    throw toCellError(error, { account });
+  }
+  return toTable(CATALOG[what]!, rows);
+}
+
+function accountList(what: string, endpoint: string) {
+  return (rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown): Promise<Cell[][]> => {
+    const account = requireAccountId(accountArg);
+    return list(rt, ctx, what, endpoint, { account }, account);
+  };
+}
+
+export const emis = accountList('EMIS', 'emis.list');
+export const fees = accountList('FEES', 'fees.list');
+export const settlements = accountList('SETTLEMENTS', 'emis.settlements');
+export const topups = accountList('TOPUPS', 'topups.list');
+
+export function records(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fromArg: unknown, toArg: unknown): Promise<Cell[][]> {
+  const account = requireAccountId(accountArg);
+  const from = optionalDate(fromArg, 'fromDate');
+  const to = optionalDate(toArg, 'toDate');
+  if (from !== undefined && to !== undefined && from > to) throw badArgument('fromDate is after toDate: swap them');
+  return list(rt, ctx, 'RECORDS', 'records.list', { account, date_from: from, date_to: to }, account);
+}
+
+export function loans(rt: FunctionsRuntime, ctx: CallContext, statusArg: unknown, typeArg: unknown, categoryArg: unknown, searchArg: unknown): Promise<Cell[][]> {
+  const query = {
+    status: optionalChoice(statusArg, 'status', ['active', 'closed'] as const),
+    type: optionalChoice(typeArg, 'type', ['term_loan', 'credit_line'] as const),
+    asset_category: optionalChoice(categoryArg, 'assetCategory', ['Regular', 'SMA-0', 'SMA-1', 'SMA-2', 'NPA'] as const),
+    search: optionalText(searchArg),
+  };
+  return list(rt, ctx, 'LOANS', 'loans.list', query);
+}
+
+// ── FIELDS (no network) ─────────────────────────────────────────────────────────────────────
+
+export function fields(whatArg: unknown): Cell[][] {
+  const only = catalogNameOf(whatArg);
+  const rows: Cell[][] = [['function', 'field', 'description']];
+  for (const [what, specs] of Object.entries(CATALOG)) {
+    if (only && what !== only) continue;
+    for (const s of specs) rows.push([what, s.name, s.description]);
+  }
+  return rows;
+}
+
+// ── LIVE ────────────────────────────────────────────────────────────────────────────────────
+
+export interface LiveSink {
+  setResult(value: unknown): void;
+}
+
+/**
+ * Start a LIVE cell: a first value at once (from the cache when fresh enough), then an update
+ * from the shared poll loop every `seconds` (≥ 30). Returns the stop function for onCanceled.
+ */
+export function live(rt: FunctionsRuntime, preview: boolean, accountArg: unknown, fieldArg: unknown, secondsArg: unknown, sink: LiveSink): () => void {
+  let account: string;
+  let field: FieldSpec;
+  let intervalMs: number;
+  try {
+    account = requireAccountId(accountArg);
+    field = fieldOf('SUMMARY', fieldArg);
+    intervalMs = isBlank(secondsArg) || secondsArg === 0 ? 30_000 : numberOf(secondsArg, 'seconds', { above: 0 }) * 1000;
+  } catch (error) {
+    sink.setResult(toExcelError(toCellError(error)));
+    return () => undefined;
+  }
+  let stopped = false;
+  const deliver = async (ctx: CallContext) => {
+    try {
+      const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, summaryFetch(account, undefined, false));
+      if (!stopped) sink.setResult(toCell(field.kind, obj[field.name]));
+    } catch (error) {
+      if (!stopped) sink.setResult(toExcelError(toCellError(error, { account })));
+    }
+  };
+  const controller = new AbortController();
+  void deliver({ signal: controller.signal, preview });
+  // A preview shows one value; only the committed formula keeps polling.
+  if (preview) return () => controller.abort();
+  const cell: LiveCell = { intervalMs, poll: () => deliver({ signal: controller.signal, preview: false, fresh: true }) };
+  const remove = rt.live.add(cell);
+  return () => {
+    stopped = true;
+    remove();
+    controller.abort();
+  };
+}

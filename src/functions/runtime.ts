@@ -1,0 +1,221 @@
+/**
+ * The functions' connection to Crego and the one place the task pane talks to them.
+ *
+ * In the shared runtime the task pane and functions.js are one page, so the pane does not build a
+ * second client: it calls `globalThis.CregoRuntime.configure(...)` after sign-in and
+ * `CregoRuntime.refresh(scope)` for the Refresh buttons. Before the pane has ever been opened, the
+ * functions connect on their own from the add-in server's `/config.json` and a token the pane left
+ * in `OfficeRuntime.storage`; with neither, a cell says "Sign in to Crego in the task pane" at once
+ * rather than waiting for a pane that may never open.
+ */
+import type { CregoClient } from '../api/contract';
+import { Batcher, type BatcherOptions, type BatcherStats } from './batcher';
+import { CellError, SIGN_IN_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
+import { LivePoller, type LiveClock } from './live';
+
+/** What the pane (or the CLI) hands over; the client config's other options pass through. */
+export interface Connection {
+  baseUrl: string;
+  token?: string;
+  environment?: string;
+  username?: string;
+  password?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  [option: string]: unknown;
+}
+
+export type RefreshScope = 'workbook' | 'sheet' | 'selection';
+
+export interface RuntimeStatus {
+  connected: boolean;
+  /** Who set the connection: the pane/CLI (`configure`), the server's /config.json, or nobody yet. */
+  source: 'configure' | 'config.json' | 'none';
+  environment?: string;
+  baseUrl?: string;
+  cache: BatcherStats;
+  /** LIVE cells being polled. */
+  liveCells: number;
+}
+
+/** The object published as `globalThis.CregoRuntime`. */
+export interface CregoRuntimeApi {
+  /** Use this connection from now on (or an existing client); drops every cached answer. */
+  configure(connection: Connection | { client: CregoClient }): void;
+  /** Forget the connection (sign-out): cells then ask to sign in. */
+  disconnect(): void;
+  /** Drop cached answers and recalculate the workbook (default), the active sheet or the selection. */
+  refresh(scope?: RefreshScope): Promise<void>;
+  /** Drop cached answers (all, or one account's, or one endpoint's) without recalculating. */
+  invalidate(scope?: { account?: string; endpoint?: string }): void;
+  client(): CregoClient | null;
+  status(): RuntimeStatus;
+}
+
+export interface RuntimeOptions {
+  /** Builds a client from a connection (the browser entry passes `createClient`). */
+  createClient: (connection: Connection) => CregoClient;
+  /** Recalculates Excel (src/excel/recalc.ts in the add-in; absent headless). */
+  recalc?: (scope: RefreshScope) => Promise<void>;
+  /** Where the default connection comes from before `configure` (default: /config.json + OfficeRuntime.storage). */
+  loadDefault?: () => Promise<Connection | null>;
+  batcher?: BatcherOptions;
+  liveClock?: LiveClock;
+}
+
+/** Storage key under which the task pane keeps the bearer token for the functions. */
+export const TOKEN_STORAGE_KEY = 'crego.token';
+
+export class FunctionsRuntime implements CregoRuntimeApi {
+  readonly batcher: Batcher;
+  readonly live: LivePoller;
+  private current: CregoClient | null = null;
+  private source: RuntimeStatus['source'] = 'none';
+  private connecting: Promise<CregoClient | null> | null = null;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.batcher = new Batcher(options.batcher);
+    this.live = new LivePoller(options.liveClock);
+  }
+
+  configure(connection: Connection | { client: CregoClient }): void {
+    const previous = this.current;
+    const injected = (connection as { client?: CregoClient }).client;
+    this.current = injected ?? this.options.createClient(connection as Connection);
+    this.source = 'configure';
+    this.connecting = null;
+    this.batcher.invalidate();
+    if (previous && previous !== this.current) closeQuietly(previous);
+  }
+
+  disconnect(): void {
+    if (this.current) closeQuietly(this.current);
+    this.current = null;
+    this.source = 'none';
+    this.connecting = null;
+    this.batcher.invalidate();
+  }
+
+  async refresh(scope: RefreshScope = 'workbook'): Promise<void> {
+    this.invalidate();
+    await this.options.recalc?.(scope);
+  }
+
+  invalidate(scope: { account?: string; endpoint?: string } = {}): void {
+    this.batcher.invalidate(scope);
+    this.current?.invalidate(scope);
+  }
+
+  client(): CregoClient | null {
+    return this.current;
+  }
+
+  status(): RuntimeStatus {
+    return {
+      connected: this.current !== null,
+      source: this.source,
+      environment: this.current?.environment,
+      baseUrl: this.current?.baseUrl,
+      cache: this.batcher.stats(),
+      liveCells: this.live.size,
+    };
+  }
+
+  /**
+   * The client for a cell: the configured one, else the default connection (looked up once for
+   * all the cells of a wave). Never waits for the task pane: no connection → sign-in message.
+   */
+  async connect(): Promise<CregoClient> {
+    if (this.current) return this.current;
+    if (!this.connecting) {
+      const attempt = this.connectByDefault();
+      this.connecting = attempt;
+      // A failed or empty attempt is not remembered: the pane may store a token a moment later.
+      const forget = () => {
+        if (this.connecting === attempt) this.connecting = null;
+      };
+      attempt.then((client) => client || forget(), forget);
+    }
+    const client = await this.connecting;
+    if (!client) throw new CellError('#N/A', SIGN_IN_MESSAGE);
+    return client;
+  }
+
+  private async connectByDefault(): Promise<CregoClient | null> {
+    let connection: Connection | null;
+    try {
+      connection = await (this.options.loadDefault ?? loadDefaultConnection)();
+    } catch {
+      throw new CellError('#N/A', UNREACHABLE_MESSAGE);
+    }
+    // The pane may have configured us while the default was loading: its choice wins.
+    if (this.current) return this.current;
+    if (!connection) return null;
+    this.current = this.options.createClient(connection);
+    this.source = 'config.json';
+    return this.current;
+  }
+}
+
+function closeQuietly(client: CregoClient): void {
+  const closable = client as CregoClient & { close?: () => Promise<void> };
+  void closable.close?.().catch(() => undefined);
+}
+
+interface ServerConfig {
+  environment?: string;
+  apiBase?: string;
+  devToken?: string;
+}
+
+interface OfficeRuntimeStorage {
+  getItem(key: string): Promise<string | null>;
+}
+
+/**
+ * The add-in server's `/config.json` (same origin as the page) and the token the pane saved.
+ * `null` when there is no page (Node) or no token to call with.
+ */
+export async function loadDefaultConnection(): Promise<Connection | null> {
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+  if (!origin || origin === 'null') return null;
+  const res = await fetch(`${origin}/config.json`, { headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
+  const config = (await res.json()) as ServerConfig;
+  const storage = (globalThis as { OfficeRuntime?: { storage?: OfficeRuntimeStorage } }).OfficeRuntime?.storage;
+  let token: string | null | undefined;
+  try {
+    token = await storage?.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    token = undefined; // storage unavailable in this host: fall back to the dev token
+  }
+  token = token || config.devToken;
+  if (!token) return null;
+  const apiBase = new URL(config.apiBase ?? '/api', `${origin}/`).href.replace(/\/+$/, '');
+  return { baseUrl: apiBase, token, environment: config.environment };
+}
+
+let active: FunctionsRuntime | null = null;
+
+/** The runtime the CREGO functions use. */
+export function activeRuntime(): FunctionsRuntime | null {
+  return active;
+}
+
+/**
+ * Make `runtime` the one the functions use and publish it as `globalThis.CregoRuntime` (methods
+ * bound, so the pane may pass them around). Tests install one with a fake clock here.
+ */
+export function setActiveRuntime(runtime: FunctionsRuntime): CregoRuntimeApi {
+  active = runtime;
+  const api: CregoRuntimeApi = {
+    configure: (connection) => runtime.configure(connection),
+    disconnect: () => runtime.disconnect(),
+    refresh: (scope) => runtime.refresh(scope),
+    invalidate: (scope) => runtime.invalidate(scope),
+    client: () => runtime.client(),
+    status: () => runtime.status(),
+  };
+  (globalThis as { CregoRuntime?: CregoRuntimeApi }).CregoRuntime = api;
+  return api;
+}
