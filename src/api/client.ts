@@ -51,8 +51,8 @@ export interface ClientConfig {
   /** How long a GET answer is reused (default 30 000 ms; 0 disables the cache). */
   cacheTtlMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** An API profile (object or JSON text), validated on creation. */
-  profile?: ApiProfile | string;
+  /** An API profile (object, e.g. from task pane settings, or JSON text), validated on creation. */
+  profile?: ApiProfile | string | Record<string, unknown>;
   /** One event per attempt; never carries a token, a password or a body. */
   log?: (event: ClientLogEvent) => void;
 }

@@ -15,7 +15,7 @@ export interface SeenRequest {
   body: string;
 }
 
-export type Handler = (req: SeenRequest, res: ServerResponse, socket: Socket) => void | Promise<void>;
+export type Handler = (req: SeenRequest, res: ServerResponse, socket: Socket) => unknown;
 
 export interface TestServer {
   url: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
+import type { CregoError } from '../../src/api/contract';
 import { createNodeClient, loadProfileFile, profileFromEnv } from '../../src/api/node';
 import { parseProfile, ProfileError } from '../../src/api/profile';
 import { CARRIERS, json, startTestServer, type TestServer } from './helpers';
@@ -64,7 +65,7 @@ describe.each(CARRIERS)('API profile over %s', (_carrier, make) => {
     expect(bulk.echo).toEqual({ items: [{ utr_no: 'U1', amount: 5 }] });
     expect(server.requests.at(-1)!.method).toBe('PUT');
 
-    const err = await client.call('accounts.summary', { path: { id: 'acc1' }, query: { as_of_date: 5 } }).catch((e) => e);
+    const err = (await client.call('accounts.summary', { path: { id: 'acc1' }, query: { as_of_date: 5 } }).catch((e) => e)) as CregoError;
     expect(server.requests.at(-1)!.url).toBe('/v1/lms/accounts/acc1/overview/?ason=5');
     expect(err.kind).toBe('validation');
     expect(err.fieldErrors).toEqual({ as_of_date: ['Not a date'] });
