@@ -1,11 +1,20 @@
-import { defineConfig } from 'vitest/config';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { addinViteConfig } from './src/server/build/vite-config';
+import { resolveAddinOrigin } from './src/server/build/origin';
 
-// Build configuration for the task pane and functions bundle is added by the foundation work;
-// this file also carries the Vitest settings so `npm test` needs no other config.
-export default defineConfig({
-  test: {
+const repoRoot = dirname(fileURLToPath(import.meta.url));
+
+// `npx vite build` builds the add-in into dist/ (`npm run build` does the same plus the manifest lint):
+// see src/server/build/vite-config.ts. Vitest reads this file with mode 'test' and gets only the `test`
+// section, because the build root (src/taskpane) must not become the root test files are searched from.
+export default defineConfig(({ mode }) => {
+  const test: ViteUserConfig['test'] = {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-  },
+  };
+  if (mode === 'test') return { test };
+  return { ...addinViteConfig({ repoRoot, origin: resolveAddinOrigin(process.env) }), test };
 });

@@ -1,0 +1,67 @@
+/**
+ * Server settings from the environment (the only place the upstream origin comes from).
+ *   PORT (3000), HOST (127.0.0.1), CREGO_BASE_URL (absent: the embedded sandbox), CREGO_TOKEN,
+ *   CREGO_ENVIRONMENT, CREGO_PROXY_TIMEOUT_MS, CREGO_PROXY_MAX_BODY_BYTES, CREGO_SANDBOX_SEED.
+ */
+import { portFrom } from './build/origin';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from './proxy';
+
+export interface CregoUpstream {
+  baseUrl: string;
+  /** Added by the proxy to requests that carry no Authorization; never sent to the browser. */
+  token?: string;
+  environment: string;
+}
+
+export interface EnvSettings {
+  port: number;
+  host: string;
+  /** Absent: start the sandbox in this process. */
+  crego?: CregoUpstream;
+  sandboxSeed?: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
+  const settings: EnvSettings = {
+    port: portFrom(env),
+    host: env.HOST?.trim() || '127.0.0.1',
+    timeoutMs: positiveInt(env, 'CREGO_PROXY_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
+    maxBodyBytes: positiveInt(env, 'CREGO_PROXY_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+  };
+  const baseUrl = env.CREGO_BASE_URL?.trim();
+  if (baseUrl) {
+    const checked = checkBaseUrl(baseUrl);
+    const local = /^http:/.test(checked);
+    settings.crego = { baseUrl: checked, token: env.CREGO_TOKEN?.trim() || undefined, environment: env.CREGO_ENVIRONMENT?.trim() || (local ? 'local' : 'production') };
+  } else if (env.CREGO_TOKEN) {
+    throw new Error('CREGO_TOKEN is set but CREGO_BASE_URL is not: set CREGO_BASE_URL to the Crego API it belongs to (without it the embedded sandbox runs, with its own token).');
+  }
+  if (env.CREGO_SANDBOX_SEED) settings.sandboxSeed = positiveInt(env, 'CREGO_SANDBOX_SEED', 1);
+  return settings;
+}
+
+/** https anywhere; plain http only to this machine (a token must not cross a network in clear). */
+export function checkBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`CREGO_BASE_URL='${raw}' is not a URL, e.g. https://api.crego.example`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error(`CREGO_BASE_URL='${raw}' must use https (plain http is accepted only for localhost).`);
+  }
+  if (url.search || url.hash || url.username || url.password) throw new Error(`CREGO_BASE_URL='${raw}' must not carry a query, fragment or credentials.`);
+  return url.href.replace(/\/+$/, '');
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}='${raw}' must be a positive whole number.`);
+  return n;
+}

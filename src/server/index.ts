@@ -1,0 +1,155 @@
+/**
+ * The add-in host: one HTTPS server that serves dist/, answers /config.json for the task pane and
+ * proxies /api/* to Crego, which is either the configured base URL or the sandbox started here.
+ */
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApiProxy, API_PREFIX, type ApiProxy } from './proxy';
+import { createStaticHandler } from './static';
+import { resolveTls, type TlsMaterial } from './certs';
+import type { CregoUpstream } from './config';
+import { REPO_ROOT } from './build/manifest-xsd';
+
+/** The sandbox contract (src/sandbox/index.ts), reduced to what the server uses. */
+export interface SandboxLike {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+export interface SandboxStartOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+  quiet?: boolean;
+}
+
+export interface ServerOptions {
+  /** 0 picks a free port (tests). Default 3000. */
+  port?: number;
+  host?: string;
+  repoRoot?: string;
+  /** Default <repoRoot>/dist. */
+  distDir?: string;
+  /** Default: resolveTls() (see certs.ts). */
+  tls?: Pick<TlsMaterial, 'cert' | 'key'> & Partial<TlsMaterial>;
+  /** A real Crego. Absent: the embedded sandbox. */
+  crego?: CregoUpstream;
+  sandbox?: SandboxStartOptions;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  /** One line per proxied request and per notice. Default: silent. */
+  log?: (line: string) => void;
+}
+
+/** What GET /config.json returns to the task pane. */
+export interface PaneConfig {
+  environment: string;
+  apiBase: string;
+  /** Only when the embedded sandbox is the backend. */
+  devToken?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  distDir: string;
+  /** Where /api goes. */
+  apiTarget: string;
+  environment: string;
+  devToken?: string;
+  tls: Partial<TlsMaterial>;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const repoRoot = opts.repoRoot ?? REPO_ROOT;
+  const distDir = opts.distDir ?? join(repoRoot, 'dist');
+  const log = opts.log ?? (() => {});
+  const tls = opts.tls ?? (await resolveTls({ repoRoot, log }));
+
+  let sandbox: SandboxLike | undefined;
+  let upstream: CregoUpstream;
+  if (opts.crego) {
+    upstream = opts.crego;
+  } else {
+    sandbox = await startEmbeddedSandbox({ port: 0, host: '127.0.0.1', quiet: true, ...opts.sandbox });
+    upstream = { baseUrl: sandbox.url, environment: 'sandbox' };
+  }
+
+  let proxy: ApiProxy | undefined;
+  let server: Server | undefined;
+  try {
+    proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, log });
+    const paneConfig: PaneConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
+    const serveStatic = createStaticHandler(distDir);
+    const api = proxy;
+    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      const route =
+        pathname === '/config.json'
+          ? Promise.resolve(sendConfig(res, paneConfig))
+          : pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)
+            ? api.handle(req, res)
+            : serveStatic(req, res, pathname);
+      route.catch((err: unknown) => {
+        log(`error serving ${req.method} ${pathname}: ${(err as Error).message}`);
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal error\n');
+        else res.destroy();
+      });
+    });
+    const srv = server;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await proxy?.close();
+    await sandbox?.close();
+    throw err;
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const srv = server;
+  const px = proxy;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `https://localhost:${port}`,
+    port,
+    distDir,
+    apiTarget: upstream.baseUrl,
+    environment: upstream.environment,
+    devToken: sandbox?.token,
+    tls: { source: tls.source, trusted: tls.trusted, caFile: tls.caFile, certFile: tls.certFile },
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          srv.close(() => resolve());
+          srv.closeAllConnections();
+        });
+        await px.close();
+        await sandbox?.close();
+      })()),
+  };
+}
+
+function sendConfig(res: import('node:http').ServerResponse, config: PaneConfig): void {
+  const body = JSON.stringify(config);
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) }).end(body);
+}
+
+/** Loads the sandbox lazily: a server pointed at a real Crego never pays for it. */
+async function startEmbeddedSandbox(options: SandboxStartOptions): Promise<SandboxLike> {
+  const specifier = new URL('../sandbox/index.ts', import.meta.url).href;
+  let mod: { startSandbox?: (o: SandboxStartOptions) => Promise<SandboxLike> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    throw new Error(`the embedded sandbox is not available (${(err as Error).message}); set CREGO_BASE_URL to a Crego API instead.`);
+  }
+  if (typeof mod.startSandbox !== 'function') throw new Error('src/sandbox/index.ts does not export startSandbox; set CREGO_BASE_URL to a Crego API instead.');
+  return mod.startSandbox(options);
+}

@@ -1,0 +1,168 @@
+/**
+ * The `/api/*` proxy to Crego. Not an open proxy: the upstream origin is fixed by configuration
+ * and bound into the connection pool, so nothing in a request can send it elsewhere. Cookies
+ * (both ways) and hop-by-hop headers are dropped, request bodies are capped, every request has a
+ * deadline, and the log line carries method, path, status and time only (never a header).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Pool, errors as undiciErrors } from 'undici';
+import type { ErrorBody } from '../api/types';
+
+export const API_PREFIX = '/api';
+
+export interface ProxyOptions {
+  /** Crego base URL, e.g. https://api.crego.example or http://127.0.0.1:4010 (the sandbox). */
+  baseUrl: string;
+  /** Bearer token the server adds when the request carries no Authorization of its own. */
+  token?: string;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  /** Keep-alive connections kept to Crego. */
+  connections?: number;
+  log?: (line: string) => void;
+}
+
+export interface ApiProxy {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Excel on the web caps a request at 5 MB; a bulk chunk of 1000 rows is far below that. */
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus what a proxy must never pass through. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const DROP_REQUEST = new Set(['host', 'cookie', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'content-length']);
+const DROP_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
+
+export function createApiProxy(opts: ProxyOptions): ApiProxy {
+  const base = new URL(opts.baseUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`Crego base URL '${opts.baseUrl}' must be http(s)`);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const log = opts.log ?? (() => {});
+  const pool = new Pool(base.origin, {
+    connections: opts.connections ?? 32,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = (req.url ?? '/').slice(API_PREFIX.length) || '/';
+    const pathOnly = raw.split('?')[0]!;
+    const done = (status: number) => log(`${method} ${API_PREFIX}${pathOnly} ${status} ${Date.now() - started}ms`);
+
+    if (!raw.startsWith('/') || hasDotSegment(pathOnly) || pathOnly.includes('\\')) {
+      sendError(res, 400, { detail: 'The API path is not valid.', code: 'bad_path' });
+      return done(400);
+    }
+
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBody) {
+        tooLarge(req, res, maxBody);
+        return done(413);
+      }
+      body = await readCapped(req, maxBody);
+      if (!body) {
+        tooLarge(req, res, maxBody);
+        return done(413);
+      }
+    }
+
+    const headers: Record<string, string | string[]> = {};
+    const connectionListed = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || HOP_BY_HOP.has(name) || DROP_REQUEST.has(name) || connectionListed.has(name)) continue;
+      headers[name] = value;
+    }
+    if (opts.token && !headers.authorization) headers.authorization = `Bearer ${opts.token}`;
+
+    // If the pane gives up (closed, navigated), Crego's work for it is cancelled too.
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort();
+    };
+    res.on('close', onClose);
+    try {
+      const upstream = await pool.request({
+        path: basePath + raw,
+        method: method as 'GET',
+        headers,
+        body,
+        signal: abort.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const out: Record<string, string | string[]> = {};
+      const listed = new Set(String(upstream.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
+      for (const [name, value] of Object.entries(upstream.headers)) {
+        if (value === undefined || HOP_BY_HOP.has(name) || DROP_RESPONSE.has(name) || listed.has(name)) continue;
+        out[name] = value;
+      }
+      res.writeHead(upstream.statusCode, out);
+      for await (const chunk of upstream.body) res.write(chunk);
+      res.end();
+      done(upstream.statusCode);
+    } catch (err) {
+      if (abort.signal.aborted) return done(499);
+      const status = isTimeout(err) ? 504 : 502;
+      if (res.headersSent) {
+        res.destroy();
+      } else if (status === 504) {
+        sendError(res, 504, { detail: `Crego did not answer within ${Math.round(timeoutMs / 1000)} s. Try again; if it keeps happening, check Crego's status.`, code: 'upstream_timeout' });
+      } else {
+        sendError(res, 502, { detail: `Cannot reach Crego at ${base.origin}. Check CREGO_BASE_URL and the network.`, code: 'upstream_unreachable' });
+      }
+      done(status);
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+
+  return { handle, close: () => pool.close() };
+}
+
+function hasDotSegment(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  return decoded.split('/').some((s) => s === '..' || s === '.');
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
+}
+
+/** The body, or undefined once it passes `max` bytes (the rest is not read). */
+async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(req: IncomingMessage, res: ServerResponse, max: number): void {
+  // Close the connection after answering: the unread rest of the body must not be parsed as a request.
+  res.setHeader('Connection', 'close');
+  sendError(res, 413, { detail: `The request body is larger than ${Math.floor(max / 1024)} KiB. Send fewer rows per request.`, code: 'body_too_large' });
+  req.resume();
+}
+
+function sendError(res: ServerResponse, status: number, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+}
