@@ -1,0 +1,39 @@
+/**
+ * Finding out whether a row already exists in Crego, by its stable key: Record Listing filtered by
+ * `utr` + `account`, or the fee/topup list by `ref_id` + `account`. Used before re-sending a row
+ * whose earlier push never got an answer, so a repayment is never posted twice.
+ */
+import type { CregoClient } from '../api/contract';
+import type { Page } from '../api/types';
+import type { SheetKind } from './kinds/types';
+
+export interface Lookup {
+  account: string;
+  key: string;
+}
+
+/** The id of the object with this key on this account, or null when Crego has none. Throws when Crego cannot be asked. */
+export async function findExisting(client: CregoClient, kind: SheetKind, row: Lookup, signal?: AbortSignal): Promise<string | null> {
+  const page = await client.call<Page<Record<string, unknown>>>(kind.listEndpoint, {
+    query: { account: row.account, [kind.keyField]: row.key, page_size: 10 },
+    cache: 'bypass',
+    signal,
+  });
+  const wanted = row.key.toLowerCase();
+  const hit = page.results.find((r) => r.account === row.account && String(r[kind.keyField] ?? '').toLowerCase() === wanted);
+  return hit ? String(hit.id) : null;
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

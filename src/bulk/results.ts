@@ -1,0 +1,60 @@
+/**
+ * The add-in's own result columns, to the right of the user's data. The engine reads them to know
+ * what an earlier push did (posted rows are skipped, `sending` rows are reconciled) and returns
+ * their new values; nothing else in the sheet is ever written.
+ */
+import { epochToIsoDate, formatIstTime } from '../api/dates';
+import type { CellValue } from './cells';
+
+export const RESULT_HEADERS = ['Status', 'Crego id', 'Message', 'Posted at', 'Batch id', 'Key'] as const;
+export const RESULT_WIDTH = RESULT_HEADERS.length;
+
+/**
+ * '' never pushed · `ready` valid in a dry run · `sending` write-ahead mark (outcome not yet known)
+ * · `posted` exists in Crego · `failed` refused or not sent, retried next time · `invalid` did not
+ * pass validation · `example` the template's example row, never sent.
+ */
+export type RowStatus = '' | 'ready' | 'sending' | 'posted' | 'failed' | 'invalid' | 'example';
+const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'posted', 'failed', 'invalid', 'example'];
+
+export interface RowResult {
+  status: RowStatus;
+  id: string;
+  message: string;
+  /** When the status was set: `YYYY-MM-DD HH:MM IST`. */
+  at: string;
+  batch: string;
+  /** The stable key sent for this row (its UTR / reference, or the generated one). */
+  key: string;
+}
+
+export type ResultValues = [string, string, string, string, string, string];
+
+export const EMPTY_RESULT: RowResult = { status: '', id: '', message: '', at: '', batch: '', key: '' };
+
+export function resultToValues(r: RowResult): ResultValues {
+  return [r.status, r.id, r.message, r.at, r.batch, r.key];
+}
+
+function text(v: CellValue): string {
+  return v === null || v === undefined ? '' : String(v).trim();
+}
+
+/** Read the result cells of one row (missing cells read as blank; unknown status text reads as ''). */
+export function readResult(row: readonly CellValue[], start: number): RowResult {
+  const status = text(row[start]).toLowerCase() as RowStatus;
+  return {
+    status: STATUSES.includes(status) ? status : '',
+    id: text(row[start + 1]),
+    message: text(row[start + 2]),
+    at: text(row[start + 3]),
+    batch: text(row[start + 4]),
+    key: text(row[start + 5]),
+  };
+}
+
+/** `2026-11-26 09:30 IST`. */
+export function stamp(ms: number): string {
+  const s = ms / 1000;
+  return `${epochToIsoDate(s)} ${formatIstTime(s)}`;
+}

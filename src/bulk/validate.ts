@@ -1,0 +1,81 @@
+/**
+ * Row validation: every cell of a row read for its column, then the kind's cross-field checks, then
+ * duplicates inside the sheet. Each problem names the row, the column and the fix:
+ * `Row 14, Amount: "1,20,000.5x" is not a number; …`. Blank rows are skipped, not errors.
+ */
+import { todayExcelSerial } from '../api/dates';
+import { isBlank, parseCell, show, type CellValue } from './cells';
+import type { ColumnDef, RowItem, SheetKind } from './kinds/types';
+import type { SheetLayout } from './sheet';
+
+export interface RowCheck {
+  /** The request item, present only when the row has no problem. */
+  item: RowItem | null;
+  problems: string[];
+}
+
+function headerOf(kind: SheetKind, field: string): string {
+  return kind.columns.find((c) => c.field === field)?.header ?? field;
+}
+
+/** True when every column the kind reads is blank (other user columns may hold notes). */
+export function isBlankRow(kind: SheetKind, layout: SheetLayout, row: readonly CellValue[]): boolean {
+  for (const c of layout.columns.values()) if (!isBlank(row[c])) return false;
+  return true;
+}
+
+/** Read one row; `rowNumber` is the sheet's row number used in messages. */
+export function checkRow(
+  kind: SheetKind,
+  layout: SheetLayout,
+  row: readonly CellValue[],
+  rowNumber: number,
+  todaySerial: number = todayExcelSerial(),
+): RowCheck {
+  const item: RowItem = {};
+  const problems: string[] = [];
+  const say = (col: Pick<ColumnDef, 'header'>, problem: string) => problems.push(`Row ${rowNumber}, ${col.header}: ${problem}`);
+  for (const col of kind.columns) {
+    const at = layout.columns.get(col.field);
+    const v = at === undefined ? undefined : row[at];
+    if (isBlank(v)) {
+      if (col.required && !(col.type === 'key' && kind.keyGenerated)) say(col, `is empty; ${requiredFix(col)}`);
+      else if (col.defaultValue !== undefined) item[col.field] = col.defaultValue;
+      continue;
+    }
+    const parsed = parseCell(col, v, todaySerial);
+    if (parsed.ok) item[col.field] = parsed.value;
+    else say(col, parsed.problem);
+  }
+  if (problems.length === 0 && kind.crossCheck) {
+    for (const [field, problem] of kind.crossCheck(item)) say({ header: headerOf(kind, field) }, problem);
+  }
+  return { item: problems.length === 0 ? item : null, problems };
+}
+
+function requiredFix(col: ColumnDef): string {
+  if (col.allowed) return `pick one of ${col.allowed.join(', ')}`;
+  return `fill it in (${col.hint})`;
+}
+
+/**
+ * Duplicates inside the sheet: the same key on the same account twice. The first row keeps its
+ * place; each later one is refused, naming the earlier row, so no payment is posted twice.
+ */
+export class DuplicateFinder {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly kind: SheetKind) {}
+
+  /** Remember a key already used (e.g. a posted row); returns the problem when it repeats. */
+  claim(account: string, key: string, rowNumber: number): string | null {
+    const id = `${account}\u0000${key.toLowerCase()}`;
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      const header = headerOf(this.kind, this.kind.keyField);
+      return `Row ${rowNumber}, ${header}: ${show(key)} repeats row ${first} for the same account; each ${this.kind.noun} needs its own ${header}. Delete the repeat or correct the reference.`;
+    }
+    this.seen.set(id, rowNumber);
+    return null;
+  }
+}

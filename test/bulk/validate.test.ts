@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { excelSerialToEpoch, isoDateToEpoch, isoDateToExcelSerial } from '../../src/api/dates';
+import {
+  KINDS, locateLayout, pushSheet, RESULT_HEADERS, SheetError, stampText, templateRows, type CellValue,
+} from '../../src/bulk';
+
+const ACC = '860bd919-1070-43b9-9099-699235217ac0';
+const ACC2 = '4f1c2e9a-0b7d-4c1e-9f0a-2b3c4d5e6f70';
+const TODAY = isoDateToExcelSerial('2024-03-31')!;
+const RECORD_HEADERS = ['Account', 'Type', 'Amount', 'Date', 'Payment mode', 'UTR', 'TDS amount', 'Bank date', 'Remark'];
+
+/** A valid records row; `patch` overrides cells by header. */
+function rec(patch: Record<string, CellValue> = {}, utr = 'HDFCN52024010512'): CellValue[] {
+  const base: Record<string, CellValue> = {
+    Account: ACC, Type: 'repayment', Amount: 26586.26, Date: '2024-01-05', 'Payment mode': 'neft', UTR: utr,
+    'TDS amount': null, 'Bank date': null, Remark: null,
+  };
+  const row = { ...base, ...patch };
+  return RECORD_HEADERS.map((h) => row[h]);
+}
+
+async function dry(kind: keyof typeof KINDS, rows: CellValue[][], headers: CellValue[] = RECORD_HEADERS) {
+  return pushSheet({ kind: KINDS[kind], values: [headers, ...rows], dryRun: true, todaySerial: TODAY });
+}
+
+/** The messages a person sees for one bad records row. */
+async function problemsOf(patch: Record<string, CellValue>, utr?: string): Promise<string[]> {
+  const report = await dry('records', [rec(patch, utr)]);
+  return report.problems.flatMap((p) => p.message.split(' | '));
+}
+
+describe('bulk validation: amounts', () => {
+  it('names the row, the column and the fix for text that is not a number', async () => {
+    expect(await problemsOf({ Amount: '1,20,000.5x' })).toEqual([
+      'Row 2, Amount: "1,20,000.5x" is not a number; type digits with an optional decimal point, e.g. 120000.50',
+    ]);
+  });
+
+  it('reads Indian and Western grouping, a rupee sign and Rs.', async () => {
+    for (const text of ['₹1,20,000.50', '120,000.50', 'Rs. 120000.5', ' 120000.50 ']) {
+      const report = await dry('records', [rec({ Amount: text })]);
+      expect(report.counts.ready, text).toBe(1);
+    }
+  });
+
+  it('refuses zero, negative amounts and more than 2 decimals', async () => {
+    expect(await problemsOf({ Amount: 0 })).toEqual(['Row 2, Amount: 0 must be more than zero; type the amount without a minus sign']);
+    expect(await problemsOf({ Amount: '-500' })).toEqual(['Row 2, Amount: "-500" must be more than zero; type the amount without a minus sign']);
+    expect(await problemsOf({ Amount: 100.005 })).toEqual(['Row 2, Amount: 100.005 has more than 2 decimals; round it to paise, e.g. 100.01']);
+    expect(await problemsOf({ Amount: true })).toEqual(['Row 2, Amount: TRUE is not a number; type the amount in rupees, e.g. 120000.50']);
+  });
+
+  it('accepts a zero TDS but not a negative one', async () => {
+    expect((await dry('records', [rec({ 'TDS amount': 0 })])).counts.ready).toBe(1);
+    expect(await problemsOf({ 'TDS amount': -1 })).toEqual(['Row 2, TDS amount: -1 must be zero or more; type the amount without a minus sign']);
+  });
+});
+
+describe('bulk validation: dates (Asia/Kolkata business dates)', () => {
+  it('accepts a serial date, ISO text, 5-Jan-2024 and a Date object alike', async () => {
+    const serial = isoDateToExcelSerial('2024-01-05')!;
+    for (const d of [serial, serial + 0.75, '2024-01-05', '5-Jan-2024', '05 January 2024', new Date(Date.UTC(2024, 0, 5))]) {
+      const report = await dry('records', [rec({ Date: d })]);
+      expect(report.counts.ready, String(d)).toBe(1);
+    }
+  });
+
+  it('refuses ambiguous day/month text instead of guessing', async () => {
+    expect(await problemsOf({ Date: '05/01/2024' })).toEqual([
+      'Row 2, Date: "05/01/2024" is ambiguous (day/month or month/day?); use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05',
+    ]);
+  });
+
+  it('refuses dates that do not exist, are out of range, or are not dates', async () => {
+    expect(await problemsOf({ Date: '2024-02-30' })).toEqual([
+      'Row 2, Date: "2024-02-30" is not a valid date; use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05',
+    ]);
+    expect(await problemsOf({ Date: 12 })).toEqual(['Row 2, Date: 12 is outside 2000–2099; use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05']);
+    expect(await problemsOf({ Date: true })).toEqual(['Row 2, Date: TRUE is not a date; use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05']);
+  });
+
+  it('refuses a payment date after today in India, but lets a topup be scheduled ahead', async () => {
+    expect(await problemsOf({ Date: '2024-04-01' })).toEqual([
+      'Row 2, Date: 2024-04-01 is in the future (today is 2024-03-31 in India); use the date the money actually moved',
+    ]);
+    expect(await problemsOf({ 'Bank date': '2024-04-01' })).toEqual([
+      'Row 2, Bank date: 2024-04-01 is in the future (today is 2024-03-31 in India); use the date the money actually moved',
+    ]);
+    const topup = await dry('topups', [[ACC, 1000, '2024-04-15', 30, null, 'T-1', null]], ['Account', 'Amount', 'Date', 'Tenure days', 'Invoice no', 'Reference', 'Remark']);
+    expect(topup.counts.ready).toBe(1);
+  });
+});
+
+describe('bulk validation: allowed values, formats, required cells', () => {
+  it('matches allowed values whatever their case, and lists them when wrong', async () => {
+    expect((await dry('records', [rec({ Type: 'Repayment', 'Payment mode': 'NEFT' })])).counts.ready).toBe(1);
+    expect(await problemsOf({ 'Payment mode': 'wire' })).toEqual([
+      'Row 2, Payment mode: "wire" is not allowed; use one of neft, rtgs, imps, upi, nach, cheque, cash',
+    ]);
+  });
+
+  it('says which required cell is empty and what goes there', async () => {
+    expect(await problemsOf({ Type: null })).toEqual(['Row 2, Type: is empty; pick one of repayment, receipt']);
+    expect(await problemsOf({ Amount: '  ' })).toEqual(['Row 2, Amount: is empty; fill it in (Rupees received, at most 2 decimals (e.g. 26586.26))']);
+  });
+
+  it('checks the account id', async () => {
+    expect(await problemsOf({ Account: 'LN-00012' })).toEqual([
+      'Row 2, Account: "LN-00012" is not a Crego account id; copy the id (like 860bd919-1070-43b9-9099-699235217ac0) from Crego',
+    ]);
+  });
+
+  it('checks the UTR against the payment mode (India formats)', async () => {
+    expect(await problemsOf({ 'Payment mode': 'upi' }, '12345')).toEqual(['Row 2, UTR: "12345" is not a UPI reference (12 digits); check the bank reference']);
+    expect(await problemsOf({ 'Payment mode': 'rtgs' }, 'HDFCN52024010512')).toEqual([
+      'Row 2, UTR: "HDFCN52024010512" is not a RTGS UTR (22 letters and digits, starting with the 4-letter bank code); check the bank reference',
+    ]);
+    expect(await problemsOf({ 'Payment mode': 'neft' }, '1234N52024010512')).toEqual([
+      'Row 2, UTR: "1234N52024010512" is not a NEFT UTR (16 or 22 letters and digits, starting with the 4-letter bank code); check the bank reference',
+    ]);
+    expect(await problemsOf({ 'Payment mode': 'cheque' }, '12345')).toEqual(['Row 2, UTR: "12345" is not a cheque number (6 digits); check the bank reference']);
+    expect((await dry('records', [rec({ 'Payment mode': 'imps' }, 123456789012 as unknown as string)])).counts.ready).toBe(1);
+    expect((await dry('records', [rec({ 'Payment mode': 'rtgs' }, 'HDFCR52024010512345678')])).counts.ready).toBe(1);
+  });
+
+  it('refuses a reference with spaces, one Excel has rounded, and an Excel error value', async () => {
+    expect(await problemsOf({ 'Payment mode': 'cash' }, 'RCPT 12')).toEqual([
+      'Row 2, UTR: "RCPT 12" may hold only letters, digits and - _ / . (no spaces); type the reference exactly as the bank gives it',
+    ]);
+    expect(await problemsOf({ 'Payment mode': 'cash' }, 1.2345678901234568e21 as unknown as string)).toEqual([
+      'Row 2, UTR: 1.2345678901234568e+21 was turned into a rounded number by Excel; format the column as Text and type it again',
+    ]);
+    expect(await problemsOf({ Remark: '#N/A' })).toEqual(['Row 2, Remark: the cell shows the Excel error #N/A; fix the formula or type the value']);
+  });
+
+  it('limits text length', async () => {
+    expect(await problemsOf({ Remark: 'x'.repeat(256) })).toEqual(['Row 2, Remark: is 256 characters long; shorten it to at most 255']);
+  });
+
+  it('reports every problem of a row, not just the first', async () => {
+    expect(await problemsOf({ Amount: 'abc', Type: 'refund' })).toHaveLength(2);
+  });
+});
+
+describe('bulk validation: fees and topups', () => {
+  const FEE_HEADERS = ['Account', 'Fee type', 'Amount', 'Date', 'Due date', 'GST applicable', 'Reference', 'Remark'];
+  const TOPUP_HEADERS = ['Account', 'Amount', 'Date', 'Tenure days', 'Invoice no', 'Reference', 'Remark'];
+
+  it('reads TRUE/FALSE, yes/no and defaults GST to TRUE', async () => {
+    const report = await dry('fees', [
+      [ACC, 'late_fee', 500, '2024-01-05', null, 'no', 'F-1', null],
+      [ACC, 'Late fee', 500, '2024-01-05', null, null, 'F-2', null],
+      [ACC, 'late_fee', 500, '2024-01-05', null, 'maybe', 'F-3', null],
+    ], FEE_HEADERS);
+    expect(report.counts.ready).toBe(2);
+    expect(report.problems.map((p) => p.message)).toEqual(['Row 4, GST applicable: "maybe" is not TRUE or FALSE; pick TRUE or FALSE (yes/no also work)']);
+  });
+
+  it('refuses a fee due before it is levied', async () => {
+    const report = await dry('fees', [[ACC, 'late_fee', 500, '2024-01-05', '2024-01-01', true, 'F-1', null]], FEE_HEADERS);
+    expect(report.problems.map((p) => p.message)).toEqual(['Row 2, Due date: is before Date; a fee cannot fall due before it is levied']);
+  });
+
+  it('checks tenure as a whole number in range', async () => {
+    const report = await dry('topups', [
+      [ACC, 1000, '2024-01-05', 1.5, null, 'T-1', null],
+      [ACC, 1000, '2024-01-05', 0, null, 'T-2', null],
+      [ACC, 1000, '2024-01-05', 'ninety', null, 'T-3', null],
+      [ACC, 1000, '2024-01-05', '90', null, 'T-4', null],
+    ], TOPUP_HEADERS);
+    expect(report.problems.map((p) => p.message)).toEqual([
+      'Row 2, Tenure days: 1.5 is not a whole number; type digits only, e.g. 2',
+      'Row 3, Tenure days: 0 is out of range; use a whole number from 1 to 3650',
+      'Row 4, Tenure days: "ninety" is not a whole number; type digits only, e.g. 90',
+    ]);
+    expect(report.counts.ready).toBe(1);
+  });
+
+  it('lets the reference be blank for fees and topups (a key is generated when pushing)', async () => {
+    const report = await dry('topups', [[ACC, 1000, '2024-01-05', 30, null, null, null]], TOPUP_HEADERS);
+    expect(report.counts.ready).toBe(1);
+  });
+});
+
+describe('bulk validation: the sheet as a whole', () => {
+  it('refuses a key repeated on the same account inside the sheet, naming the first row', async () => {
+    const report = await dry('records', [rec(), rec({ Account: ACC2 }), rec({ Amount: 10 })]);
+    expect(report.counts).toMatchObject({ ready: 2, invalid: 1 });
+    expect(report.problems.map((p) => p.message)).toEqual([
+      'Row 4, UTR: "HDFCN52024010512" repeats row 2 for the same account; each record needs its own UTR. Delete the repeat or correct the reference.',
+    ]);
+  });
+
+  it('skips blank rows without calling them errors, and counts only data rows', async () => {
+    const report = await dry('records', [rec(), [null, '', '  ', null, null, null, null, null, null], [], rec({}, 'HDFCN52024010599')]);
+    expect(report.counts).toMatchObject({ rows: 2, ready: 2, invalid: 0 });
+    expect(report.results[2]).toBeNull();
+    expect(report.results[3]).toBeNull();
+  });
+
+  it('puts the result columns right of every used column and never returns a user cell', async () => {
+    const headers = [...RECORD_HEADERS, 'My notes'];
+    const rows = [[...rec(), 'call back'], [...rec({ Amount: 'x' }, 'HDFCN52024010599'), null, null, 'stray note']];
+    const report = await dry('records', rows, headers);
+    expect(report.layout.resultColumn).toBe(12);
+    expect(report.results[0]).toEqual([...RESULT_HEADERS]);
+    expect(report.results[1]?.[0]).toBe('ready');
+    expect(report.results[2]?.[0]).toBe('invalid');
+    expect(report.results[2]?.[2]).toContain('Row 3, Amount: "x" is not a number');
+  });
+
+  it('finds the headers by API field name too (a CSV export), and below a stamp', async () => {
+    const csv = [['account', 'type', 'amount', 'date', 'payment_mode', 'utr'], [ACC, 'receipt', '500', '2024-01-05', 'cash', 'R-1']];
+    expect((await pushSheet({ kind: KINDS.records, values: csv, dryRun: true, todaySerial: TODAY })).counts.ready).toBe(1);
+    const layout = locateLayout(KINDS.records, templateRows(KINDS.records));
+    expect(layout).toMatchObject({ headerIndex: 1, version: 1, resultColumn: 9, resultColumnsPresent: true });
+  });
+
+  it('says which columns are missing when the sheet is not of this kind', async () => {
+    const fees = [['Account', 'Fee type', 'Amount', 'Date']];
+    expect(() => locateLayout(KINDS.records, fees)).toThrow(SheetError);
+    expect(() => locateLayout(KINDS.records, fees)).toThrow(/no header row with Type, Payment mode, UTR/);
+    expect(() => locateLayout(KINDS.fees, templateRows(KINDS.records))).toThrow('This sheet is a records template, not fees; push it as records.');
+    expect(() => locateLayout(KINDS.records, [[stampText(KINDS.records).replace('v1', 'v9')], RECORD_HEADERS])).toThrow(/newer Crego template \(v9\)/);
+  });
+
+  it('never sends the untouched example row, but sends it once a person typed over it', async () => {
+    const values = templateRows(KINDS.records);
+    expect((await pushSheet({ kind: KINDS.records, values, dryRun: true, todaySerial: TODAY })).counts.rows).toBe(0);
+    const edited = values.map((r) => [...r]);
+    edited[2][2] = 999; // Amount
+    const report = await pushSheet({ kind: KINDS.records, values: edited, dryRun: true, todaySerial: TODAY });
+    expect(report.counts.ready).toBe(1);
+  });
+
+  it('skips posted rows and still counts their keys as taken', async () => {
+    const posted = [...rec(), 'posted', 'rec-1', 'Created', '2024-01-05 10:00 IST', 'B1', 'HDFCN52024010512'];
+    const report = await dry('records', [posted, rec({ Amount: 1 })], [...RECORD_HEADERS, ...RESULT_HEADERS]);
+    expect(report.counts).toMatchObject({ skipped: 1, invalid: 1, ready: 0 });
+    expect(report.results[1]).toBeNull();
+  });
+
+  it('sends the API values: paise-exact amounts and end-of-day IST epoch dates', async () => {
+    const { checkRow } = await import('../../src/bulk/validate');
+    const layout = locateLayout(KINDS.records, [RECORD_HEADERS]);
+    const check = checkRow(KINDS.records, layout, rec({ Amount: '₹1,20,000.50', Date: 45296, 'Bank date': '2024-01-06', 'TDS amount': '0.1' }), 2, TODAY);
+    expect(check.item).toEqual({
+      account: ACC, type: 'repayment', amount: 120000.5, date: excelSerialToEpoch(45296), payment_mode: 'neft', utr: 'HDFCN52024010512',
+      tds_amount: 0.1, bank_date: isoDateToEpoch('2024-01-06'),
+    });
+  });
+});
