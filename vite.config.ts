@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
-import { addinViteConfig } from './src/server/build/vite-config';
-import { resolveAddinOrigin } from './src/server/build/origin';
+import { addinViteConfig } from './src/server/build/vite-config.js';
+import { resolveAddinOrigin } from './src/server/build/origin.js';
 
 const repoRoot = dirname(fileURLToPath(import.meta.url));
 

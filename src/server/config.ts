@@ -1,7 +1,8 @@
 /**
  * Server settings from the environment (the only place the upstream origin comes from).
  *   PORT (3000), HOST (127.0.0.1), CREGO_BASE_URL (absent: the embedded sandbox), CREGO_TOKEN,
- *   CREGO_ENVIRONMENT, CREGO_PROXY_TIMEOUT_MS, CREGO_PROXY_MAX_BODY_BYTES, CREGO_SANDBOX_SEED.
+ *   CREGO_ENVIRONMENT (sandbox | preprod | production; the task pane labels and guards by it: default
+ *   production, or sandbox for a loopback http URL), CREGO_PROXY_TIMEOUT_MS, CREGO_PROXY_MAX_BODY_BYTES, CREGO_SANDBOX_SEED.
  */
 import { portFrom } from './build/origin';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from './proxy';
@@ -34,7 +35,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettin
   if (baseUrl) {
     const checked = checkBaseUrl(baseUrl);
     const local = /^http:/.test(checked);
-    settings.crego = { baseUrl: checked, token: env.CREGO_TOKEN?.trim() || undefined, environment: env.CREGO_ENVIRONMENT?.trim() || (local ? 'local' : 'production') };
+    settings.crego = { baseUrl: checked, token: env.CREGO_TOKEN?.trim() || undefined, environment: env.CREGO_ENVIRONMENT?.trim() || (local ? 'sandbox' : 'production') };
   } else if (env.CREGO_TOKEN) {
     throw new Error('CREGO_TOKEN is set but CREGO_BASE_URL is not: set CREGO_BASE_URL to the Crego API it belongs to (without it the embedded sandbox runs, with its own token).');
   }

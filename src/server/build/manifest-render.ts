@@ -1,4 +1,4 @@
-import { DEV_ORIGIN } from './origin';
+import { DEV_ORIGIN } from './origin.js';
 
 /**
  * The manifest as it is deployed: every development URL moved to `origin`, <AppDomain> set to the

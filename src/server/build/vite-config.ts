@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InlineConfig } from 'vite';
-import { officeAddin } from './vite-plugin';
-import { manifestVersion } from './origin';
+import { officeAddin } from './vite-plugin.js';
+import { manifestVersion } from './origin.js';
 
 export interface AddinBuildSettings {
   repoRoot: string;

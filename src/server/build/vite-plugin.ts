@@ -12,8 +12,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, type Plugin } from 'vite';
 import { generateCustomFunctionsMetadata } from 'custom-functions-metadata';
-import { OFFICE_JS_URL } from './office-js';
-import { renderManifest } from './manifest-render';
+import { OFFICE_JS_URL } from './office-js.js';
+import { renderManifest } from './manifest-render.js';
 
 export interface OfficeAddinOptions {
   repoRoot: string;

@@ -1,0 +1,117 @@
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAddin } from '../../src/server/build/build';
+import { functionsContractProblems, metadataIds, registeredIds } from '../../src/server/build/functions-contract';
+import { lintManifest } from '../../src/server/build/manifest-lint';
+import { validateBuild } from '../../src/server/build/validate';
+import { OFFICE_JS_URL } from '../../src/server/build/office-js';
+import { buildInto, read, REPO } from './helpers';
+
+describe('the add-in build (development origin)', () => {
+  let dev: Awaited<ReturnType<typeof buildInto>>;
+  beforeAll(async () => {
+    dev = await buildInto({});
+  });
+  afterAll(() => dev?.cleanup());
+
+  it('writes the manifest for https://localhost:3000 with the package version', () => {
+    const xml = read(dev.dir, 'manifest.xml');
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(xml).toContain(`<Version>${pkg.version.split('-')[0]}.0</Version>`);
+    expect(xml).toContain('<bt:Url id="Taskpane.Url" DefaultValue="https://localhost:3000/taskpane.html"/>');
+  });
+
+  it('passes every offline check: XSD, lint with the icon files, functions contract', async () => {
+    expect(await validateBuild(dev.dir, { origin: dev.origin })).toEqual({ problems: [], skipped: [] });
+  });
+
+  it('functions.js registers exactly the ids functions.json declares, synchronously at load', () => {
+    const declared = metadataIds(read(dev.dir, 'functions.json'));
+    const registered = registeredIds(read(dev.dir, 'functions.js'));
+    expect(declared.length).toBeGreaterThan(0);
+    expect([...registered].sort()).toEqual([...declared].sort());
+  });
+
+  it('functions.js is a classic script, not a module', () => {
+    const js = read(dev.dir, 'functions.js');
+    expect(js).not.toMatch(/^\s*(import|export)\s/m);
+    expect(js).toMatch(/^\(function\(\)\{/);
+  });
+
+  it('a functions.js that forgets an id is caught, naming the id', () => {
+    const json = read(dev.dir, 'functions.json');
+    const id = metadataIds(json)[0]!;
+    const js = read(dev.dir, 'functions.js').replace(new RegExp(`CustomFunctions\\.associate\\(\`${id}\`,[a-zA-Z_$]+\\)`), 'void 0');
+    expect(functionsContractProblems(js, json)).toEqual([expect.stringContaining(`${id} is in functions.json but functions.js never calls CustomFunctions.associate('${id}'`)]);
+  });
+
+  it('taskpane.html loads office.js, then functions.js, as classic scripts before the pane module', () => {
+    const html = read(dev.dir, 'taskpane.html');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!);
+    expect(scripts[0]).toBe(` src="${OFFICE_JS_URL}"`);
+    expect(scripts[1]).toBe(' src="functions.js"');
+    expect(scripts.slice(2).every((s) => s.includes('type="module"'))).toBe(true);
+    expect(html.match(/src="[^"]*office\.js"/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script: the CSP forbids it
+  });
+
+  it('ships icons of the sizes the manifest states, and the lint notices a wrong one', () => {
+    const xml = read(dev.dir, 'manifest.xml');
+    expect(lintManifest(xml, { distDir: dev.dir })).toEqual([]);
+    const broken = mkdtempSync(join(tmpdir(), 'crego-icons-'));
+    try {
+      cpSync(dev.dir, broken, { recursive: true });
+      copyFileSync(join(dev.dir, 'assets', 'icon-32.png'), join(broken, 'assets', 'icon-16.png'));
+      expect(lintManifest(xml, { distDir: broken })).toEqual([
+        expect.stringMatching(/resource 'Icon\.16x16' 'https:\/\/localhost:3000\/assets\/icon-16\.png' is 32x32 pixels; it must be 16x16/),
+      ]);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the production build (ADDIN_ORIGIN)', () => {
+  let prod: Awaited<ReturnType<typeof buildInto>>;
+  beforeAll(async () => {
+    prod = await buildInto({ ADDIN_ORIGIN: 'https://addin.example.com/' });
+  });
+  afterAll(() => prod?.cleanup());
+
+  it('writes dist/manifest.xml on that origin with no localhost anywhere', async () => {
+    const xml = read(prod.dir, 'manifest.xml');
+    expect(prod.origin).toBe('https://addin.example.com');
+    expect(xml).not.toMatch(/localhost/i);
+    expect(xml).toContain('<AppDomain>https://addin.example.com</AppDomain>');
+    expect(xml).toContain('DefaultValue="https://addin.example.com/functions.json"');
+    expect(await validateBuild(prod.dir, { origin: prod.origin })).toEqual({ problems: [], skipped: [] });
+  });
+
+  it('nothing else in the output mentions localhost either', () => {
+    for (const f of ['taskpane.html', 'functions.js', 'functions.json', 'help.html']) expect(read(prod.dir, f), f).not.toMatch(/localhost:3000/);
+  });
+});
+
+describe('the build refuses', () => {
+  it('an http ADDIN_ORIGIN, before building anything', async () => {
+    await expect(buildAddin({ repoRoot: REPO, env: { ADDIN_ORIGIN: 'http://addin.example.com' }, outDir: join(tmpdir(), 'never-built') })).rejects.toThrow(
+      "ADDIN_ORIGIN='http://addin.example.com' must use https",
+    );
+  });
+
+  it('functions whose JSDoc custom-functions-metadata rejects, with its messages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crego-badfn-'));
+    try {
+      const source = join(dir, 'bad.ts');
+      writeFileSync(source, '/**\n * Bad.\n * @customfunction BAD-ID\n * @param when a date\n */\nexport function bad(when: Date): number {\n  return when.getTime();\n}\n');
+      const built = buildAddin({ repoRoot: REPO, env: {}, outDir: join(dir, 'dist'), functionSources: [source] });
+      await expect(built).rejects.toThrow(/custom-functions-metadata found 3 error\(s\)/);
+      await expect(built).rejects.toThrow(/does not support type "Date"/);
+      await expect(built).rejects.toThrow(/id contains invalid characters.*BAD-ID/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
