@@ -1,0 +1,65 @@
+/**
+ * `crego sandbox`: run the Crego LMS emulator in the foreground until Ctrl+C.
+ */
+import { startSandbox, type SandboxOptions } from '../../sandbox/index';
+
+export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan math, fault injection)';
+
+const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD]
+
+  --port N        port to listen on (default 4010; 0 = any free port)
+  --host H        interface to bind (default 127.0.0.1)
+  --seed N        demo portfolio seed (default 42)
+  --accounts N    demo portfolio size (default 500)
+  --latency MS    delay added to every request
+  --faults SPEC   e.g. 5xx=0.1,429=0.05,reset=0.05,lost=0.05,slow=0.1,latency=20,jitter=10,seed=7
+                  (also enables POST /__sandbox/faults/ to change it while running)
+  --data FILE     keep state in FILE across restarts
+  --today DATE    pin the business date (IST) for reproducible figures
+The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
+
+const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
+
+export function parseArgs(args: string[]): SandboxOptions | string {
+  const opts: SandboxOptions = { port: 4010 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') return USAGE;
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!m) return `Unexpected argument '${arg}'.\n\n${USAGE}`;
+    const name = m[1];
+    const value = m[2] ?? args[++i];
+    if (value === undefined) return `--${name} needs a value.\n\n${USAGE}`;
+    if (NUMERIC.has(name)) {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) return `--${name} must be a whole number ≥ 0, got '${value}'.`;
+      if (name === 'port') opts.port = n;
+      else if (name === 'seed') opts.seed = n;
+      else if (name === 'accounts') opts.accounts = n;
+      else opts.latencyMs = n;
+    } else if (name === 'host') opts.host = value;
+    else if (name === 'faults') opts.faults = value;
+    else if (name === 'data') opts.dataFile = value;
+    else if (name === 'today') opts.today = value;
+    else return `Unknown option '--${name}'.\n\n${USAGE}`;
+  }
+  return opts;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') {
+    const isHelp = parsed === USAGE;
+    (isHelp ? process.stdout : process.stderr).write(`${parsed}\n`);
+    return isHelp ? 0 : 2;
+  }
+  const sb = await startSandbox(parsed);
+  process.stdout.write(`sandbox listening on ${sb.url}\ntoken: ${sb.token}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sb.close();
+  return 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * `startSandbox()`: the Crego LMS emulator on a loopback port (see docs/readme/sandbox.md).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Auth } from './auth';
+import { parseIsoDay, today as istToday } from './days';
+import { Engine } from './engine';
+import { Faults, parseFaults, type FaultSpec } from './faults';
+import { Front, type Stats } from './server';
+import { Persistence } from './persist';
+import { seedPortfolio } from './portfolio';
+import { Store } from './store';
+
+export type { FaultSpec } from './faults';
+
+export interface SandboxOptions {
+  /** 0 = a random free port (default). */
+  port?: number;
+  host?: string;
+  seed?: number;
+  /** Size of the demo portfolio (default 500). */
+  accounts?: number;
+  /** Delay added to every request, ms. */
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Fault spec (`5xx=0.1,429=0.05,...`); enables the /__sandbox/faults/ control endpoint. */
+  faults?: string | FaultSpec;
+  /** JSON snapshot kept across restarts. */
+  dataFile?: string;
+  token?: string;
+  tokenTtlSeconds?: number;
+  username?: string;
+  password?: string;
+  quiet?: boolean;
+  /** Pin the business date (`YYYY-MM-DD`, IST) for reproducible figures; default: today in India. */
+  today?: string;
+}
+
+export interface RunningSandbox {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+  setFaults(spec: string | FaultSpec): void;
+  stats(): Stats;
+  resetStats(): void;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const seed = opts.seed ?? 42;
+  let fixedDay: number | null = null;
+  if (opts.today) {
+    fixedDay = parseIsoDay(opts.today);
+    if (fixedDay === null) throw new Error(`today must be YYYY-MM-DD, got '${opts.today}'`);
+  }
+  const businessDay = fixedDay ?? istToday();
+  const persistence = opts.dataFile ? new Persistence(opts.dataFile) : null;
+  let store = persistence ? persistence.load() : null;
+  if (!store) {
+    store = new Store(seed);
+    seedPortfolio(store, seed, opts.accounts ?? 500, businessDay);
+  }
+  if (persistence) persistence.attach(store);
+  const engine = new Engine(store, fixedDay);
+  const token = opts.token ?? process.env.CREGO_SANDBOX_TOKEN ?? Auth.newToken('sbxdev');
+  const auth = new Auth(token, opts.tokenTtlSeconds ?? 900, opts.username ?? 'demo', opts.password ?? 'demo');
+  const faults = opts.faults !== undefined ? new Faults(parseFaults(opts.faults)) : null;
+  const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed });
+
+  const server = createServer({ keepAlive: true }, front.handle);
+  server.keepAliveTimeout = 65_000;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    token,
+    stats: () => ({ ...front.stats, byEndpoint: { ...front.stats.byEndpoint } }),
+    resetStats: () => front.resetStats(),
+    setFaults: (spec) => front.setFaults(spec),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      persistence?.flush();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The demo portfolio: deterministic from the seed and the business date. Every asset category is
+ * present among term loans (payments stop at a chosen day so the oldest unpaid due gives the
+ * wanted DPD), plus closed loans, loans with excess payments, fees (paid and unpaid) and credit
+ * lines with topups (repaid and overdue). Payments are ordinary records, so the same ledger that
+ * answers live requests explains every figure.
+ */
+import { addMonths, endOfDay } from './days';
+import { seededRandom, uuidFrom } from './ids';
+import { interestFor, roundHalfUp } from './math';
+import { termSchedule } from './ledger';
+import type { AccountRow, LoanParams, Store } from './store';
+
+const FIRST = ['Aarav', 'Diya', 'Ishaan', 'Kavya', 'Rohan', 'Ananya', 'Vihaan', 'Meera', 'Arjun', 'Sara', 'Kabir', 'Nisha', 'Dev', 'Priya', 'Manav', 'Zoya'];
+const LAST = ['Traders', 'Textiles', 'Agro Foods', 'Auto Parts', 'Pharma', 'Electricals', 'Logistics', 'Steel Works', 'Handlooms', 'Spices', 'Polymers', 'Kirana Stores'];
+const CITIES = ['Pune', 'Surat', 'Indore', 'Jaipur', 'Coimbatore', 'Nagpur', 'Ludhiana', 'Kochi'];
+
+/** Profile by position, so any portfolio of 12+ accounts covers every case. */
+const PROFILES = ['regular', 'regular', 'regular', 'excess', 'sma0', 'sma1', 'sma2', 'npa', 'closed', 'regular_fee', 'line', 'line'] as const;
+type Profile = (typeof PROFILES)[number];
+
+const DPD_RANGE: Record<string, [number, number]> = { sma0: [3, 27], sma1: [34, 57], sma2: [64, 87], npa: [95, 300] };
+
+export function seedPortfolio(store: Store, seed: number, count: number, today: number): void {
+  const rnd = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  let utr = 0;
+  const nextUtr = () => `SBX${String(seed).padStart(3, '0')}${String(++utr).padStart(9, '0')}`;
+
+  const pay = (a: AccountRow, day: number, amount: number, mode = 'nach') => {
+    if (amount <= 0 || day > today) return;
+    store.addRecord({
+      id: uuidFrom(`${seed}:rec:${store.recordOrder.length}`), account: a.id, type: 'repayment', amount, tds_amount: 0, day,
+      payment_mode: mode, utr: nextUtr(), bank_day: day, remark: null, settlement_order: 'oldest_due_first',
+      created_at: endOfDay(day) - 3600, index: store.recordOrder.length + 1,
+    });
+  };
+  const fee = (a: AccountRow, n: number, day: number, type: string, amount: number) => {
+    store.addFee({
+      id: uuidFrom(`${seed}:fee:${a.id}:${n}`), account: a.id, type, amount, gst_amount: roundHalfUp(amount * 0.18), day, due_day: day,
+      ref_id: `FEE-${a.id.slice(0, 8)}-${n}`, remark: type === 'bounce_charge' ? 'NACH return: balance insufficient' : null,
+      created_at: endOfDay(day) - 1800, updated_at: endOfDay(day) - 1800,
+    });
+  };
+
+  for (let i = 0; i < count; i++) {
+    const profile: Profile = PROFILES[i % PROFILES.length];
+    const name = `${pick(FIRST)} ${pick(LAST)}, ${pick(CITIES)}`;
+    const id = uuidFrom(`${seed}:account:${i}`);
+    const base = {
+      id, loan_id: uuidFrom(`${seed}:loan:${i}`), params_id: uuidFrom(`${seed}:params:${i}`), lead_id: uuidFrom(`${seed}:lead:${i}`),
+      program_id: uuidFrom(`${seed}:program:${profile === 'line' ? 'scf' : 'term'}`), borrower_name: name,
+    };
+    if (profile === 'line') {
+      seedLine(store, base, today, rnd, int, pick, pay, fee);
+      continue;
+    }
+    const n = pick([12, 18, 24, 36, 48, 60] as const);
+    const diy = rnd() < 0.8 ? 360 : 365;
+    const params: LoanParams = {
+      roi: 10 + int(0, 28) * 0.5, emi_count: n, days_in_year: diy, days_in_month: diy === 360 ? 30 : 'actual', emi_rounding: 'rupee',
+      interest_type: 'reducing', amortization: 'equal_installment', pf_value: 0.5 + int(0, 6) * 0.25, pf_value_type: 'percentage',
+      pf_gst: 18, penal_roi: 24, overdue_roi: 0, tenure_days: 0, first_due_day: null,
+    };
+    let paidRows: number;
+    let firstDue: number;
+    if (profile === 'closed') {
+      firstDue = addMonths(today, -(n + int(1, 12)));
+      paidRows = n;
+    } else if (profile in DPD_RANGE) {
+      const [lo, hi] = DPD_RANGE[profile];
+      const oldestUnpaid = today - int(lo, hi) + 1;
+      paidRows = int(0, Math.min(n - 1, 12));
+      firstDue = addMonths(oldestUnpaid, -paidRows);
+    } else {
+      paidRows = int(0, n - 1);
+      firstDue = paidRows === 0 ? today + int(1, 28) : addMonths(today - int(0, 27), -(paidRows - 1));
+    }
+    const disbursal = addMonths(firstDue, -1);
+    const a: AccountRow = {
+      ...base, type: 'term_loan', created_at: endOfDay(disbursal) - 40_000, updated_at: endOfDay(disbursal) - 40_000,
+      loan_amount: int(50, 2000) * 100_000, line_amount: 0, disbursal_day: disbursal, params,
+    };
+    store.addAccount(a);
+    const rows = termSchedule(a).rows;
+    let feeNo = 0;
+    for (const r of rows.slice(0, paidRows)) {
+      const early = profile !== 'closed' && rnd() < 0.25 ? int(1, 3) : 0;
+      pay(a, r.dueDay - early, r.emi);
+      if ((profile === 'regular_fee' && r.index === 1) || (profile === 'regular' && rnd() < 0.05)) {
+        // A bounced NACH before the successful re-presentation: the charge is raised and paid.
+        fee(a, ++feeNo, r.dueDay, 'bounce_charge', 50_000);
+        pay(a, r.dueDay, 59_000, 'upi');
+      }
+    }
+    const next = rows[paidRows];
+    if (profile === 'excess' && paidRows > 0) pay(a, rows[paidRows - 1].dueDay, int(5, 50) * 10_000, 'neft');
+    if (profile in DPD_RANGE && next) {
+      fee(a, ++feeNo, next.dueDay, 'bounce_charge', 50_000);
+      // Some borrowers pay part of the missed instalment: it stays overdue.
+      if (rnd() < 0.4) pay(a, Math.min(today, next.dueDay + int(1, 10)), roundHalfUp(next.emi * 0.3), 'upi');
+    }
+    if (profile === 'regular_fee' && paidRows > 0 && rows[paidRows]) {
+      fee(a, ++feeNo, Math.min(today, rows[paidRows - 1].dueDay + 3), 'documentation_fee', 100_000);
+      pay(a, Math.min(today, rows[paidRows - 1].dueDay + 3), 118_000, 'upi');
+    }
+  }
+}
+
+function seedLine(
+  store: Store,
+  base: Pick<AccountRow, 'id' | 'loan_id' | 'params_id' | 'lead_id' | 'program_id' | 'borrower_name'>,
+  today: number,
+  rnd: () => number,
+  int: (lo: number, hi: number) => number,
+  pick: <T>(xs: readonly T[]) => T,
+  pay: (a: AccountRow, day: number, amount: number, mode?: string) => void,
+  fee: (a: AccountRow, n: number, day: number, type: string, amount: number) => void,
+): void {
+  const roi = 12 + int(0, 12) * 0.5;
+  const tenure = pick([30, 45, 60, 90] as const);
+  const start = today - int(150, 400);
+  const line = int(5, 50) * 10_000_000;
+  const a: AccountRow = {
+    ...base, type: 'credit_line', created_at: endOfDay(start) - 40_000, updated_at: endOfDay(start) - 40_000,
+    loan_amount: 0, line_amount: line, disbursal_day: start,
+    params: {
+      roi, emi_count: 0, days_in_year: 360, days_in_month: 30, emi_rounding: 'paise', interest_type: 'reducing', amortization: 'equal_installment',
+      pf_value: 0.25, pf_value_type: 'percentage', pf_gst: 18, penal_roi: 24, overdue_roi: roi, tenure_days: tenure, first_due_day: null,
+    },
+  };
+  store.addAccount(a);
+  const k = int(2, 6);
+  let day = start;
+  const lateOne = rnd() < 0.15;
+  for (let j = 0; j < k; j++) {
+    day = Math.min(today - 2, day + int(5, 60));
+    const amount = Math.floor((line / k) * (0.3 + rnd() * 0.6) / 100_000) * 100_000;
+    const topupId = uuidFrom(`${base.id}:topup:${j}`);
+    store.addTopup({
+      id: topupId, account: a.id, amount, day, tenure_days: tenure, invoice_no: `INV/${String(j + 1).padStart(4, '0')}`,
+      ref_id: `TOP-${base.id.slice(0, 8)}-${j + 1}`, remark: null, created_at: endOfDay(day) - 20_000, payout_id: null,
+    });
+    const due = day + tenure;
+    const unpaid = lateOne && j === 0;
+    if (due <= today && !unpaid) pay(a, due, amount + roundHalfUp(interestFor(amount, roi, tenure, 360)), 'rtgs');
+  }
+  if (lateOne) fee(a, 1, Math.min(today, start + 10), 'late_fee', 30_000);
+}
