@@ -11,6 +11,8 @@ import { RESULT_HEADERS, type ResultValues } from '../results';
 import type { ResultUpdate } from '../push';
 
 interface JournalEntry {
+  phase: ResultUpdate['phase'];
+  batch: string;
   sheet: string;
   headerIndex: number;
   resultColumn: number;
@@ -40,6 +42,8 @@ export class Journal {
   /** Append and flush one update; concurrent calls are written one after another. */
   append(update: ResultUpdate): Promise<void> {
     const entry: JournalEntry = {
+      phase: update.phase,
+      batch: update.batchId,
       sheet: this.sheet,
       headerIndex: this.headerIndex,
       resultColumn: update.resultColumn,
