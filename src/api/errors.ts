@@ -88,8 +88,13 @@ export function httpError(ctx: HttpErrorContext): CregoError {
       message = `Not found: ${detail || `${ctx.name} found nothing at that id`}`;
       break;
     case 'validation': {
+      // Servers often repeat the field messages in `detail`; say each one once.
       const fields = fieldErrors
-        ? Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m.join('; ')}`).join('; ')
+        ? Object.entries(fieldErrors)
+            .map(([f, m]) => [f, m.filter((msg) => !detail.includes(msg))] as const)
+            .filter(([, m]) => m.length)
+            .map(([f, m]) => `${f}: ${m.join('; ')}`)
+            .join('; ')
         : '';
       message = `Crego refused the request: ${[detail, fields].filter(Boolean).join(' — ') || `HTTP ${ctx.status}`}`;
       break;
