@@ -1,0 +1,72 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveTls, type TlsMaterial } from '../../src/server/certs';
+
+/** A self-signed CA + localhost certificate generated into a temporary folder. */
+export async function testTls(): Promise<TlsMaterial & { ca: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'crego-tls-'));
+  const tls = await resolveTls({ repoRoot: dir, env: { CREGO_CERTS: 'self-signed' } });
+  return { ...tls, ca: readFileSync(tls.caFile!, 'utf8') };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * An HTTPS request that verifies the server's certificate against `ca` (no rejectUnauthorized: false).
+ * The path is sent exactly as written (a URL object would resolve `..` and `%2e%2e` before sending).
+ */
+export function httpsCall(url: string, ca: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+  const origin = new URL(url.replace(/^(https:\/\/[^/]+).*$/, '$1'));
+  const path = url.slice(origin.origin.length) || '/';
+  return new Promise((resolve, reject) => {
+    const options = { hostname: origin.hostname, port: origin.port, path, servername: origin.hostname, method: opts.method ?? 'GET', headers: opts.headers, ca, agent: false };
+    const req = httpsRequest(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+export interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A plain HTTP server on loopback standing in for Crego: records what reaches it. */
+export async function startUpstream(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      seen.push(s);
+      handler(s, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/index';
+import { buildInto } from '../manifest/helpers';
+import { httpsCall, startUpstream, testTls } from './helpers';
+
+describe('/api proxy to a configured Crego (plain upstream on loopback)', () => {
+  let tls: Awaited<ReturnType<typeof testTls>>;
+  let dist: Awaited<ReturnType<typeof buildInto>>;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let server: RunningServer;
+  let tokenServer: RunningServer;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    [tls, dist] = await Promise.all([testTls(), buildInto({})]);
+    upstream = await startUpstream((seen, res) => {
+      if (seen.url.startsWith('/crego/v1/slow')) return; // never answers: the proxy's deadline must fire
+      if (seen.url.startsWith('/crego/v1/invalid')) {
+        res.writeHead(422, { 'Content-Type': 'application/json' }).end(JSON.stringify({ detail: 'amount must be positive', code: 'invalid' }));
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Set-Cookie': 'session=upstream; Path=/',
+        'X-Request-Id': 'req-1',
+        Connection: 'keep-alive, X-Hop',
+        'X-Hop': 'connection-scoped',
+      });
+      res.end(JSON.stringify({ ok: true, path: seen.url }));
+    });
+    const common = { port: 0, distDir: dist.dir, tls, timeoutMs: 400, maxBodyBytes: 1024 };
+    server = await startServer({ ...common, crego: { baseUrl: `${upstream.url}/crego`, environment: 'preprod' }, log: (l) => logs.push(l) });
+    tokenServer = await startServer({ ...common, crego: { baseUrl: `${upstream.url}/crego`, token: 'server-side-token', environment: 'production' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await tokenServer?.close();
+    await upstream?.close();
+    dist?.cleanup();
+  });
+  beforeEach(() => {
+    upstream.seen.length = 0;
+  });
+
+  it('forwards method, path, query, body and Authorization to the configured base path', async () => {
+    const reply = await httpsCall(`${server.url}/api/v1/lms/records/bulk/?dry_run=1`, tls.ca, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer pane-token', 'Content-Type': 'application/json', 'Idempotency-Key': 'k-1' },
+      body: '{"items":[{"amount":100}]}',
+    });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ ok: true, path: '/crego/v1/lms/records/bulk/?dry_run=1' });
+    expect(upstream.seen).toHaveLength(1);
+    const [seen] = upstream.seen;
+    expect(seen).toMatchObject({ method: 'POST', url: '/crego/v1/lms/records/bulk/?dry_run=1', body: '{"items":[{"amount":100}]}' });
+    expect(seen!.headers).toMatchObject({ authorization: 'Bearer pane-token', 'idempotency-key': 'k-1', 'content-type': 'application/json' });
+  });
+
+  it('goes only to the configured origin, whatever Host the request names', async () => {
+    await httpsCall(`${server.url}/api/v1/lms/loans/`, tls.ca, { headers: { Host: 'evil.example:443' } });
+    expect(upstream.seen).toHaveLength(1);
+    expect(upstream.seen[0]!.headers.host).toBe(new URL(upstream.url).host);
+  });
+
+  it('drops cookies both ways and hop-by-hop headers, keeps the rest', async () => {
+    const reply = await httpsCall(`${server.url}/api/v1/lms/loans/`, tls.ca, {
+      headers: { Cookie: 'sid=browser-session', Connection: 'close, X-Private', 'X-Private': 'hop', 'Proxy-Authorization': 'Basic x', Origin: 'https://localhost:3000', Accept: 'application/json' },
+    });
+    const sent = upstream.seen[0]!.headers;
+    expect(sent.cookie).toBeUndefined();
+    expect(sent['x-private']).toBeUndefined();
+    expect(sent['proxy-authorization']).toBeUndefined();
+    expect(sent.origin).toBeUndefined();
+    expect(sent.accept).toBe('application/json');
+    expect(reply.headers['set-cookie']).toBeUndefined();
+    expect(reply.headers['x-hop']).toBeUndefined();
+    expect(reply.headers['x-request-id']).toBe('req-1');
+  });
+
+  it('passes an API error through unchanged', async () => {
+    const reply = await httpsCall(`${server.url}/api/v1/invalid`, tls.ca, { method: 'POST', body: '{}' });
+    expect(reply.status).toBe(422);
+    expect(JSON.parse(reply.body)).toEqual({ detail: 'amount must be positive', code: 'invalid' });
+  });
+
+  it('refuses a body over the cap with 413 and never sends it upstream', async () => {
+    const reply = await httpsCall(`${server.url}/api/v1/lms/records/bulk/`, tls.ca, { method: 'POST', body: 'x'.repeat(2048) });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toMatchObject({ code: 'body_too_large', detail: expect.stringContaining('larger than 1 KiB') });
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('answers 504 with an error body when Crego does not answer in time', async () => {
+    const reply = await httpsCall(`${server.url}/api/v1/slow`, tls.ca);
+    expect(reply.status).toBe(504);
+    expect(JSON.parse(reply.body)).toMatchObject({ code: 'upstream_timeout', detail: expect.stringContaining('did not answer') });
+  });
+
+  it('refuses dot segments that would climb out of the base path', async () => {
+    for (const path of ['/api/v1/%2e%2e/%2e%2e/admin', '/api/v1/./x']) {
+      const reply = await httpsCall(`${server.url}${path}`, tls.ca);
+      expect(reply.status, path).toBe(400);
+    }
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('logs method, path and status but never the Authorization header or the query', async () => {
+    logs.length = 0;
+    await httpsCall(`${server.url}/api/v1/lms/loans/?search=ACME`, tls.ca, { headers: { Authorization: 'Bearer do-not-log-me' } });
+    expect(logs).toEqual([expect.stringMatching(/^GET \/api\/v1\/lms\/loans\/ 200 \d+ms$/)]);
+    expect(logs.join('\n')).not.toContain('do-not-log-me');
+  });
+
+  it('adds the server-side CREGO_TOKEN only when the request has no Authorization of its own', async () => {
+    await httpsCall(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca);
+    await httpsCall(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { headers: { Authorization: 'Bearer own' } });
+    expect(upstream.seen.map((s) => s.headers.authorization)).toEqual(['Bearer server-side-token', 'Bearer own']);
+    const config = await httpsCall(`${tokenServer.url}/config.json`, tls.ca);
+    expect(config.body).not.toContain('server-side-token');
+  });
+
+  it('answers 502 naming the origin when Crego cannot be reached', async () => {
+    const gone = await startUpstream(() => {});
+    const goneUrl = gone.url;
+    await gone.close();
+    const s = await startServer({ port: 0, distDir: dist.dir, tls, crego: { baseUrl: goneUrl, environment: 'preprod' } });
+    try {
+      const reply = await httpsCall(`${s.url}/api/v1/lms/loans/`, tls.ca);
+      expect(reply.status).toBe(502);
+      expect(JSON.parse(reply.body)).toEqual({ code: 'upstream_unreachable', detail: `Cannot reach Crego at ${goneUrl}. Check CREGO_BASE_URL and the network.` });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('serves /config.json for the pane without a dev token when Crego is configured', async () => {
+    const reply = await httpsCall(`${server.url}/config.json`, tls.ca);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(reply.body)).toEqual({ environment: 'preprod', apiBase: '/api' });
+  });
+});
