@@ -68,7 +68,7 @@ const EXPLICIT: Record<string, Expect> = {
   interest: 'number', opening_balance: 'number', closing_balance: 'number', total_fees: 'number',
   total_interest: 'number', broken_period_interest: 'number', excess_payment: 'number', emis_paid: 'number',
   emis_remaining: 'number', pf_value: 'number', pf_gst: 'number', expires_in: 'number', count: 'number',
-  schedule: 'array', results: 'array', user: 'object',
+  schedule: 'array', results: 'array',
 };
 /** Fields that may legitimately be null (unset references, optional texts, dates not reached yet). */
 const NULLABLE = new Set([
