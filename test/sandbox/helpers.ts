@@ -26,5 +26,5 @@ export type { RunningSandbox };
 
 /** `YYYY-MM-DD` → the business date's epoch seconds (end of day IST), written out independently of the sandbox. */
 export function ist(date: string): number {
-  return Date.parse(`${date}T23:59:59.999+05:30`) / 1000;
+  return Number((Date.parse(`${date}T00:00:00+05:30`) / 1000 + 86_399.999999).toFixed(6));
 }
