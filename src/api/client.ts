@@ -7,10 +7,11 @@
  * Retry rules (docs/api-assumptions.md, "API client"):
  * - GET, PUT, DELETE are replay-safe: retried on 429 (after Retry-After), 502/503/504 and
  *   network errors, with exponential backoff and full jitter.
- * - POST and PATCH are replayed only with an Idempotency-Key. Without one, a request that may
- *   have reached the server but whose answer was lost (reset, timeout, 502/504 from a gateway)
- *   fails with `unknown_outcome` and is never sent again. A request that provably never left
- *   (connection refused) is retried, since nothing reached Crego.
+ * - A POST is replayed only with an Idempotency-Key (which the API honours on POST); a PATCH
+ *   never (not idempotent in general, and no key is honoured for it). Without a replay, a
+ *   request that may have reached the server but whose answer was lost (reset, timeout,
+ *   502/504 from a gateway) fails with `unknown_outcome` and is never sent again. A request
+ *   that provably never left (connection refused) is retried, since nothing reached Crego.
  * - A 401 (not on the auth endpoints) renews the token once and re-sends: the API refused it
  *   before doing anything. A second 401 surfaces as `auth`.
  */
@@ -381,8 +382,10 @@ class HttpClient implements CregoHttpClient {
     options: CallOptions,
     signal: AbortSignal | undefined,
   ): Promise<WireResponse> {
-    // Auth endpoints create nothing, so a lost sign-in answer is safe to ask again.
-    const replaySafe = REPLAY_SAFE_METHODS.has(ep.method) || !!options.idempotencyKey || !!ep.noAuth;
+    // Auth endpoints create nothing, so a lost sign-in answer is safe to ask again. The API
+    // honours Idempotency-Key on POST only (docs/api-assumptions.md), so a PATCH is never replayed.
+    const replaySafe =
+      REPLAY_SAFE_METHODS.has(ep.method) || (ep.method === 'POST' && !!options.idempotencyKey) || !!ep.noAuth;
     const bodyText = options.body === undefined ? undefined : JSON.stringify(renameBody(ep, options.body));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let retries = 0;

@@ -143,7 +143,9 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
       socket.destroy();
     });
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
-    expect((await fail(client.call('topups.update', { path: { id: 't1' }, body: { remark: 'x' } }))).kind).toBe('unknown_outcome');
+    // Even with a key: the API honours Idempotency-Key on POST only, so a PATCH is never replayed.
+    const patch = client.call('topups.update', { path: { id: 't1' }, body: { remark: 'x' }, idempotencyKey: 'p-1' });
+    expect((await fail(patch)).kind).toBe('unknown_outcome');
     expect(server.requests).toHaveLength(1);
     await expect(client.call('topups.check_line_amount', { body: { account: 'a1', amount: 5 } })).resolves.toEqual({ ok: true });
     expect(server.requests).toHaveLength(3);
