@@ -159,10 +159,10 @@ const PROBE = { implemented: true, probe: true } as const;
 
 export const ENDPOINTS: readonly EndpointDef[] = [
   // ── EMIs (7) ──────────────────────────────────────────────────────────────────────────
-  ep('emis.list', 'EMIs', 'List EMI', 'GET', '/v1/lms/emis/', 'page', { ...PROBE, query: ['account', 'loan', 'status'], fields: EMI_FIELDS }),
-  ep('emis.settlements', 'EMIs', 'List Settlements', 'GET', '/v1/lms/settlements/', 'page', { ...DOC, ...PROBE, query: ['demand', 'expand', 'loan', 'account'], fields: SETTLEMENT_FIELDS }),
+  ep('emis.list', 'EMIs', 'List EMI', 'GET', '/v1/lms/emis/', 'page', { ...PROBE, query: ['account', 'loan', 'status', 'as_of_date'], fields: EMI_FIELDS }),
+  ep('emis.settlements', 'EMIs', 'List Settlements', 'GET', '/v1/lms/settlements/', 'page', { ...DOC, ...PROBE, query: ['demand', 'expand', 'loan', 'account', 'record'], fields: SETTLEMENT_FIELDS }),
   ep('emis.restructure', 'EMIs', 'Restructure', 'POST', '/v1/lms/emis/restructure/', 'object'),
-  ep('emis.calculate', 'EMIs', 'Calculate EMI', 'POST', '/v1/lms/emis/calculate_emi/', 'object', { ...REAL, body: ['loan_amount', 'roi', 'emi_count', 'emi_rounding', 'start_date', 'first_due_date', 'days_in_year', 'days_in_month'], fields: CALCULATE_EMI_FIELDS }),
+  ep('emis.calculate', 'EMIs', 'Calculate EMI', 'POST', '/v1/lms/emis/calculate_emi/', 'object', { ...REAL, body: ['loan_amount', 'roi', 'emi_count', 'emi_rounding', 'start_date', 'first_due_date', 'days_in_year', 'days_in_month', 'interest_type', 'amortization'], fields: CALCULATE_EMI_FIELDS }),
   ep('emis.run_eod', 'EMIs', 'Run EOD', 'POST', '/v1/lms/emis/run_eod/', 'object'),
   ep('payouts.add_tranche', 'EMIs', 'Request Tranche', 'POST', '/v1/lms/payouts/add_tranche/', 'object', { ...DOC, ...REAL, body: ['loan_id', 'amount'], fields: PAYOUT_FIELDS }),
   ep('emis.outstanding', 'EMIs', 'Outstanding data', 'GET', '/v1/lms/emis/outstanding/', 'object', { ...PROBE, query: ['account', 'as_of_date'], fields: OUTSTANDING_FIELDS }),
@@ -175,7 +175,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   ep('records.adjustment', 'Records', 'Initiate Adjustment for Cashback & Holdback', 'POST', '/v1/lms/records/adjustment/', 'object'),
   ep('records.get', 'Records', 'Get Single Record', 'GET', '/v1/lms/records/{id}/', 'object', { ...REAL, fields: RECORD_FIELDS }),
   ep('records.list', 'Records', 'Record Listing', 'GET', '/v1/lms/records/', 'page', { ...PROBE, query: [...LIST_FILTERS, 'utr', 'type', 'date_from', 'date_to'], fields: RECORD_FIELDS }),
-  ep('records.create', 'Records', 'Create Record', 'POST', '/v1/lms/records/', 'object', { ...REAL, body: ['account', 'type', 'amount', 'date', 'payment_mode', 'utr', 'tds_amount', 'bank_date', 'remark'], fields: RECORD_FIELDS }),
+  ep('records.create', 'Records', 'Create Record', 'POST', '/v1/lms/records/', 'object', { ...REAL, body: ['account', 'type', 'amount', 'date', 'payment_mode', 'utr', 'tds_amount', 'bank_date', 'remark', 'settlement_order'], fields: RECORD_FIELDS }),
   ep('records.mark_processed', 'Records', 'Mark Processed', 'PUT', '/v1/lms/records/{id}/mark_processed/', 'object'),
   ep('records.unmatched', 'Records', 'Unmatched', 'GET', '/v1/lms/records/unmatched/', 'page'),
   ep('records.export', 'Records', 'Export record', 'PUT', '/v1/lms/records/export/', 'object'),
@@ -195,13 +195,13 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   // ── Accounts (9) ──────────────────────────────────────────────────────────────────────
   ep('accounts.initiate_disbursement', 'Accounts', 'Initiate Disbursement', 'POST', '/v1/lms/accounts/{id}/initiate_disbursement/', 'object'),
   ep('accounts.initiate_loan_params', 'Accounts', 'Initiate Loan Params', 'POST', '/v1/lms/accounts/initiate_loan_params/', 'object'),
-  ep('accounts.create', 'Accounts', 'Create Account', 'POST', '/v1/lms/accounts/', 'object', { ...REAL, body: ['borrower_name', 'type', 'loan_amount', 'line_amount', 'roi', 'emi_count', 'disbursal_date', 'days_in_year', 'days_in_month', 'pf_value', 'pf_value_type', 'pf_gst'] }),
+  ep('accounts.create', 'Accounts', 'Create Account', 'POST', '/v1/lms/accounts/', 'object', { ...REAL, body: ['borrower_name', 'type', 'loan_amount', 'line_amount', 'roi', 'emi_count', 'disbursal_date', 'days_in_year', 'days_in_month', 'pf_value', 'pf_value_type', 'pf_gst', 'first_due_date', 'emi_rounding', 'interest_type', 'amortization', 'penal_roi', 'overdue_roi', 'tenure_days'] }),
   ep('accounts.close', 'Accounts', 'Close Loan Account', 'PUT', '/v1/lms/accounts/{id}/close/', 'object'),
   ep('accounts.refresh_limit', 'Accounts', 'Refresh Limit', 'GET', '/v1/lms/accounts/{id}/refresh_limit/', 'object', { ...REAL, fields: LINE_FIELDS }),
   ep('accounts.loan_params', 'Accounts', 'Get Loan Params', 'GET', '/v1/lms/accounts/{id}/loan_params/', 'object', { ...REAL, fields: ['id', 'type', 'days_in_month', 'days_in_year', 'tenure_period', 'tenure_value', 'roi_period', 'roi_value', 'pf_value_type', 'pf_value', 'pf_gst', 'emi_count'] }),
   ep('accounts.summary', 'Accounts', 'Get Summary', 'GET', '/v1/lms/accounts/{id}/summary/', 'object', { ...DOC, ...REAL, query: ['as_of_date', 'include_closed_loan'], fields: SUMMARY_FIELDS }),
   ep('accounts.reset_rps', 'Accounts', 'Reset RPS', 'POST', '/v1/lms/accounts/{id}/reset_rps/', 'object'),
-  ep('accounts.update_loan_params', 'Accounts', 'Update Loan Params', 'PATCH', '/v1/lms/accounts/initiate_loan_params/', 'empty', { ...DOC, body: ['lead_id', 'program_id', 'line_detail', 'loan_data'] }),
+  ep('accounts.update_loan_params', 'Accounts', 'Update Loan Params', 'PATCH', '/v1/lms/accounts/initiate_loan_params/', 'empty', { ...DOC, ...REAL, body: ['lead_id', 'program_id', 'line_detail', 'loan_data'] }),
 
   // ── Payouts (7) ───────────────────────────────────────────────────────────────────────
   ep('payouts.retry', 'Payouts', 'Retry Failed Payout', 'PUT', '/v1/lms/payouts/{id}/retry/', 'object'),
