@@ -10,19 +10,10 @@ import { createStaticHandler } from './static';
 import { resolveTls, type TlsMaterial } from './certs';
 import type { CregoUpstream } from './config';
 import { REPO_ROOT } from './build/manifest-xsd';
+import type { RunningSandbox, SandboxOptions } from '../sandbox/index';
 
-/** The sandbox contract (src/sandbox/index.ts), reduced to what the server uses. */
-export interface SandboxLike {
-  url: string;
-  token: string;
-  close(): Promise<void>;
-}
-export interface SandboxStartOptions {
-  port?: number;
-  host?: string;
-  seed?: number;
-  quiet?: boolean;
-}
+type SandboxLike = Pick<RunningSandbox, 'url' | 'token' | 'close'>;
+export type SandboxStartOptions = SandboxOptions;
 
 export interface ServerOptions {
   /** 0 picks a free port (tests). Default 3000. */
@@ -143,13 +134,6 @@ function sendConfig(res: import('node:http').ServerResponse, config: PaneConfig)
 
 /** Loads the sandbox lazily: a server pointed at a real Crego never pays for it. */
 async function startEmbeddedSandbox(options: SandboxStartOptions): Promise<SandboxLike> {
-  const specifier = new URL('../sandbox/index.ts', import.meta.url).href;
-  let mod: { startSandbox?: (o: SandboxStartOptions) => Promise<SandboxLike> };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    throw new Error(`the embedded sandbox is not available (${(err as Error).message}); set CREGO_BASE_URL to a Crego API instead.`);
-  }
-  if (typeof mod.startSandbox !== 'function') throw new Error('src/sandbox/index.ts does not export startSandbox; set CREGO_BASE_URL to a Crego API instead.');
-  return mod.startSandbox(options);
+  const { startSandbox } = await import('../sandbox/index');
+  return startSandbox(options);
 }
