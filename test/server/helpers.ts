@@ -1,14 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTls, type TlsMaterial } from '../../src/server/certs';
 
-/** A self-signed CA + localhost certificate generated into a temporary folder. */
+/** A self-signed CA + localhost certificate generated into a temporary folder (removed after the file's tests). */
 export async function testTls(): Promise<TlsMaterial & { ca: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'crego-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const tls = await resolveTls({ repoRoot: dir, env: { CREGO_CERTS: 'self-signed' } });
   return { ...tls, ca: readFileSync(tls.caFile!, 'utf8') };
 }
