@@ -73,16 +73,17 @@ export class Journal {
 
 /**
  * Lay an earlier run's journal over the values (result cells only, later entries win). Returns the
- * number of rows restored; throws when the file no longer matches the journal.
+ * restored result cells by values index (the file must get them too, even for rows this push skips);
+ * throws when the file no longer matches the journal.
  */
-export async function applyJournal(path: string, sheet: string, values: CellValue[][], fingerprint: Fingerprint): Promise<number> {
+export async function applyJournal(path: string, sheet: string, values: CellValue[][], fingerprint: Fingerprint): Promise<Map<number, ResultValues>> {
+  const restored = new Map<number, ResultValues>();
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    return 0;
+    return restored;
   }
-  const restored = new Set<number>();
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let entry: JournalEntry;
@@ -103,8 +104,8 @@ export async function applyJournal(path: string, sheet: string, values: CellValu
         );
       }
       cells.forEach((v, j) => (row[entry.resultColumn + j] = v));
-      restored.add(index);
+      restored.set(index, cells);
     }
   }
-  return restored.size;
+  return restored;
 }

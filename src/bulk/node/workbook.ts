@@ -4,7 +4,7 @@
  * as `<file>.bak`, then the new one is renamed over it. Only result cells are set; every other
  * cell keeps the value exceljs read. Node only (the CLI); uses exceljs, never hand-written zip/XML.
  */
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { CellValue } from '../cells';
@@ -85,6 +85,7 @@ async function replaceKeepingBackup(file: string, tmp: string): Promise<void> {
 export async function loadSheet(file: string, sheetName?: string): Promise<LoadedSheet> {
   const format = formatOf(file);
   if (!format) throw new FileError(`${basename(file)}: only .xlsx and .csv files can be pushed`);
+  if (!(await stat(file).then((s) => s.isFile(), () => false))) throw new FileError(`${file} does not exist`);
   const wb = new ExcelJS.Workbook();
   let ws: ExcelJS.Worksheet;
   try {

@@ -21,6 +21,7 @@ import { FileError, loadSheet } from '../../bulk/node/workbook';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress } from '../../bulk/push';
 import { locateLayout, SheetError, type SheetLayout } from '../../bulk/sheet';
 import { summaryLine } from '../../bulk/template';
+import type { ResultValues } from '../../bulk/results';
 import { BULK_MAX_ITEMS } from '../../api/types';
 
 export const summary = `Validate and post a bulk sheet exactly once: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N]`;
@@ -106,14 +107,14 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   const journalFile = journalPath(file);
-  let restored = 0;
+  let restored = new Map<number, ResultValues>();
   try {
     const fingerprint = fingerprintFor(kind, locateLayout(kind, sheet.values));
     restored = await applyJournal(journalFile, sheet.sheetName, sheet.values, fingerprint);
   } catch (err) {
     return usage((err as Error).message);
   }
-  if (restored > 0) process.stderr.write(`Resuming: ${restored} row(s) from an interrupted push found in ${journalFile}\n`);
+  if (restored.size > 0) process.stderr.write(`Resuming: ${restored.size} row(s) from an interrupted push found in ${journalFile}\n`);
 
   let client;
   try {
@@ -155,7 +156,9 @@ export async function run(args: string[]): Promise<number> {
 
   if (!dryRun) {
     await journal.close();
-    await sheet.save(report.results, report.layout.resultColumn);
+    // Rows this push left alone (e.g. posted by the interrupted run) still need the journal's cells.
+    const results = report.results.map((r, i) => r ?? restored.get(i) ?? null);
+    await sheet.save(results, report.layout.resultColumn);
     await journal.remove(); // the file now holds everything the journal did
   }
   await appendLog(file, logRow(report, { environment: client?.environment ?? environment, sheet: `${file} › ${sheet.sheetName}` }));

@@ -1,0 +1,217 @@
+/**
+ * `crego template` and `crego push` end to end: the CLI runs as a child process against the sandbox
+ * over real HTTP, and every check of what exists is read from the sandbox's own listing.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CregoClient } from '../../src/api/contract';
+import { RESULT_HEADERS } from '../../src/bulk';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
+import {
+  cliEnv, clientFor, countsInSandbox, demoAccounts, exactlyOnce, readXlsx, RECORD_HEADERS, recordRows, spawnCli, todayIso, writeCsv, writeXlsx,
+  type CliRun,
+} from './helpers';
+
+let sb: RunningSandbox;
+let client: CregoClient;
+let loans: string[];
+let dir: string;
+
+beforeAll(async () => {
+  sb = await startSandbox({ accounts: 10, seed: 5, quiet: true, faults: '' });
+  client = clientFor(sb);
+  ({ loans } = await demoAccounts(client));
+  dir = await mkdtemp(join(tmpdir(), 'crego-bulk-'));
+});
+afterAll(async () => {
+  await sb?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function lastLine(run: CliRun): string {
+  return run.stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/** Every run: no token anywhere in what a person sees. */
+async function push(args: string[], env = cliEnv(sb), onStart?: Parameters<typeof spawnCli>[2]): Promise<CliRun> {
+  const run = await spawnCli(['push', ...args], env, onStart);
+  expect(run.stdout + run.stderr).not.toContain(sb.token);
+  return run;
+}
+
+describe('crego template', () => {
+  it('writes a stamped template with header notes, dropdowns and an example row that push never sends', async () => {
+    const file = join(dir, 'fees-template.xlsx');
+    const made = await spawnCli(['template', 'fees', file], {});
+    expect(made.code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const ws = wb.getWorksheet('Fees')!;
+    expect(ws.getCell('A1').value).toBe('Crego fees template v1');
+    expect(ws.getRow(2).values).toEqual([undefined, 'Account', 'Fee type', 'Amount', 'Date', 'Due date', 'GST applicable', 'Reference', 'Remark', ...RESULT_HEADERS]);
+    expect(String(ws.getCell('B2').note && (ws.getCell('B2').note as { texts?: { text: string }[] }).texts?.map((t) => t.text).join('') || ws.getCell('B2').note)).toContain('Allowed: processing_fee, late_fee');
+    expect(ws.getCell('B3').dataValidation).toMatchObject({ type: 'list', formulae: ['"processing_fee,late_fee,bounce_charge,documentation_fee,foreclosure_charge,other"'] });
+    expect(ws.getCell('F40').dataValidation).toMatchObject({ type: 'list', formulae: ['"TRUE,FALSE"'] });
+    expect(ws.getCell('I3').value).toBe('example');
+
+    const again = await spawnCli(['template', 'fees', file], {});
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists; pass --force');
+
+    const dry = await push(['fees', file, '--dry-run'], {});
+    expect(dry.code).toBe(0);
+    expect(lastLine(dry)).toBe('posted 0, failed 0, invalid 0, skipped 0');
+  });
+});
+
+describe('crego push', () => {
+  it('posts a workbook once, writes results beside the data without touching user cells, and skips them on a second run', async () => {
+    const file = join(dir, 'repayments.xlsx');
+    const headers = [...RECORD_HEADERS, 'Collector'];
+    const good = recordRows(loans, 120, '8101').map((r, i) => [...r, `agent ${i % 3}`]);
+    const bad = [
+      [loans[0], 'repayment', '1,20,000.5x', todayIso(), 'upi', '810100000998', null, 'agent 9'],
+      [loans[0], 'refund', 100, todayIso(), 'upi', '810100000999', null, null],
+    ];
+    const rows = [headers, ...good.slice(0, 60), bad[0], [], ...good.slice(60), bad[1]];
+    await writeXlsx(file, rows);
+    const original = await readXlsx(file);
+
+    sb.resetStats();
+    const first = await push(['records', file, '--chunk', '25']);
+    expect(first.code).toBe(1);
+    expect(lastLine(first)).toBe('posted 120, failed 0, invalid 2, skipped 0');
+    expect(first.stdout).toContain('Row 62, Amount: "1,20,000.5x" is not a number; type digits with an optional decimal point, e.g. 120000.50');
+    expect(first.stdout).toContain('Row 124, Type: "refund" is not allowed; use one of repayment, receipt');
+    expect(sb.stats().byEndpoint['records.bulk_create']).toBe(5);
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8101'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+
+    const after = await readXlsx(file);
+    expect(after[0].slice(8, 14)).toEqual([...RESULT_HEADERS]);
+    after.forEach((row, i) => expect(row.slice(0, 8), `row ${i + 1}`).toEqual((original[i] ?? []).slice(0, 8).concat(Array(Math.max(0, 8 - (original[i] ?? []).length)).fill(null))));
+    expect(after[1][8]).toBe('posted');
+    expect(after[1][9]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(after[61][8]).toBe('invalid');
+    expect(after[62].slice(8).every((v) => v === null)).toBe(true); // the blank row stays blank
+    expect(existsSync(`${file}.bak`)).toBe(true);
+    expect(existsSync(`${file}.crego-journal.jsonl`)).toBe(false);
+    const log = (await readFile(`${file}.crego-log.csv`, 'utf8')).trim().split('\n');
+    expect(log[0]).toBe('When,Environment,Sheet,Kind,Batch id,Dry run,Posted,Failed,Invalid,Skipped,Cancelled');
+    expect(log[1]).toMatch(/,sandbox,.*repayments\.xlsx › Records,records,B\d{8}T\d{6}-[0-9a-f]{6},no,120,0,2,0,no$/);
+
+    sb.resetStats();
+    const second = await push(['records', file, '--chunk', '25']);
+    expect(lastLine(second)).toBe('posted 0, failed 0, invalid 2, skipped 120');
+    expect(sb.stats().byEndpoint['records.bulk_create'] ?? 0).toBe(0);
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8101'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+  });
+
+  it('survives 5xx, 429, connection resets and lost replies: never a duplicate, every row once after re-runs', async () => {
+    const file = join(dir, 'faults.csv');
+    const good = recordRows(loans, 300, '8102');
+    await writeCsv(file, [RECORD_HEADERS, ...good]);
+    const keys = good.map((r) => String(r[5]));
+    // Six faults in ten requests: the client's retries absorb most, some chunks still end failed or unknown.
+    const spec = (seed: number) => `5xx=0.15,429=0.1,reset=0.15,lost=0.2,retry_after=0,seed=${seed}`;
+    sb.setFaults(spec(9));
+    sb.resetStats();
+    let last: CliRun | null = null;
+    const summaries: string[] = [];
+    for (let run = 1; run <= 6; run++) {
+      last = await push(['records', file, '--chunk', '25', '--concurrency', '3']);
+      summaries.push(lastLine(last));
+      if (run === 1) expect(sb.stats().byEndpoint['records.bulk_create']).toBeGreaterThan(12); // faults did happen
+      sb.setFaults({});
+      const counts = await countsInSandbox(client, 'records', loans, '8102');
+      expect(exactlyOnce(counts, keys).repeated, `run ${run}`).toEqual([]);
+      expect(exactlyOnce(counts, keys).extra).toEqual([]);
+      if (last.code === 0) break;
+      sb.setFaults(spec(9 + run));
+    }
+    sb.setFaults({});
+    expect(last!.code, summaries.join(' / ')).toBe(0);
+    expect(lastLine(last!)).toMatch(/^posted \d+, failed 0, invalid 0, skipped \d+$/);
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8102'), keys)).toEqual({ missing: [], repeated: [], extra: [] });
+    const csv = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe(`${RECORD_HEADERS.join(',')},${RESULT_HEADERS.join(',')}`);
+    expect(csv.slice(1).every((l) => l.split(',')[7] === 'posted')).toBe(true);
+  });
+
+  it('a push killed after a write-ahead is reconciled by the next push: nothing lost, nothing twice', async () => {
+    const file = join(dir, 'killed.xlsx');
+    const good = recordRows(loans, 100, '8103');
+    await writeXlsx(file, [RECORD_HEADERS, ...good]);
+    const before = await readFile(file);
+    const journal = `${file}.crego-journal.jsonl`;
+    sb.setFaults('latency=150');
+    const killed = await push(['records', file, '--chunk', '10', '--concurrency', '1'], cliEnv(sb), (child) => {
+      // Kill (SIGKILL: no clean-up at all) once the third chunk's write-ahead is on disk, i.e. while it is in flight.
+      const timer = setInterval(async () => {
+        const text = await readFile(journal, 'utf8').catch(() => '');
+        if (text.split('\n').filter((l) => l.includes('"phase":"write-ahead"')).length >= 3) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+        }
+      }, 10);
+      child.on('close', () => clearInterval(timer));
+    });
+    sb.setFaults({});
+    expect(killed.code).toBeNull();
+    expect(await readFile(file)).toEqual(before); // the workbook is only written at the end
+    expect(existsSync(journal)).toBe(true);
+    const midway = await countsInSandbox(client, 'records', loans, '8103');
+    expect(midway.size).toBeGreaterThanOrEqual(20);
+    expect(midway.size).toBeLessThan(100);
+
+    sb.resetStats();
+    const resumed = await push(['records', file, '--chunk', '10']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/Resuming: \d+ row\(s\) from an interrupted push/);
+    const [, posted, skipped] = /^posted (\d+), failed 0, invalid 0, skipped (\d+)$/.exec(lastLine(resumed)) ?? [];
+    expect(Number(posted) + Number(skipped)).toBe(100);
+    expect(Number(skipped)).toBeGreaterThanOrEqual(20);
+    expect(sb.stats().byEndpoint['records.list']).toBeGreaterThanOrEqual(10); // the in-flight chunk was looked up first
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8103'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+    expect(existsSync(journal)).toBe(false);
+    const after = await readXlsx(file);
+    expect(after.slice(1).every((r) => r[7] === 'posted')).toBe(true);
+  });
+
+  it('dry run: validates and reports every row, sends and writes nothing', async () => {
+    const file = join(dir, 'dry.csv');
+    const rows = recordRows(loans, 5, '8104');
+    rows[2][3] = '31/12/2024';
+    await writeCsv(file, [RECORD_HEADERS, ...rows]);
+    const before = await readFile(file, 'utf8');
+    sb.resetStats();
+    const run = await push(['records', file, '--dry-run'], {});
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Row 4, Date: "31/12/2024" is ambiguous (day/month or month/day?); use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05');
+    expect(run.stdout).toContain('Dry run: 4 row(s) would be posted; nothing was sent or written');
+    expect(lastLine(run)).toBe('posted 0, failed 0, invalid 1, skipped 0');
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(sb.stats().requests).toBe(0);
+  });
+
+  it('usage and configuration errors exit 2 with a message that says what to do', async () => {
+    const file = join(dir, 'usage.csv');
+    await writeCsv(file, [RECORD_HEADERS, ...recordRows(loans, 1, '8105')]);
+    const noToken = await push(['records', file], { CREGO_BASE_URL: sb.url });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('set CREGO_TOKEN in the environment (the token is never taken as a flag)');
+    expect((await push(['records', file, '--chunk', '5000'])).stderr).toContain('--chunk must be a whole number from 1 to 1000');
+    expect((await push(['loans', file])).stderr).toContain("unknown sheet kind 'loans'");
+    expect((await push(['records', join(dir, 'nope.xlsx')])).stderr).toContain('nope.xlsx does not exist');
+    const wrongKind = await push(['topups', file]);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.stderr).toContain('This is not a topups sheet: no header row with Tenure days in the first 10 rows');
+    const badToken = await push(['records', file], { ...cliEnv(sb), CREGO_TOKEN: 'wrong-token' });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stdout).toMatch(/Stopped early: /);
+    expect(lastLine(badToken)).toBe('posted 0, failed 1, invalid 0, skipped 0');
+  });
+});
