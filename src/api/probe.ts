@@ -38,6 +38,8 @@ export interface ProbeResult {
 
 export interface ProbeReport {
   ok: boolean;
+  /** Set when the server could not be used at all (unreachable, credentials refused): the one thing to fix. */
+  fatal?: string;
   results: ProbeResult[];
   /** The ids the id-based GETs were tried with, found through List Loans. */
   ids: Partial<Record<IdKind, string>>;
@@ -152,6 +154,19 @@ export async function runProbe(client: CregoClient, options: ProbeOptions = {}):
       return undefined; // reported by the endpoint's own row
     }
   };
+  // Can we talk to it at all? An unreachable server or refused credentials fail every row the
+  // same way: say it once instead of a page of identical errors.
+  try {
+    await client.call('loans.list', { query: { [resolver.get('loans.list').pagination.pageSize]: 1 }, signal, cache: 'bypass' });
+  } catch (err) {
+    if (isCregoError(err) && FATAL_KINDS.has(err.kind)) {
+      const results = plan(resolver, !!options.all).map((ep) => ({
+        key: ep.key, name: ep.name, method: ep.method, path: ep.path, source: ep.source,
+        status: 'skipped' as const, missing: [], wrongTypes: [], message: 'skipped: the server cannot be used (see above)',
+      }));
+      return { ok: false, fatal: err.message, results, ids, counts: countBy(results) };
+    }
+  }
   // Ids to try the `{id}` GETs with, from the live data.
   const loan = await firstOf('loans.list');
   if (typeof loan?.account === 'string') ids.account = loan.account;
@@ -169,13 +184,15 @@ export async function runProbe(client: CregoClient, options: ProbeOptions = {}):
   if (typeof topup?.id === 'string') ids.topup = topup.id;
 
   const results = await Promise.all(plan(resolver, !!options.all).map((ep) => probeOne(client, ep, ids, signal)));
-  const counts = Object.fromEntries(
-    (['conforming', 'missing_fields', 'wrong_types', 'not_found', 'not_implemented', 'error', 'skipped'] as const).map((s) => [
-      s,
-      results.filter((r) => r.status === s).length,
-    ]),
-  ) as Record<ProbeStatus, number>;
-  return { ok: results.every((r) => r.status === 'conforming' || r.status === 'skipped'), results, ids, counts };
+  return { ok: results.every((r) => r.status === 'conforming' || r.status === 'skipped'), results, ids, counts: countBy(results) };
+}
+
+/** Failures that make every other call fail the same way. */
+const FATAL_KINDS = new Set(['network', 'auth', 'timeout', 'cancelled', 'config']);
+
+function countBy(results: ProbeResult[]): Record<ProbeStatus, number> {
+  const statuses: ProbeStatus[] = ['conforming', 'missing_fields', 'wrong_types', 'not_found', 'not_implemented', 'error', 'skipped'];
+  return Object.fromEntries(statuses.map((s) => [s, results.filter((r) => r.status === s).length])) as Record<ProbeStatus, number>;
 }
 
 async function probeOne(

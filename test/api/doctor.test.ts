@@ -72,7 +72,7 @@ describe('crego doctor against the sandbox', () => {
     expect(report.results.find((r) => r.key === 'accounts.summary')?.status).toBe('conforming');
   });
 
-  it('refuses a token flag, and says what is missing or malformed (exit 2)', async () => {
+  it('refuses a token flag, says what is missing or malformed (exit 2), and says once that the token is refused', async () => {
     const flag = await doctor(['--token', 'abc'], { CREGO_BASE_URL: sandbox.url });
     expect(flag.code).toBe(2);
     expect(flag.err).toMatch(/--token is not accepted: .*shell history.*CREGO_TOKEN/);
@@ -80,6 +80,10 @@ describe('crego doctor against the sandbox', () => {
     expect(noUrl).toMatchObject({ code: 2, err: expect.stringContaining('set CREGO_BASE_URL') });
     const noAuth = await doctor([], { CREGO_BASE_URL: sandbox.url });
     expect(noAuth).toMatchObject({ code: 2, err: expect.stringContaining('CREGO_TOKEN, or CREGO_USERNAME and CREGO_PASSWORD') });
+    const refused = await doctor([], { CREGO_BASE_URL: sandbox.url, CREGO_TOKEN: 'wrong-token-5678' });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/cannot check anything: The access token was refused .*paste a new one/);
+    expect(refused.out).not.toContain('wrong-token-5678');
     const bad = await doctor([], { CREGO_BASE_URL: sandbox.url, CREGO_TOKEN: sandbox.token, CREGO_API_PROFILE: '{"endpoints":{"loans.list":{"method":"GRAB"}}}' });
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('endpoints.loans.list.method: must be one of GET, POST, PUT, PATCH, DELETE, got "GRAB"');

@@ -61,6 +61,7 @@ function parseArgs(args: string[]): Args | string {
 
 export function formatReport(report: ProbeReport, baseUrl: string, profileName?: string): string {
   const lines = [`Crego doctor: ${baseUrl}${profileName ? ` (profile ${profileName})` : ''}`];
+  if (report.fatal) return [...lines, `  cannot check anything: ${report.fatal}`].join('\n');
   const width = Math.max(...report.results.map((r) => r.path.length), 10);
   for (const r of report.results) {
     lines.push(
