@@ -5,6 +5,7 @@
  * deadline, and the log line carries method, path, status and time only (never a header).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { ErrorBody } from '../api/types';
 
@@ -107,8 +108,7 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
         out[name] = value;
       }
       res.writeHead(upstream.statusCode, out);
-      for await (const chunk of upstream.body) res.write(chunk);
-      res.end();
+      await pipeline(upstream.body, res); // honours back-pressure from a slow client
       done(upstream.statusCode);
     } catch (err) {
       if (abort.signal.aborted) return done(499);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+export { httpsRequest };
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
@@ -46,17 +47,26 @@ export interface Seen {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Settles when the caller hangs up before this request was answered. */
+  hungUp: Promise<void>;
 }
 
 /** A plain HTTP server on loopback standing in for Crego: records what reaches it. */
-export async function startUpstream(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+export async function startUpstream(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; next(): Promise<Seen>; close(): Promise<void> }> {
   const seen: Seen[] = [];
+  let arrived = () => {};
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      let hangUp = () => {};
+      const hungUp = new Promise<void>((r) => (hangUp = r));
+      res.on('close', () => {
+        if (!res.writableFinished) hangUp();
+      });
+      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), hungUp };
       seen.push(s);
+      arrived();
       handler(s, res);
     });
   });
@@ -65,6 +75,8 @@ export async function startUpstream(handler: (seen: Seen, res: import('node:http
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    /** Resolves with the next request that reaches the upstream. */
+    next: () => new Promise<Seen>((r) => (arrived = () => r(seen[seen.length - 1]!))),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index';
 import { buildInto } from '../manifest/helpers';
-import { httpsCall, startUpstream, testTls } from './helpers';
+import { httpsCall, httpsRequest, startUpstream, testTls } from './helpers';
 
 describe('/api proxy to a configured Crego (plain upstream on loopback)', () => {
   let tls: Awaited<ReturnType<typeof testTls>>;
@@ -94,6 +94,22 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     const reply = await httpsCall(`${server.url}/api/v1/slow`, tls.ca);
     expect(reply.status).toBe(504);
     expect(JSON.parse(reply.body)).toMatchObject({ code: 'upstream_timeout', detail: expect.stringContaining('did not answer') });
+  });
+
+  it('cancels the upstream request when the pane hangs up', async () => {
+    const patient = await startServer({ port: 0, distDir: dist.dir, tls, crego: { baseUrl: `${upstream.url}/crego`, environment: 'preprod' } });
+    try {
+      const reaching = upstream.next();
+      const req = httpsRequest({ hostname: 'localhost', port: patient.port, path: '/api/v1/slow', ca: tls.ca, agent: false });
+      req.on('error', () => {});
+      req.end();
+      const seen = await reaching;
+      req.destroy();
+      await seen.hungUp; // resolves only if the proxy closed its upstream request
+      expect(seen.url).toBe('/crego/v1/slow');
+    } finally {
+      await patient.close();
+    }
   });
 
   it('refuses dot segments that would climb out of the base path', async () => {
