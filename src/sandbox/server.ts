@@ -169,7 +169,11 @@ export class Front {
         throw new HttpError(404, 'not_found', `No endpoint at ${method} ${path}.${hint}`);
       }
       const def = route.def;
-      if (!def.noAuth) this.o.auth.check(headerOf(req, 'authorization'));
+      if (!def.noAuth) {
+        const role = this.o.auth.check(headerOf(req, 'authorization'));
+        if (role === 'viewer' && def.method !== 'GET')
+          throw new HttpError(403, 'permission_denied', `This user may only read; ${def.name} (${def.method} ${def.path}) needs a staff sign-in.`);
+      }
       const parsed = parseJson(raw);
       const key = method === 'POST' ? headerOf(req, 'idempotency-key') : undefined;
       const scope = key ? `${def.key}|${path}|${key}` : '';

@@ -38,6 +38,16 @@ describe('sandbox HTTP basics', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('answers 403 when a read-only user tries to write, and lets it read', async () => {
+    const login = await t.call('POST', '/auth/login/', { username: 'viewer', password: 'viewer' }, { Authorization: '' });
+    const auth = { Authorization: `Bearer ${login.body.access}` };
+    expect((await t.call('GET', '/v1/lms/loans/?page_size=1', undefined, auth)).status).toBe(200);
+    const denied = await t.call('POST', '/v1/lms/emis/calculate_emi/', { loan_amount: 1000, roi: 12, emi_count: 2 }, auth);
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ code: 'permission_denied' });
+    expect(denied.body.detail).toContain('Calculate EMI');
+  });
+
   it('expires access tokens after tokenTtlSeconds', async () => {
     const short = await boot({ tokenTtlSeconds: 1, accounts: 12 });
     try {
