@@ -3,6 +3,7 @@
  * map's `auth.login` with `access`/`refresh`/`expires_in`, renewed shortly before it expires.
  * Only one renewal is ever in flight: concurrent callers share it.
  */
+import { raceAbort } from './backoff';
 import { CregoError } from './contract';
 import type { TokenAnswer } from './types';
 
@@ -126,22 +127,4 @@ export class TokenSource {
     this.renewals++;
     return answer.access;
   }
-}
-
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

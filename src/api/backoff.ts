@@ -1,4 +1,4 @@
-/** Retry timing: exponential backoff with full jitter, `Retry-After`, and an abortable sleep. */
+/** Retry timing: exponential backoff with full jitter, `Retry-After`, and abortable waits. */
 
 export interface RetryPolicy {
   /** Extra attempts after the first (0 disables retries). */
@@ -47,5 +47,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Wait for `promise`, or give up when `signal` aborts: then `onAbort` runs and its result is
+ * the rejection. The promise itself keeps running (others may still wait on it).
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => unknown = () => signal.reason): Promise<T> {
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(onAbort());
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
   });
 }

@@ -16,7 +16,7 @@
  *   before doing anything. A second 401 surfaces as `auth`.
  */
 import { CregoError, type CallOptions, type ClientStats, type CregoClient, type InvalidateScope, type PageOptions } from './contract';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from './backoff';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, raceAbort, sleep, type RetryPolicy } from './backoff';
 import { TtlCache } from './cache';
 import { httpError } from './errors';
 import { Limiter } from './limiter';
@@ -293,30 +293,10 @@ class HttpClient implements CregoHttpClient {
     const f = flight;
     f.waiters++;
     if (!signal) return f.promise;
-    const leave = () => {
+    return raceAbort(f.promise, signal, () => {
       f.waiters--;
       if (f.waiters === 0) f.controller.abort(signal.reason);
-    };
-    if (signal.aborted) {
-      leave();
-      return Promise.reject(this.cancelled(key));
-    }
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        leave();
-        reject(this.cancelled(key));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      f.promise.then(
-        (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        (e) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
+      return this.cancelled(key);
     });
   }
 

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CregoError } from '../../src/api/contract';
 import type { ClientLogEvent, CregoHttpClient } from '../../src/api/client';
-import { CARRIERS, json, startTestServer, type TestServer } from './helpers';
+import { CARRIERS, closeAfterEach, json, startTestServer, type TestServer } from './helpers';
 
 const PASSWORD = 'pw-very-secret-42';
 
@@ -54,13 +54,8 @@ async function authServer(expiresIn = 900) {
 }
 
 describe.each(CARRIERS)('auth over %s', (_carrier, make) => {
-  let server: TestServer | undefined;
-  let client: CregoHttpClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await server?.close();
-    client = server = undefined;
-  });
+  let server: TestServer | undefined, client: CregoHttpClient | undefined;
+  closeAfterEach(() => [client, server], () => (client = server = undefined));
 
   it('signs in once for many concurrent first calls, with {username, password, type: staff}', async () => {
     const a = await authServer();

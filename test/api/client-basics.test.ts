@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CregoError } from '../../src/api/contract';
 import type { CregoHttpClient } from '../../src/api/client';
-import { CARRIERS, FAST_RETRY, json, startTestServer, type TestServer } from './helpers';
+import { CARRIERS, closeAfterEach, failure, FAST_RETRY, json, startTestServer, type TestServer } from './helpers';
 
 const TOKEN = 'tok-SECRET-abc123';
 
 describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
-  let server: TestServer | undefined;
-  let client: CregoHttpClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await server?.close();
-    client = server = undefined;
-  });
+  let server: TestServer | undefined, client: CregoHttpClient | undefined;
+  closeAfterEach(() => [client, server], () => (client = server = undefined));
 
   it('builds the URL from the map: encoded path params, null/undefined query dropped, trailing slash kept', async () => {
     server = await startTestServer((_req, res) => json(res, 200, { ok: true }));
@@ -57,12 +52,7 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     client = make({ baseUrl: server.url, token: TOKEN, retry: { retries: 0 } });
     const kinds: Record<string, CregoError> = {};
     for (const id of ['r400', 'r401', 'r403', 'r404', 'r409', 'r413', 'r500', 'r501']) {
-      kinds[id] = await client.call('records.get', { path: { id } }).then(
-        () => {
-          throw new Error('expected a failure');
-        },
-        (e: CregoError) => e,
-      );
+      kinds[id] = await failure(client.call('records.get', { path: { id } }));
     }
     expect(kinds.r400).toMatchObject({ kind: 'validation', status: 400, requestId: 'req-400', fieldErrors: { amount: ['Must be positive'] } });
     expect(kinds.r400.message).toContain('Invalid record');

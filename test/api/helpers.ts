@@ -2,11 +2,13 @@
  * A small purpose-built HTTP server on 127.0.0.1 for transport-level tests: real sockets, so a
  * test can count requests, hold an answer, or drop a connection at an exact moment.
  */
+import { afterEach } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createClient } from '../../src/api/index';
 import { createNodeClient } from '../../src/api/node';
 import type { ClientConfig, CregoHttpClient } from '../../src/api/client';
+import type { CregoError } from '../../src/api/contract';
 
 export interface SeenRequest {
   method: string;
@@ -91,3 +93,20 @@ export const CARRIERS: Array<[string, (config: ClientConfig) => CregoHttpClient]
 
 /** Fast retries for tests: the policy is the same, only the waits are short. */
 export const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20 } as const;
+
+/** After each test, close what it opened (in the order given) and then forget it. */
+export function closeAfterEach(opened: () => Array<{ close(): Promise<void> } | undefined>, forget: () => void): void {
+  afterEach(async () => {
+    for (const thing of opened()) await thing?.close();
+    forget();
+  });
+}
+
+/** The CregoError a promise rejects with; fails the test if it resolves. */
+export const failure = (p: Promise<unknown>): Promise<CregoError> =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: CregoError) => e,
+  );

@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
 import type { CregoError } from '../../src/api/contract';
 import { createNodeClient, loadProfileFile, profileFromEnv } from '../../src/api/node';
 import { parseProfile, ProfileError } from '../../src/api/profile';
-import { CARRIERS, json, startTestServer, type TestServer } from './helpers';
+import { CARRIERS, closeAfterEach, json, startTestServer, type TestServer } from './helpers';
 
 const TOKEN = 'tok-profile-abcdef';
 
@@ -22,13 +22,8 @@ const problemsOf = (input: unknown): string[] => {
 };
 
 describe.each(CARRIERS)('API profile over %s', (_carrier, make) => {
-  let server: TestServer | undefined;
-  let client: CregoHttpClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await server?.close();
-    client = server = undefined;
-  });
+  let server: TestServer | undefined, client: CregoHttpClient | undefined;
+  closeAfterEach(() => [client, server], () => (client = server = undefined));
 
   it('honours a renamed path, method, query/body/answer field names and pagination names', async () => {
     server = await startTestServer((req, res) => {

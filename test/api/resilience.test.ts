@@ -1,19 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CregoError } from '../../src/api/contract';
+import { describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
-import { CARRIERS, FAST_RETRY, gate, json, startTestServer, until, type TestServer } from './helpers';
+import { CARRIERS, closeAfterEach, failure, FAST_RETRY, gate, json, startTestServer, type TestServer, until } from './helpers';
 
 const TOKEN = 'tok-resilience-123456';
 const PAGE = { count: 0, current_page: 1, page_size: 15, results: [] };
 
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: CregoError) => e,
-  );
 
 /** Track whether the client hung up before the server answered. */
 function watchAbort(res: ServerResponse, onAbort: () => void) {
@@ -23,13 +15,8 @@ function watchAbort(res: ServerResponse, onAbort: () => void) {
 }
 
 describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
-  let server: TestServer | undefined;
-  let client: CregoHttpClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await server?.close();
-    client = server = undefined;
-  });
+  let server: TestServer | undefined, client: CregoHttpClient | undefined;
+  closeAfterEach(() => [client, server], () => (client = server = undefined));
 
   it('retries a GET after 429, waiting the Retry-After seconds, then succeeds', async () => {
     let n = 0;
@@ -46,7 +33,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
   it('gives up with rate_limited when Retry-After is longer than it will wait', async () => {
     server = await startTestServer((_req, res) => json(res, 429, { detail: 'Slow down', code: 'throttled' }, { 'Retry-After': '3600' }));
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
-    const err = await fail(client.call('records.list'));
+    const err = await failure(client.call('records.list'));
     expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfter: 3600 });
     expect(err.message).toContain('try again in 3600 s');
     expect(server.requests).toHaveLength(1);
@@ -56,7 +43,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     let n = 0;
     server = await startTestServer((_req, res) => json(res, [502, 503, 504][n++ % 3], { detail: 'Upstream down', code: 'x' }));
     client = make({ baseUrl: server.url, token: TOKEN, retry: { ...FAST_RETRY, retries: 3 } });
-    const err = await fail(client.call('records.list'));
+    const err = await failure(client.call('records.list'));
     expect(err.kind).toBe('server');
     expect(server.requests).toHaveLength(4);
   });
@@ -81,7 +68,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     let aborted = 0;
     server = await startTestServer((_req, res) => watchAbort(res, () => aborted++));
     client = make({ baseUrl: server.url, token: TOKEN, timeoutMs: 150, retry: FAST_RETRY });
-    const err = await fail(client.call('records.list'));
+    const err = await failure(client.call('records.list'));
     expect(err.kind).toBe('timeout');
     expect(err.message).toMatch(/did not answer Record Listing/);
     await until(() => aborted === 1, 'the server to see the abort');
@@ -90,7 +77,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
   it('reports unknown_outcome for a POST whose reply is lost, and never sends it again', async () => {
     server = await startTestServer((_req, _res, socket) => socket.destroy());
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
-    const err = await fail(client.call('records.create', { body: { account: 'a1', amount: 100, utr: 'U1' } }));
+    const err = await failure(client.call('records.create', { body: { account: 'a1', amount: 100, utr: 'U1' } }));
     expect(err.kind).toBe('unknown_outcome');
     expect(err.message).toMatch(/may or may not have done this/);
     expect(server.requests).toHaveLength(1);
@@ -99,7 +86,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
   it('reports unknown_outcome for a POST that times out after being sent', async () => {
     server = await startTestServer(() => {});
     client = make({ baseUrl: server.url, token: TOKEN, timeoutMs: 150 });
-    const err = await fail(client.call('topups.create', { body: { account: 'a1', amount: 100, ref_id: 'T1' } }));
+    const err = await failure(client.call('topups.create', { body: { account: 'a1', amount: 100, ref_id: 'T1' } }));
     expect(err.kind).toBe('unknown_outcome');
     expect(server.requests).toHaveLength(1);
   });
@@ -128,10 +115,10 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     let status = 503;
     server = await startTestServer((_req, res) => json(res, status, { detail: 'gateway', code: 'x' }));
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
-    expect((await fail(client.call('fees.create', { body: { account: 'a1' } }))).kind).toBe('server');
+    expect((await failure(client.call('fees.create', { body: { account: 'a1' } }))).kind).toBe('server');
     expect(server.requests).toHaveLength(1);
     status = 502;
-    expect((await fail(client.call('fees.create', { body: { account: 'a1' } }))).kind).toBe('unknown_outcome');
+    expect((await failure(client.call('fees.create', { body: { account: 'a1' } }))).kind).toBe('unknown_outcome');
     expect(server.requests).toHaveLength(2);
   });
 
@@ -145,7 +132,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
     // Even with a key: the API honours Idempotency-Key on POST only, so a PATCH is never replayed.
     const patch = client.call('topups.update', { path: { id: 't1' }, body: { remark: 'x' }, idempotencyKey: 'p-1' });
-    expect((await fail(patch)).kind).toBe('unknown_outcome');
+    expect((await failure(patch)).kind).toBe('unknown_outcome');
     expect(server.requests).toHaveLength(1);
     await expect(client.call('topups.check_line_amount', { body: { account: 'a1', amount: 5 } })).resolves.toEqual({ ok: true });
     expect(server.requests).toHaveLength(3);
@@ -156,7 +143,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     const url = closed.url;
     await closed.close();
     client = make({ baseUrl: url, token: TOKEN, retry: { ...FAST_RETRY, retries: 2 } });
-    const err = await fail(client.call('records.create', { body: { account: 'a1' } }));
+    const err = await failure(client.call('records.create', { body: { account: 'a1' } }));
     expect(err.kind).toBe('network');
     expect(err.message).toMatch(/Could not reach Crego at 127\.0\.0\.1/);
     expect(client.stats()).toMatchObject({ sent: 3, retries: 2 });
@@ -210,7 +197,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     const second = client.call('records.get', { path: { id: 'x' }, signal: b.signal });
     await until(() => server!.requests.length === 1, 'the request');
     a.abort();
-    expect((await fail(first)).kind).toBe('cancelled');
+    expect((await failure(first)).kind).toBe('cancelled');
     hold.open();
     await expect(second).resolves.toEqual({ v: 1 });
     expect(aborted).toBe(0);
@@ -225,8 +212,8 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     await until(() => server!.requests.length === 1, 'the second request');
     c.abort();
     d.abort();
-    expect((await fail(third)).kind).toBe('cancelled');
-    expect((await fail(fourth)).kind).toBe('cancelled');
+    expect((await failure(third)).kind).toBe('cancelled');
+    expect((await failure(fourth)).kind).toBe('cancelled');
     await until(() => aborted === 1, 'the server to see the abort');
   });
 

@@ -4,13 +4,12 @@
  * coalescing, the concurrency cap and token refresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CregoError } from '../../src/api/contract';
 import type { CregoHttpClient } from '../../src/api/client';
 import { SUMMARY_FIELDS } from '../../src/api/endpoints';
 import { checkFields } from '../../src/api/probe';
 import type { BulkAnswer, Page } from '../../src/api/types';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
-import { CARRIERS, FAST_RETRY } from './helpers';
+import { CARRIERS, failure, FAST_RETRY } from './helpers';
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
@@ -18,13 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox?.close());
 
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: CregoError) => e,
-  );
 
 interface LoanRow {
   id: string;
@@ -124,20 +116,20 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
   });
 
   it('maps the sandbox errors to kinds: validation, conflict, not_found, auth, too_large, 501', async () => {
-    const v = await fail(client.call('records.create', { body: { account: term.account, amount: 'lots' } }));
+    const v = await failure(client.call('records.create', { body: { account: term.account, amount: 'lots' } }));
     expect(v.kind).toBe('validation');
     expect(Object.keys(v.fieldErrors ?? {})).toEqual(expect.arrayContaining(['amount']));
     expect(v.requestId).toBeTruthy();
     const dup = await client.call('fees.create', { body: { account: term.account, type: 'other', amount: 1, ref_id: `DUP-${tag}` } }).then(() =>
-      fail(client.call('fees.create', { body: { account: term.account, type: 'other', amount: 1, ref_id: `DUP-${tag}` } })),
+      failure(client.call('fees.create', { body: { account: term.account, type: 'other', amount: 1, ref_id: `DUP-${tag}` } })),
     );
     expect(dup).toMatchObject({ kind: 'conflict', status: 409 });
-    expect((await fail(client.call('accounts.summary', { path: { id: 'no-such-account' } }))).kind).toBe('not_found');
+    expect((await failure(client.call('accounts.summary', { path: { id: 'no-such-account' } }))).kind).toBe('not_found');
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ account: term.account, amount: 1, payment_mode: 'upi', utr: `X${i}` }));
-    expect((await fail(client.call('records.bulk_create', { body: { items: tooMany } }))).kind).toBe('too_large');
-    expect(await fail(client.call('payouts.list'))).toMatchObject({ kind: 'server', status: 501 });
+    expect((await failure(client.call('records.bulk_create', { body: { items: tooMany } }))).kind).toBe('too_large');
+    expect(await failure(client.call('payouts.list'))).toMatchObject({ kind: 'server', status: 501 });
     const stranger = make({ baseUrl: sandbox.url, token: 'not-a-real-token-1234' });
-    const auth = await fail(stranger.call('loans.list'));
+    const auth = await failure(stranger.call('loans.list'));
     expect(auth).toMatchObject({ kind: 'auth', status: 401 });
     expect(auth.message).not.toContain('not-a-real-token-1234');
     await stranger.close();
@@ -174,7 +166,7 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
 
   it('surfaces rate_limited with the Retry-After when retries are spent', async () => {
     const client = make({ baseUrl: sandbox.url, token: sandbox.token, retry: { retries: 0 } });
-    const err = await withFaults('429=1,retry_after=7', () => fail(client.call('loans.list')));
+    const err = await withFaults('429=1,retry_after=7', () => failure(client.call('loans.list')));
     expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfter: 7 });
     await client.close();
   });
@@ -183,7 +175,7 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
     const client = make({ baseUrl: sandbox.url, token: sandbox.token, retry: FAST_RETRY });
     sandbox.resetStats();
     const utr = `LOST-${tag}`;
-    const err = await withFaults('lost=1', () => fail(client.call('records.create', { body: { account, amount: 77, payment_mode: 'neft', utr } })));
+    const err = await withFaults('lost=1', () => failure(client.call('records.create', { body: { account, amount: 77, payment_mode: 'neft', utr } })));
     expect(err.kind).toBe('unknown_outcome');
     expect(sandbox.stats().byEndpoint['records.create']).toBe(1);
     const found = await client.call<Page<{ utr: string }>>('records.list', { query: { utr }, cache: 'bypass' });
