@@ -21,6 +21,7 @@
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
 import { requestKey } from '../api/url';
+import type { Cancellation } from './cancel';
 import { CellError, UNREACHABLE_MESSAGE } from './errors';
 
 /** One API read (or pure calculation) a cell needs. */
@@ -36,8 +37,8 @@ export interface Fetch {
 }
 
 export interface WaitOptions {
-  /** The cell's cancellation (Excel's onCanceled, wired to an AbortController). */
-  signal?: AbortSignal;
+  /** The cell's cancellation (Excel's onCanceled). */
+  cancel?: Cancellation;
   /** The call is a formula value preview: no network. */
   preview?: boolean;
   /** Skip the cache (LIVE ticks); the answer still refreshes the cache. */
@@ -75,10 +76,12 @@ export interface BatcherStats {
 
 interface Waiter {
   preview: boolean;
+  done: boolean;
+  deadline: number;
+  entry: Entry;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  done: boolean;
-  cleanup(): void;
+  unsubscribe?: () => void;
 }
 
 interface Entry {
@@ -98,45 +101,55 @@ const PREVIEW_MESSAGE = 'Preview only: press Enter to fetch from Crego';
 const TIMEOUT_MESSAGE = 'Crego did not answer in time, will retry on refresh';
 
 export class Batcher {
-  private readonly cache: TtlCache;
+  /** Liveness of answers (TTL, scope invalidation, size bound): the client's cache, reused. */
+  private readonly index: TtlCache;
+  /** The answers themselves, parsed once and frozen so every cell can share one copy. */
+  private readonly answers = new Map<string, unknown>();
   private readonly pending = new Map<string, Entry>();
   private wave: Entry[] = [];
   private flushScheduled = false;
-  private readonly timeoutMs: number;
-  private readonly previewTimeoutMs: number;
+  private readonly now: () => number;
   private readonly defer: (run: () => void) => void;
+  private readonly deadlines: DeadlineQueue<Waiter>;
+  private readonly previewDeadlines: DeadlineQueue<Waiter>;
   private counts = { sent: 0, cacheHits: 0, joined: 0, aborted: 0, timeouts: 0 };
 
   constructor(options: BatcherOptions = {}) {
-    this.cache = new TtlCache(options.ttlMs ?? 5 * 60_000, options.now ?? Date.now, options.maxEntries ?? 100_000);
-    this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.previewTimeoutMs = options.previewTimeoutMs ?? 10_000;
+    this.now = options.now ?? Date.now;
+    this.index = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
     this.defer = options.defer ?? ((run) => setTimeout(run, 0));
+    const expire = (w: Waiter) => {
+      if (w.done) return;
+      this.counts.timeouts++;
+      this.leave(w, new CellError('#N/A', w.preview ? PREVIEW_MESSAGE : TIMEOUT_MESSAGE));
+    };
+    this.deadlines = new DeadlineQueue(options.timeoutMs ?? 60_000, this.now, expire);
+    this.previewDeadlines = new DeadlineQueue(options.previewTimeoutMs ?? 10_000, this.now, expire);
   }
 
-  /** The answer to `fetch`, shared with every other cell asking for the same thing. */
+  /** The answer to `fetch`, shared with every other cell asking for the same thing. Never mutate it. */
   get<T = unknown>(client: CregoClient, fetch: Fetch, options: WaitOptions = {}): Promise<T> {
     const id = cacheKey(client, fetch);
     if (!options.fresh) {
-      const hit = this.cache.get(id);
-      if (hit) {
+      const hit = this.cached(id);
+      if (hit !== undefined) {
         this.counts.cacheHits++;
-        return Promise.resolve(JSON.parse(hit.text) as T);
+        return Promise.resolve(hit as T);
       }
     }
-    if (options.signal?.aborted) return Promise.reject(cancelled());
+    if (options.cancel?.cancelled) return Promise.reject(cancelled());
 
     // A fresh (LIVE) read must not join a request that is answering from before the tick: it
-    // gets its own entry id, still shared by every fresh read of the same tick.
-    const entryId = options.fresh ? `${id}#fresh` : id;
-    let entry = this.pending.get(entryId);
+    // gets its own entry, still shared by every fresh read of the same tick.
+    const slot = options.fresh ? `${id}#fresh` : id;
+    let entry = this.pending.get(slot);
     if (entry) this.counts.joined++;
     else {
-      entry = { id, slot: entryId, fetch, client, waiters: new Set(), queued: false };
-      this.pending.set(entryId, entry);
+      entry = { id, slot, fetch, client, waiters: new Set(), queued: false };
+      this.pending.set(slot, entry);
     }
     const preview = options.preview === true;
-    const promise = this.addWaiter(entry, preview, options.signal);
+    const promise = this.addWaiter(entry, preview, options.cancel);
     // Only a committed formula puts a fetch on the wire.
     if (!preview && !entry.queued && !entry.controller) this.enqueue(entry);
     return promise as Promise<T>;
@@ -144,64 +157,54 @@ export class Batcher {
 
   /** Drop cached answers: all of them, or those of one account or endpoint. */
   invalidate(scope: { account?: string; endpoint?: string } = {}): number {
-    return this.cache.invalidate(scope);
+    const dropped = this.index.invalidate(scope);
+    for (const key of this.answers.keys()) if (!this.index.get(key)) this.answers.delete(key);
+    return dropped;
   }
 
   stats(): BatcherStats {
-    return { ...this.counts, pending: this.pending.size, cached: this.cache.size };
+    return { ...this.counts, pending: this.pending.size, cached: this.index.size };
   }
 
-  private addWaiter(entry: Entry, preview: boolean, signal?: AbortSignal): Promise<unknown> {
+  private cached(id: string): unknown {
+    if (!this.index.get(id)) {
+      this.answers.delete(id);
+      return undefined;
+    }
+    return this.answers.get(id);
+  }
+
+  private addWaiter(entry: Entry, preview: boolean, cancel?: Cancellation): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        preview,
-        done: false,
-        resolve: (v) => {
-          if (waiter.done) return;
-          waiter.done = true;
-          waiter.cleanup();
-          resolve(v);
-        },
-        reject: (e) => {
-          if (waiter.done) return;
-          waiter.done = true;
-          waiter.cleanup();
-          reject(e);
-        },
-        cleanup: () => {},
-      };
-      const leave = (error: CellError) => {
-        entry.waiters.delete(waiter);
-        waiter.reject(error);
-        this.dropIfAbandoned(entry);
-      };
-      const onAbort = () => leave(cancelled());
-      const timer = setTimeout(
-        () => {
-          this.counts.timeouts++;
-          leave(new CellError('#N/A', preview ? PREVIEW_MESSAGE : TIMEOUT_MESSAGE));
-        },
-        preview ? this.previewTimeoutMs : this.timeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiter.cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
+      const waiter: Waiter = { preview, done: false, deadline: 0, entry, resolve, reject };
       entry.waiters.add(waiter);
+      (preview ? this.previewDeadlines : this.deadlines).add(waiter);
+      if (cancel) waiter.unsubscribe = cancel.onCancel(() => this.leave(waiter, cancelled()));
     });
   }
 
-  /** The last cell waiting on a fetch is gone: stop the request (or never send it). */
-  private dropIfAbandoned(entry: Entry): void {
+  private settle(waiter: Waiter, outcome: { value: unknown } | { error: unknown }): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    waiter.unsubscribe?.();
+    if ('value' in outcome) waiter.resolve(outcome.value);
+    else waiter.reject(outcome.error);
+  }
+
+  /** A cell stops waiting (cancelled or timed out); the last one out stops the request. */
+  private leave(waiter: Waiter, error: CellError): void {
+    if (waiter.done) return;
+    const entry = waiter.entry;
+    entry.waiters.delete(waiter);
+    this.settle(waiter, { error });
     // Cells still waiting (previews included) keep the fetch; previews alone never send it (see flush).
     if (entry.waiters.size > 0) return;
     this.forget(entry);
+    entry.queued = false;
     if (entry.controller) {
       this.counts.aborted++;
       entry.controller.abort();
     }
-    entry.queued = false;
   }
 
   private enqueue(entry: Entry): void {
@@ -212,7 +215,7 @@ export class Batcher {
     this.defer(() => this.flush());
   }
 
-  /** End of a wave: send every distinct fetch that still has a cell waiting. */
+  /** End of a wave: send every distinct fetch that a committed formula still waits on. */
   private flush(): void {
     this.flushScheduled = false;
     const wave = this.wave;
@@ -235,20 +238,20 @@ export class Batcher {
       (value) => {
         this.forget(entry);
         if (controller.signal.aborted) return;
-        const text = JSON.stringify(value ?? null);
-        this.cache.set(entry.id, {
-          text,
+        const answer = deepFreeze(value ?? null);
+        this.index.set(entry.id, {
+          text: '',
           endpoint: fetch.endpoint,
           ids: new Set(fetch.account ? [fetch.account] : []),
           accounts: new Set(),
         });
-        // Each waiter gets its own copy: a cell can never change what another cell sees.
-        for (const w of entry.waiters) w.resolve(JSON.parse(text));
+        this.answers.set(entry.id, answer);
+        for (const w of entry.waiters) this.settle(w, { value: answer });
         entry.waiters.clear();
       },
       (error: unknown) => {
         this.forget(entry);
-        for (const w of entry.waiters) w.reject(error ?? new CellError('#N/A', UNREACHABLE_MESSAGE));
+        for (const w of entry.waiters) this.settle(w, { error: error ?? new CellError('#N/A', UNREACHABLE_MESSAGE) });
         entry.waiters.clear();
       },
     );
@@ -259,6 +262,54 @@ export class Batcher {
   }
 }
 
+/**
+ * Every cell's hard deadline, with one timer instead of one per cell: all items share the same
+ * timeout, so deadlines come due in the order the items were added.
+ */
+class DeadlineQueue<T extends { deadline: number; done: boolean }> {
+  private items: T[] = [];
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly now: () => number,
+    private readonly expire: (item: T) => void,
+  ) {}
+
+  add(item: T): void {
+    item.deadline = this.now() + this.timeoutMs;
+    this.items.push(item);
+    if (this.timer === undefined) this.arm(this.timeoutMs);
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => this.run(), Math.max(0, ms));
+    // A pending deadline must not keep a CLI or test process alive on its own.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private run(): void {
+    this.timer = undefined;
+    const now = this.now();
+    while (this.head < this.items.length) {
+      const item = this.items[this.head]!;
+      if (!item.done && item.deadline > now) break;
+      this.head++;
+      if (!item.done) this.expire(item);
+    }
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (this.head < this.items.length) this.arm(this.items[this.head]!.deadline - now);
+    else {
+      this.items = [];
+      this.head = 0;
+    }
+  }
+}
+
 function hasCommittedWaiter(entry: Entry): boolean {
   for (const w of entry.waiters) if (!w.preview) return true;
   return false;
@@ -266,6 +317,14 @@ function hasCommittedWaiter(entry: Entry): boolean {
 
 function cancelled(): CellError {
   return new CellError('#N/A', 'Cancelled');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
 }
 
 /**

@@ -10,9 +10,10 @@ import { roundMoney } from '../api/money';
 
 /**
  * `money`: rupees rounded to paise. `date`: a business date → whole Excel serial (IST day).
- * `datetime`: an instant → Excel serial with the IST time of day. `number`/`text`/`bool`: as sent.
+ * `datetime`: an instant → Excel serial with the IST time of day. `slabs`: a rate list
+ * `[{days, value}]` → the rate when there is one, else readable text. `number`/`text`/`bool`: as sent.
  */
-export type FieldKind = 'money' | 'date' | 'datetime' | 'number' | 'text' | 'bool';
+export type FieldKind = 'money' | 'date' | 'datetime' | 'number' | 'text' | 'bool' | 'slabs';
 
 export interface FieldSpec {
   name: string;
@@ -65,19 +66,30 @@ const OUTSTANDING: FieldSpec[] = [
   f('next_due_amount', 'money', 'Next instalment amount (blank when none)'),
 ];
 
+// Get Loan Params answers the wide loan-data object (partly documented); these are the fields a
+// spreadsheet asks for. LOANPARAMS(account, field) also takes any other name the answer carries.
 const LOANPARAMS: FieldSpec[] = [
-  f('id', 'text', 'Account id'),
-  f('type', 'text', 'term_loan or credit_line'),
-  f('days_in_month', 'text', 'Day count: 30 or actual'),
-  f('days_in_year', 'number', 'Day count: 360 or 365'),
-  f('tenure_period', 'text', 'Unit of the tenure (e.g. month, day)'),
+  f('type', 'text', 'Loan data type (e.g. loan)'),
+  f('tenure_period', 'text', 'Unit of the tenure: days or months'),
   f('tenure_value', 'number', 'Tenure in tenure_period units'),
-  f('roi_period', 'text', 'Period the rate is quoted for (e.g. year)'),
-  f('roi_value', 'number', 'Rate of interest, percent'),
-  f('pf_value_type', 'text', 'Processing fee as a fixed amount or a percent'),
-  f('pf_value', 'number', 'Processing fee value (rupees or percent, see pf_value_type)'),
-  f('pf_gst', 'bool', 'GST charged on the processing fee'),
-  f('emi_count', 'number', 'Number of instalments'),
+  f('tenure_period_type', 'text', 'How the tenure is counted (as_per_emi, as_per_days)'),
+  f('roi_period', 'text', 'Period the rate is quoted for (e.g. years)'),
+  f('roi_slab_based', 'bool', 'Whether the rate changes with the days outstanding'),
+  f('roi_value', 'slabs', 'Rate of interest, percent (one rate, or its slabs as text)'),
+  f('overdue_roi_value', 'slabs', 'Rate on overdue amounts, percent'),
+  f('penal_roi_value', 'slabs', 'Penal rate, percent'),
+  f('penal_accrual_frequency', 'text', 'How often penal interest accrues'),
+  f('interest_type', 'text', 'reducing or flat'),
+  f('amortization', 'text', 'Repayment pattern (e.g. equal_installment)'),
+  f('days_in_month', 'number', 'Day count: days in a month (30)'),
+  f('days_in_year', 'number', 'Day count: 360 or 365'),
+  f('emi_count', 'number', 'Number of instalments (0 for a credit line)'),
+  f('emi_rounding', 'text', 'EMI rounded to the rupee or to paise'),
+  f('pf_is_enabled', 'bool', 'Whether a processing fee is charged'),
+  f('pf_value_type', 'text', 'Processing fee as a fixed amount or a percentage'),
+  f('pf_value', 'number', 'Processing fee (rupees or percent, see pf_value_type)'),
+  f('pf_gst', 'number', 'GST on the processing fee, percent'),
+  f('line_amount', 'money', 'Credit limit (credit lines)'),
 ];
 
 const LINE: FieldSpec[] = [
@@ -234,9 +246,25 @@ export function toCell(kind: FieldKind, value: unknown): Cell {
       return typeof value === 'number' ? value : Number.isFinite(Number(value)) ? Number(value) : String(value);
     case 'bool':
       return typeof value === 'boolean' ? value : String(value);
+    case 'slabs':
+      return slabsCell(value);
     default:
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
+}
+
+/** `[{days: 15, value: 18}, {days: -1, value: 36}]` → `18% to day 15; 36% after`; one slab → 36. */
+function slabsCell(value: unknown): Cell {
+  if (typeof value === 'number') return value;
+  if (!Array.isArray(value)) return toCell('text', value);
+  const slabs = value.filter((s): s is { days: unknown; value: unknown } => typeof s === 'object' && s !== null);
+  if (slabs.length === 1 && typeof slabs[0]!.value === 'number') return slabs[0]!.value;
+  return slabs
+    .map((s) => {
+      const days = Number(s.days);
+      return Number.isFinite(days) && days >= 0 ? `${String(s.value)}% to day ${days}` : `${String(s.value)}% after`;
+    })
+    .join('; ');
 }
 
 /** Objects → a table: header row of field names, one row per object. */

@@ -22,14 +22,15 @@ import {
   requireAccountId,
 } from './args';
 import type { Fetch } from './batcher';
-import { CATALOG, toCell, toFieldValueTable, toTable, type Cell, type FieldSpec } from './catalog';
+import { Cancellation } from './cancel';
+import { CATALOG, normalizeFieldName, toCell, toFieldValueTable, toTable, type Cell, type FieldKind, type FieldSpec } from './catalog';
 import { badArgument, CellError, toCellError, toExcelError } from './errors';
 import type { LiveCell } from './live';
 import type { FunctionsRuntime } from './runtime';
 
 /** Per-call context: the cell's cancellation and whether Excel is only previewing the formula. */
 export interface CallContext {
-  signal?: AbortSignal;
+  cancel?: Cancellation;
   preview: boolean;
   /** LIVE ticks: skip the cache. */
   fresh?: boolean;
@@ -40,7 +41,7 @@ export type OutCell = Cell | CustomFunctions.Error | CellError;
 
 async function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
   const client = await rt.connect();
-  return rt.batcher.get<T>(client, fetch, { signal: ctx.signal, preview: ctx.preview, fresh: ctx.fresh });
+  return rt.batcher.get<T>(client, fetch, { cancel: ctx.cancel, preview: ctx.preview, fresh: ctx.fresh });
 }
 
 /** A read about one account: a failure says which account. */
@@ -158,12 +159,33 @@ async function objectField(
   accountArg: unknown,
   fieldArg: unknown,
   fetchFor: (account: string) => Fetch,
+  /** Also accept names outside the catalogue that the answer carries (the wide loan-data object). */
+  openFields = false,
 ): Promise<Cell[][]> {
   const account = requireAccountId(accountArg);
-  const field = optionalFieldOf(what, fieldArg);
+  let field: FieldSpec | null;
+  let other: string | null = null;
+  try {
+    field = optionalFieldOf(what, fieldArg);
+  } catch (error) {
+    if (!openFields || typeof fieldArg !== 'string') throw error;
+    field = null;
+    other = normalizeFieldName(fieldArg);
+  }
   const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, fetchFor(account));
+  if (other !== null) {
+    if (!(other in obj)) throw badArgument(`Unknown ${what} field '${String(fieldArg).trim()}'; =CREGO.FIELDS("${what}") lists the valid names`);
+    return [[toCell(kindOfValue(obj[other]), obj[other])]];
+  }
   if (field) return [[toCell(field.kind, obj[field.name])]];
   return toFieldValueTable(CATALOG[what]!, obj);
+}
+
+function kindOfValue(value: unknown): FieldKind {
+  if (Array.isArray(value)) return 'slabs';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  return 'text';
 }
 
 export function outstanding(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown, asOfArg: unknown): Promise<Cell[][]> {
@@ -175,7 +197,7 @@ export function outstanding(rt: FunctionsRuntime, ctx: CallContext, accountArg: 
 }
 
 export function loanParams(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown): Promise<Cell[][]> {
-  return objectField(rt, ctx, 'LOANPARAMS', accountArg, fieldArg, (account) => ({ endpoint: 'accounts.loan_params', path: { id: account } }));
+  return objectField(rt, ctx, 'LOANPARAMS', accountArg, fieldArg, (account) => ({ endpoint: 'accounts.loan_params', path: { id: account } }), true);
 }
 
 export function line(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown): Promise<Cell[][]> {
@@ -276,15 +298,15 @@ export function live(rt: FunctionsRuntime, preview: boolean, accountArg: unknown
       if (!stopped) sink.setResult(toExcelError(toCellError(error, { account })));
     }
   };
-  const controller = new AbortController();
-  void deliver({ signal: controller.signal, preview });
+  const cancel = new Cancellation();
+  void deliver({ cancel, preview });
   // A preview shows one value; only the committed formula keeps polling.
-  if (preview) return () => controller.abort();
-  const cell: LiveCell = { intervalMs, poll: () => deliver({ signal: controller.signal, preview: false, fresh: true }) };
+  if (preview) return () => cancel.cancel();
+  const cell: LiveCell = { intervalMs, poll: () => deliver({ cancel, preview: false, fresh: true }) };
   const remove = rt.live.add(cell);
   return () => {
     stopped = true;
     remove();
-    controller.abort();
+    cancel.cancel();
   };
 }

@@ -10,6 +10,7 @@
  */
 import { createClient } from '../api/index';
 import { recalc } from '../excel/recalc';
+import { Cancellation } from './cancel';
 import * as engine from './engine';
 import { toCellError, toExcelError } from './errors';
 import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
@@ -29,10 +30,10 @@ async function cell<T>(
   invocation: CustomFunctions.CancelableInvocation | undefined,
   work: (rt: FunctionsRuntime, ctx: engine.CallContext) => T | Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  if (invocation) invocation.onCanceled = () => controller.abort();
+  const cancel = new Cancellation();
+  if (invocation) invocation.onCanceled = () => cancel.cancel();
   try {
-    return await work(activeRuntime()!, { signal: controller.signal, preview: inPreview(invocation) });
+    return await work(activeRuntime()!, { cancel, preview: inPreview(invocation) });
   } catch (error) {
     throw toExcelError(toCellError(error));
   }
