@@ -21,3 +21,5 @@ export type { CallOptions, ClientStats, CregoClient, ErrorKind, InvalidateScope,
 export { EndpointResolver, parseProfile, ProfileError } from './profile';
 export type { ApiProfile, ProfileEndpoint, ProfilePagination, ResolvedEndpoint } from './profile';
 export type { RetryPolicy } from './backoff';
+export { checkFields, runProbe } from './probe';
+export type { ProbeReport, ProbeResult, ProbeStatus } from './probe';

@@ -217,6 +217,30 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     await until(() => aborted === 1, 'the server to see the abort');
   });
 
+  it('does not cache (or let new callers join) a GET that was in flight when the cache was invalidated', async () => {
+    let version = 0;
+    let hold = gate();
+    server = await startTestServer(async (_req, res) => {
+      const v = version;
+      await hold.promise;
+      json(res, 200, { account: 'A', version: v });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN });
+    const stale = client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } });
+    await until(() => server!.requests.length === 1, 'the first request');
+    version = 1;
+    client.invalidate({ account: 'A' }); // e.g. a bulk push to A finished meanwhile
+    const fresh = client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } });
+    await until(() => server!.requests.length === 2, 'a second, fresh request');
+    hold.open();
+    expect((await stale).version).toBe(0);
+    expect((await fresh).version).toBe(1);
+    hold = gate();
+    hold.open();
+    expect((await client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } })).version).toBe(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('caches GET answers for the TTL and drops them by account, by endpoint, or all', async () => {
     let version = 0;
     server = await startTestServer((req, res) => {
