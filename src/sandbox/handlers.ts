@@ -375,22 +375,33 @@ const outstanding: Handler = (ctx) => {
   return ok(outstandingView(ctx.engine.evaluate(a, asOf(ctx)), a));
 };
 
+/**
+ * Request Tranche (documented): on a credit line, a drawdown (a topup with the line's default tenure) within
+ * the available limit; on a term loan, a further disbursal today, after which the remaining instalments are
+ * re-amortised (see ledger.ts).
+ */
 const addTranche: Handler = (ctx) => {
   const f = new Fields(bodyObject(ctx));
   const loanId = f.string('loan_id', { required: true });
   const amount = f.amount('amount', { required: true });
   if (!f.ok) throw validationError(f.errors);
   const a = accountOf(ctx, loanId as string, 'loan');
-  if (a.type !== 'credit_line')
-    throw new HttpError(400, 'not_a_credit_line', `Loan ${a.loan_id} is a term loan disbursed in full; the sandbox draws tranches on credit lines only.`);
-  const day = ctx.engine.today();
-  const { available } = lineFigures(ctx, a, day);
-  if ((amount as number) > available) throw validationError({ amount: [`Exceeds the available limit of ${rupees(available).toFixed(2)}.`] });
   const s = ctx.engine.store;
+  const day = ctx.engine.today();
   const payoutId = newId();
-  const t: TopupRow = { id: newId(), account: a.id, amount: amount as number, day, tenure_days: a.params.tenure_days, invoice_no: null, ref_id: `tranche-${payoutId}`, remark: 'Request Tranche', created_at: nowSeconds(), payout_id: payoutId };
-  s.addTopup(t);
-  const p = { id: payoutId, account: a.id, topup: t.id, amount: amount as number, day, utr: `SBXP${String(s.payouts.size + 1).padStart(10, '0')}`, created_at: t.created_at, index: s.payouts.size + 1 };
+  let topup: string | null = null;
+  if (a.type === 'credit_line') {
+    const { available } = lineFigures(ctx, a, day);
+    if ((amount as number) > available) throw validationError({ amount: [`Exceeds the available limit of ${rupees(available).toFixed(2)}.`] });
+    const t: TopupRow = { id: newId(), account: a.id, amount: amount as number, day, tenure_days: a.params.tenure_days, invoice_no: null, ref_id: `tranche-${payoutId}`, remark: 'Request Tranche', created_at: nowSeconds(), payout_id: payoutId };
+    s.addTopup(t);
+    topup = t.id;
+  } else {
+    const ev = ctx.engine.evaluate(a, day);
+    if (ev.closed || !ev.schedule?.rows.some((r) => r.dueDay > day))
+      throw new HttpError(400, 'loan_matured', `Loan ${a.loan_id} has no instalment left after today; a tranche cannot be spread over it.`);
+  }
+  const p = { id: payoutId, account: a.id, topup, amount: amount as number, day, utr: `SBXP${String(s.payouts.size + 1).padStart(10, '0')}`, created_at: nowSeconds(), index: s.payouts.size + 1 };
   s.addPayout(p);
   return ok(payoutView(p, a));
 };

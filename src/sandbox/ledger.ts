@@ -8,8 +8,8 @@
  * (account, version, date) by the caller, so a summary costs one replay per account and date.
  */
 import { uuidFrom } from './ids';
-import { buildSchedule, interestFor, processingFee, roundHalfUp, type Schedule } from './math';
-import type { AccountRow, RecordRow, Store } from './store';
+import { buildSchedule, interestFor, processingFee, roundHalfUp, type Schedule, type ScheduleTerms } from './math';
+import type { AccountRow, PayoutRow, RecordRow, Store } from './store';
 
 export type DemandKind = 'emi' | 'topup' | 'fee';
 
@@ -82,21 +82,44 @@ function overdueDue(d: Demand): number {
   return roundHalfUp(d.overdueAccrued) - d.overduePaid;
 }
 
-/** The term loan's schedule (cached on the evaluation). */
-export function termSchedule(a: AccountRow): Schedule {
+/** The term loan's schedule as of `day`: the first disbursal, re-amortised after each later tranche drawn by then. */
+export function termSchedule(a: AccountRow, tranches: readonly PayoutRow[] = [], day = Infinity): Schedule {
   const p = a.params;
-  return buildSchedule({
-    principal: a.loan_amount,
+  const terms = {
     roi: p.roi,
-    emiCount: p.emi_count,
-    disbursalDay: a.disbursal_day,
-    firstDueDay: p.first_due_day ?? undefined,
     daysInYear: p.days_in_year,
     daysInMonth: p.days_in_month,
     emiRounding: p.emi_rounding,
     interestType: p.interest_type,
     amortization: p.amortization,
+  };
+  let schedule = buildSchedule({ ...terms, principal: a.loan_amount, emiCount: p.emi_count, disbursalDay: a.disbursal_day, firstDueDay: p.first_due_day ?? undefined });
+  for (const t of tranches) {
+    if (t.day > day) continue;
+    schedule = reamortise(schedule, t, terms);
+  }
+  return schedule;
+}
+
+/**
+ * A tranche drawn mid-term (Request Tranche): the rows already due stay as they are; from the next due the
+ * balance plus the tranche is spread over the remaining instalments at a new EMI, and the tranche's
+ * interest counts only from the day it was paid out (not from the start of that period).
+ */
+function reamortise(s: Schedule, t: PayoutRow, terms: Omit<ScheduleTerms, 'principal' | 'emiCount' | 'disbursalDay' | 'firstDueDay'>): Schedule {
+  const k = s.rows.findIndex((r) => r.dueDay > t.day);
+  if (k < 0) return s;
+  const kept = s.rows.slice(0, k);
+  const next = s.rows[k];
+  const periodStart = k === 0 ? next.periodStartDay : s.rows[k - 1].dueDay;
+  const rest = buildSchedule({ ...terms, principal: next.openingBalance + t.amount, emiCount: s.rows.length - k, disbursalDay: periodStart, firstDueDay: next.dueDay });
+  const notYetLent = roundHalfUp(interestFor(t.amount, terms.roi, Math.max(0, t.day - periodStart), terms.daysInYear));
+  const rows = rest.rows.map((r, i) => {
+    const interest = i === 0 ? Math.max(0, r.interest - notYetLent + (k === 0 ? s.brokenPeriodInterest : 0)) : r.interest;
+    return { ...r, index: k + i + 1, interest, emi: r.principal + interest, periodStartDay: i === 0 ? next.periodStartDay : r.periodStartDay };
   });
+  const all = [...kept, ...rows];
+  return { emi: rest.emi, brokenPeriodInterest: s.brokenPeriodInterest, rows: all, totalInterest: all.reduce((x, r) => x + r.interest, 0) };
 }
 
 function blankDemand(partial: Partial<Demand> & Pick<Demand, 'id' | 'kind' | 'dueDay'>): Demand {
@@ -131,7 +154,8 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
   let payout = 0;
   if (a.type === 'term_loan') {
     if (a.disbursal_day <= day) {
-      schedule = termSchedule(a);
+      const tranches = store.tranchesOf(a.id).filter((t) => t.day <= day);
+      schedule = termSchedule(a, tranches, day);
       for (const r of schedule.rows) {
         demands.push(
           blankDemand({
@@ -146,9 +170,10 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
           }),
         );
       }
-      loanAmount = a.loan_amount;
+      const drawn = tranches.reduce((sum, t) => sum + t.amount, 0);
+      loanAmount = a.loan_amount + drawn;
       const pf = processingFee(a.loan_amount, p.pf_value, p.pf_value_type, p.pf_gst);
-      payout = a.loan_amount - pf.fee - pf.gst;
+      payout = a.loan_amount - pf.fee - pf.gst + drawn;
     }
   } else {
     let i = 0;

@@ -123,6 +123,7 @@ export class Store {
   private readonly recordsByAccount = new Map<string, RecordRow[]>();
   private readonly feesByAccount = new Map<string, FeeRow[]>();
   private readonly topupsByAccount = new Map<string, TopupRow[]>();
+  private readonly payoutsByAccount = new Map<string, PayoutRow[]>();
   /** `account|utr` → record, `account|ref_id` → fee / topup: the duplicate guards. */
   private readonly recordByUtr = new Map<string, RecordRow>();
   private readonly recordsByUtrOnly = new Map<string, RecordRow[]>();
@@ -191,6 +192,7 @@ export class Store {
 
   addPayout(p: PayoutRow): void {
     this.payouts.set(p.id, p);
+    push(this.payoutsByAccount, p.account, p);
     this.touch(p.account);
   }
 
@@ -199,6 +201,10 @@ export class Store {
   }
   feesOf(accountId: string): FeeRow[] {
     return this.feesByAccount.get(accountId) ?? [];
+  }
+  /** Term-loan tranches (payouts not tied to a topup), in the order they were drawn. */
+  tranchesOf(accountId: string): PayoutRow[] {
+    return (this.payoutsByAccount.get(accountId) ?? []).filter((p) => p.topup === null);
   }
   topupsOf(accountId: string): TopupRow[] {
     return this.topupsByAccount.get(accountId) ?? [];

@@ -142,6 +142,25 @@ describe('credit line, fees and records read back', () => {
     expect(tooMuch.status).toBe(400);
   });
 
+  it('Request Tranche on a term loan disburses more today and re-amortises the instalments still to come', async () => {
+    const acc = (await t.post('/v1/lms/accounts/', { borrower_name: 'Tranche', loan_amount: 120000, roi: 12, emi_count: 12, disbursal_date: ist('2025-10-10'), penal_roi: 0 })).body;
+    const before = (await t.get(`/v1/lms/emis/?account=${acc.id}&page_size=50`)).body.results;
+    const r = await t.post('/v1/lms/payouts/add_tranche/', { loan_id: acc.loan, amount: 60000 });
+    expect(r.status).toBe(200);
+    const after = (await t.get(`/v1/lms/emis/?account=${acc.id}&page_size=50`)).body.results;
+    expect(after).toHaveLength(12);
+    expect(after.slice(0, 3)).toEqual(before.slice(0, 3)); // due 10 Nov, 10 Dec, 10 Jan: unchanged
+    expect(after[3].opening_balance).toBeCloseTo(before[3].opening_balance + 60000, 2);
+    // Interest on the tranche runs from 15 Jan, not from the period start on 10 Jan: 5 days of 60,000 at 12 %/360 = 100 less.
+    expect(after[3].interest).toBeCloseTo(Math.round((before[3].opening_balance + 60000) * 0.01 * 100) / 100 - 100, 2);
+    expect(after.reduce((s: number, x: any) => s + Math.round(x.principal * 100), 0)).toBe(18_000_000);
+    expect(after[11].closing_balance).toBe(0);
+    const s = (await t.get(`/v1/lms/accounts/${acc.id}/summary/`)).body;
+    expect([s.loan_amount, s.principal_outstanding]).toEqual([180000, 180000]);
+    // As of a day before the tranche, the loan reads as it was.
+    expect((await t.get(`/v1/lms/accounts/${acc.id}/summary/?as_of_date=${ist('2026-01-14')}`)).body.loan_amount).toBe(120000);
+  });
+
   it('deletes an unpaid fee (204, then 404) and refuses to delete a paid one (409)', async () => {
     const acc = (await t.post('/v1/lms/accounts/', { borrower_name: 'Fees', loan_amount: 10000, roi: 12, emi_count: 3, disbursal_date: ist('2025-06-01') })).body.id;
     const unpaid = (await t.post('/v1/lms/fees/', { account: acc, type: 'other', amount: 100, date: ist('2025-06-02'), ref_id: 'D1' })).body;
