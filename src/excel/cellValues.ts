@@ -6,7 +6,8 @@
  * own "quote prefix": the cell shows and stores the text without it, and it is never a formula.
  */
 
-export type CellInput = string | number | boolean | null | undefined;
+/** Anything a caller hands us (the bulk engine's cells are `unknown`); written via `cellValue`. */
+export type CellInput = unknown;
 export type CellOut = string | number | boolean;
 
 /** Characters that make Excel read a typed string as a formula or a number expression. */
@@ -19,7 +20,7 @@ export function cellText(text: string): string {
 
 /**
  * Any value we write: numbers and booleans as they are, null/undefined as an empty cell, strings
- * through `cellText`. Non-finite numbers would write `#NUM!`-like garbage, so they become empty.
+ * (and anything else, as text) through `cellText`. Non-finite numbers become empty cells.
  */
 export function cellValue(value: CellInput): CellOut {
   if (value === null || value === undefined) return '';

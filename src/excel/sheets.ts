@@ -27,6 +27,14 @@ export async function sheetExists(ctx: Ctx, name: string): Promise<boolean> {
   return !found.isNullObject;
 }
 
+/** Names of the workbook's sheets, in tab order. */
+export async function listSheets(ctx: Ctx): Promise<string[]> {
+  const sheets = ctx.workbook.worksheets;
+  sheets.load('items/name');
+  await ctx.sync();
+  return sheets.items.map((s) => s.name);
+}
+
 /** A sheet name not yet used: `Crego Records`, then `Crego Records (2)`, … */
 export async function freeSheetName(ctx: Ctx, base: string): Promise<string> {
   const sheets = ctx.workbook.worksheets;

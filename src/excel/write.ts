@@ -3,7 +3,7 @@
  * a request at 5 MB and a single huge assignment freezes the UI; every string goes through
  * `cellValue` so server text never turns into a formula.
  */
-import { cellBlock, type CellInput } from './cellValues';
+import { cellBlock, cellValue, type CellInput } from './cellValues';
 import type { Ctx } from './run';
 
 /** ~20k cells per request keeps a request far below Excel on the web's 5 MB limit even with long messages. */
@@ -76,7 +76,33 @@ export async function writeRows(ctx: Ctx, sheetName: string, col: number, update
   return { syncs: 1, cells };
 }
 
-/** Write one formula into one cell (A1 address on the sheet). Formulas are ours, never server text. */
-export function setFormula(ctx: Ctx, sheetName: string, address: string, formula: string): void {
-  ctx.workbook.worksheets.getItem(sheetName).getRange(address).formulas = [[formula]];
+/** A formula the add-in built itself (never text that came from a server). */
+export interface Formula {
+  formula: string;
+}
+
+function isFormula(c: unknown): c is Formula {
+  return c !== null && typeof c === 'object' && typeof (c as Formula).formula === 'string';
+}
+
+export function formula(text: string): Formula {
+  if (!text.startsWith('=')) throw new RangeError(`A formula starts with "=": ${text}`);
+  return { formula: text };
+}
+
+/**
+ * Write a block mixing the add-in's own formulas (`formula('=SUM(…)')`) and plain values, through
+ * `range.formulas`: constants still pass through `cellValue`, so only wrapped formulas are formulas.
+ */
+export async function writeFormulas(
+  ctx: Ctx,
+  sheetName: string,
+  row: number,
+  col: number,
+  cells: readonly (readonly (CellInput | Formula)[])[],
+): Promise<void> {
+  if (cells.length === 0 || cells[0].length === 0) return;
+  const block = cells.map((r) => r.map((c) => (isFormula(c) ? c.formula : cellValue(c))));
+  ctx.workbook.worksheets.getItem(sheetName).getRangeByIndexes(row, col, cells.length, cells[0].length).formulas = block;
+  await ctx.sync();
 }

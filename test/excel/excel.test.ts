@@ -8,9 +8,9 @@ import { clearMarks, INVALID_FILL, markCells } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
 import { getSelection, goTo, insertFormulaAtSelection } from '../../src/excel/selection';
-import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes } from '../../src/excel/sheets';
+import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../../src/excel/sheets';
 import { inlineListSource, LISTS_SHEET, readListValidation, setListValidation } from '../../src/excel/validation';
-import { writeBlock, writeRows } from '../../src/excel/write';
+import { formula, writeBlock, writeFormulas, writeRows } from '../../src/excel/write';
 import { mockWorkbook } from './mock';
 
 describe('addresses', () => {
@@ -93,7 +93,22 @@ describe('writing', () => {
   });
 });
 
+describe('formulas', () => {
+  it('writes only wrapped formulas as formulas; constants stay text', async () => {
+    const wb = mockWorkbook({ sheets: { D: {} } });
+    await writeFormulas(wb.context, 'D', 3, 9, [['Regular', formula('=SUMIF($H$5:$H$9,J4,$E$5:$E$9)')], ['=1+1', 5]]);
+    expect(wb.ranges[0].address).toBe('J4:K5');
+    expect(wb.ranges[0].m.formulas).toEqual([['Regular', '=SUMIF($H$5:$H$9,J4,$E$5:$E$9)'], ["'=1+1", 5]]);
+    expect(() => formula('SUM(A1)')).toThrow(/starts with "="/);
+  });
+});
+
 describe('sheets and tables', () => {
+  it('lists sheet names', async () => {
+    const wb = mockWorkbook({ sheets: { One: {}, Two: {} } });
+    expect(await listSheets(wb.context)).toEqual(['One', 'Two']);
+  });
+
   it('adds a sheet only when missing and finds free names', async () => {
     const wb = mockWorkbook({ sheets: { 'Crego Records': {} } });
     expect((await ensureSheet(wb.context, 'Crego Records')).created).toBe(false);

@@ -1,0 +1,249 @@
+/**
+ * Bulk: insert a template as a formatted table with dropdowns, Validate (highlights + a problem
+ * list, each a click from its cell), Push with progress and Cancel, Retry failed, a summary, and a
+ * typed confirmation before posting to Production. The engine (src/bulk) decides everything about
+ * rows; this file moves values between it and the workbook through src/excel.
+ */
+import { getKind, KINDS, type KindName, type SheetKind } from '../bulk/kinds';
+import { logRow } from '../bulk/log';
+import { pushSheet, type PushProgress, type PushReport, type ResultUpdate } from '../bulk/push';
+import { RESULT_HEADERS } from '../bulk/results';
+import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
+import { summaryLine, templateRows } from '../bulk/template';
+import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
+import { clearMarks, markCells } from '../excel/marks';
+import { readSheet, type ValueBlock } from '../excel/read';
+import { excelRun, supportsExcelApi } from '../excel/run';
+import { goTo } from '../excel/selection';
+import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../excel/sheets';
+import { setListValidation } from '../excel/validation';
+import { writeBlock, writeRows } from '../excel/write';
+import { logRows } from './activityLog';
+import { busy, byId, el, messageOf, say, setChildren } from './dom';
+import { problemCells, type CellProblem } from './problems';
+import { requireSession } from './session';
+
+/** Rows below the header that get formats and dropdowns in a new template. */
+export const TEMPLATE_ROWS = 1000;
+const PRODUCTION_WORD = 'PRODUCTION';
+
+/** Cells marked by the last Validate/Push per sheet, so the next one clears exactly those notes. */
+const marked = new Map<string, string[]>();
+let controller: AbortController | null = null;
+
+const status = () => byId('bulk-status');
+
+function formatFor(type: string): string | null {
+  if (type === 'amount') return INR_FORMAT;
+  if (type === 'date') return DATE_FORMAT;
+  if (type === 'integer') return INTEGER_FORMAT;
+  if (type === 'key' || type === 'text' || type === 'uuid') return TEXT_FORMAT;
+  return null;
+}
+
+/** A new sheet holding the kind's template: stamp, a styled table with dropdowns and formats, frozen header. */
+export async function insertTemplate(kind: SheetKind): Promise<string> {
+  return excelRun(async (ctx) => {
+    const sheetName = await freeSheetName(ctx, kind.sheetName);
+    await ensureSheet(ctx, sheetName, { activate: true });
+    const [stampRow, headers, example] = templateRows(kind);
+    await writeBlock(ctx, sheetName, 0, 0, [stampRow]);
+    const tableName = await freeTableName(ctx, `Crego${kind.sheetName}`);
+    await createTable(ctx, { sheet: sheetName, row: 1, col: 0, name: tableName, headers: headers.map(String), rows: [example] });
+    kind.columns.forEach((c, i) => {
+      const format = formatFor(c.type);
+      if (format) setNumberFormat(ctx, sheetName, 2, i, TEMPLATE_ROWS, 1, format);
+    });
+    setNumberFormat(ctx, sheetName, 2, kind.columns.length, TEMPLATE_ROWS, RESULT_HEADERS.length, TEXT_FORMAT);
+    freezePanes(ctx, sheetName, 2);
+    await ctx.sync();
+    for (const [i, c] of kind.columns.entries()) {
+      if (c.allowed) await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, [...c.allowed], c.header);
+      else if (c.type === 'boolean') await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, ['TRUE', 'FALSE'], c.header);
+    }
+    return sheetName;
+  });
+}
+
+interface Loaded {
+  sheet: string;
+  kind: SheetKind;
+  block: ValueBlock;
+  layout: SheetLayout;
+}
+
+/** Read a sheet and work out its kind (from the template stamp, else the Sheet kind picker). */
+async function load(sheet: string): Promise<Loaded> {
+  const block = await excelRun((ctx) => readSheet(ctx, sheet));
+  if (!block) throw new Error(`Sheet ${sheet} is empty: insert a template or paste rows with a header first.`);
+  const stamp = typeof block.values[0]?.[0] === 'string' ? STAMP_PATTERN.exec(block.values[0][0] as string) : null;
+  const kind = (stamp && getKind(stamp[1])) || KINDS[byId<HTMLSelectElement>('bulk-kind').value as KindName];
+  const layout = locateLayout(kind, block.values); // throws SheetError with the fix in its message
+  return { sheet, kind, block, layout };
+}
+
+async function showProblems(loaded: Loaded, report: PushReport): Promise<CellProblem[]> {
+  const cells = problemCells(loaded.kind, report.layout, loaded.block.col, report.problems);
+  const notes = supportsExcelApi('1.18');
+  const { block } = loaded;
+  await excelRun(async (ctx) => {
+    const width = Math.max(...block.values.map((r) => r.length), report.layout.resultColumn + RESULT_HEADERS.length);
+    await clearMarks(ctx, loaded.sheet, { row: block.row + report.layout.headerIndex + 1, col: block.col, rows: block.values.length, cols: width }, marked.get(loaded.sheet) ?? [], { notes });
+    const done = await markCells(ctx, loaded.sheet, cells, { notes });
+    marked.set(loaded.sheet, done);
+  });
+  const list = byId('bulk-problems');
+  const items = cells.map((p) => {
+    const go = el('button', { type: 'button', class: 'link', 'data-address': p.address }, `${p.address}: ${p.message}`);
+    go.addEventListener('click', () => void excelRun((ctx) => goTo(ctx, loaded.sheet, p.address)).catch((e) => say(status(), messageOf(e), 'error')));
+    return el('li', { 'data-status': p.status }, go);
+  });
+  setChildren(list, ...items);
+  byId('bulk-problems-title').textContent = cells.length === 1 ? '1 problem' : `${cells.length} problems`;
+  byId('bulk-problems-box').hidden = cells.length === 0;
+  return cells;
+}
+
+export async function validateSheet(sheet: string): Promise<PushReport> {
+  const loaded = await load(sheet);
+  const report = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
+  await showProblems(loaded, report);
+  const c = report.counts;
+  say(status(), `${c.ready} ready to post, ${c.invalid} invalid, ${c.skipped} already posted.`, c.invalid > 0 ? 'warning' : 'success');
+  return report;
+}
+
+function showProgress(p: PushProgress): void {
+  const bar = byId<HTMLProgressElement>('bulk-progress');
+  bar.max = Math.max(1, p.total);
+  bar.value = p.done;
+  const eta = p.etaSeconds === null || p.done >= p.total ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+  byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${eta}`;
+}
+
+/** Ask for the typed confirmation; resolves true only when PRODUCTION was typed and confirmed. */
+function confirmProduction(rows: number, sheet: string): Promise<boolean> {
+  const box = byId('prod-confirm');
+  const input = byId<HTMLInputElement>('prod-confirm-input');
+  const go = byId<HTMLButtonElement>('prod-confirm-go');
+  const cancel = byId<HTMLButtonElement>('prod-confirm-cancel');
+  byId('prod-confirm-text').textContent = `Post ${rows} row${rows === 1 ? '' : 's'} from ${sheet} to PRODUCTION. This creates real entries on live loans.`;
+  input.value = '';
+  go.disabled = true;
+  box.hidden = false;
+  input.focus();
+  return new Promise((resolve) => {
+    const onInput = () => (go.disabled = input.value.trim() !== PRODUCTION_WORD);
+    const finish = (ok: boolean) => {
+      input.removeEventListener('input', onInput);
+      go.removeEventListener('click', onGo);
+      cancel.removeEventListener('click', onCancel);
+      box.hidden = true;
+      resolve(ok);
+    };
+    const onGo = () => finish(input.value.trim() === PRODUCTION_WORD);
+    const onCancel = () => finish(false);
+    input.addEventListener('input', onInput);
+    go.addEventListener('click', onGo);
+    cancel.addEventListener('click', onCancel);
+  });
+}
+
+export async function pushSheetFromPane(sheet: string): Promise<PushReport | null> {
+  const s = requireSession();
+  let loaded = await load(sheet);
+  if (s.production) {
+    const preview = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
+    const toSend = preview.counts.ready;
+    if (toSend === 0) {
+      await showProblems(loaded, preview);
+      say(status(), 'Nothing to post: no valid rows that are not posted yet.', 'warning');
+      return null;
+    }
+    if (!(await confirmProduction(toSend, sheet))) {
+      say(status(), 'Push to Production cancelled: nothing was sent.', 'info');
+      return null;
+    }
+    loaded = await load(sheet); // the sheet may have changed while the confirmation was open
+  }
+  const { block, layout } = loaded;
+  if (!layout.resultColumnsPresent) {
+    await excelRun((ctx) => writeBlock(ctx, sheet, block.row + layout.headerIndex, block.col + layout.resultColumn, [[...RESULT_HEADERS]]));
+  }
+  controller = new AbortController();
+  byId('bulk-cancel').hidden = false;
+  byId('bulk-progress-box').hidden = false;
+  showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null });
+  say(status(), `Pushing ${sheet} to ${s.environment}…`);
+  const persist = async (update: ResultUpdate) => {
+    // Write-ahead: `sending` marks are in the workbook before the request goes out.
+    await excelRun((ctx) =>
+      writeRows(ctx, sheet, block.col + update.resultColumn, update.rows.map((r) => ({ row: r.row - 1, values: r.values }))),
+    );
+  };
+  let report: PushReport;
+  try {
+    report = await pushSheet({
+      kind: loaded.kind,
+      values: block.values,
+      firstRow: block.row + 1,
+      client: s.client,
+      signal: controller.signal,
+      onProgress: showProgress,
+      persist,
+    });
+  } finally {
+    controller = null;
+    byId('bulk-cancel').hidden = true;
+  }
+  await showProblems(loaded, report);
+  try {
+    await logRows([logRow(report, { environment: s.environment, sheet })]);
+  } catch {
+    // A log that cannot be written must not hide the push's result (the Status column has it).
+  }
+  const tone = report.fatal ? 'error' : report.counts.failed + report.counts.invalid > 0 ? 'warning' : 'success';
+  const prefix = report.fatal ? `Stopped: ${report.fatal}. ` : report.cancelled ? 'Cancelled. ' : '';
+  say(status(), `${prefix}${summaryLine(report)}.`, tone);
+  byId('bulk-retry').hidden = report.counts.failed === 0;
+  return report;
+}
+
+async function refreshSheetList(preferred?: string): Promise<void> {
+  const select = byId<HTMLSelectElement>('bulk-sheet');
+  const keep = preferred ?? select.value;
+  const names = await excelRun(listSheets);
+  setChildren(select, ...names.map((n) => el('option', { value: n }, n)));
+  if (names.includes(keep)) select.value = keep;
+}
+
+export function setupBulk(): void {
+  const sheet = () => byId<HTMLSelectElement>('bulk-sheet').value;
+  const run = (id: string, work: () => Promise<unknown>) => {
+    const button = byId<HTMLButtonElement>(id);
+    button.addEventListener('click', () =>
+      void busy(button, async () => {
+        try {
+          await work();
+        } catch (error) {
+          say(status(), messageOf(error), 'error');
+        }
+      }),
+    );
+  };
+  run('bulk-insert', async () => {
+    const kind = KINDS[byId<HTMLSelectElement>('bulk-kind').value as KindName];
+    const name = await insertTemplate(kind);
+    await refreshSheetList(name);
+    say(status(), `Inserted the ${kind.name} template on sheet ${name}. Type over the example row, then Validate.`, 'success');
+  });
+  run('bulk-validate', () => validateSheet(sheet()));
+  run('bulk-push', () => pushSheetFromPane(sheet()));
+  run('bulk-retry', () => pushSheetFromPane(sheet()));
+  byId('bulk-cancel').addEventListener('click', () => {
+    controller?.abort();
+    say(status(), 'Cancelling: rows already sent keep their result; the rest stay unsent.', 'warning');
+  });
+  byId('bulk-sheet').addEventListener('focus', () => void refreshSheetList().catch(() => undefined));
+  void refreshSheetList().catch(() => undefined);
+}

@@ -1,0 +1,80 @@
+/**
+ * Dashboard: a new sheet with the portfolio's accounts (List Loans), one spilled CREGO.SUMMARY,
+ * totals by asset category and a chart; formatted in rupees with the header frozen.
+ */
+import type { Loan } from '../api/types';
+import { stamp } from '../bulk/results';
+import { addChart } from '../excel/chart';
+import { INR_FORMAT, setNumberFormat, styleHeader } from '../excel/format';
+import { excelRun } from '../excel/run';
+import { ensureSheet, freeSheetName, freezePanes } from '../excel/sheets';
+import { formula, writeBlock, writeFormulas } from '../excel/write';
+import { busy, byId, messageOf, say } from './dom';
+import { dashboardLayout, type DashboardAccount } from './dashboardLayout';
+import { requireSession } from './session';
+
+export const DASHBOARD_SHEET = 'Crego Dashboard';
+
+/** Distinct accounts from List Loans (first loan's borrower and type), at most `limit`. */
+async function fetchAccounts(limit: number, status: string): Promise<DashboardAccount[]> {
+  const { client } = requireSession();
+  const seen = new Map<string, DashboardAccount>();
+  const query = status ? { status } : {};
+  for await (const page of client.pages<Loan>('loans.list', { query, pageSize: Math.min(100, limit) })) {
+    for (const loan of page) {
+      if (!seen.has(loan.account)) seen.set(loan.account, { account: loan.account, borrower: loan.borrower_name ?? '', type: loan.type ?? '' });
+      if (seen.size >= limit) return [...seen.values()];
+    }
+  }
+  return [...seen.values()];
+}
+
+export async function insertDashboard(limit: number, status: string): Promise<{ sheet: string; accounts: number }> {
+  const accounts = await fetchAccounts(limit, status);
+  const layout = dashboardLayout(accounts, stamp(Date.now()));
+  const sheet = await excelRun(async (ctx) => {
+    const name = await freeSheetName(ctx, DASHBOARD_SHEET);
+    await ensureSheet(ctx, name, { activate: true });
+    await writeBlock(ctx, name, layout.title[0], layout.title[1], [[layout.title[2]]]);
+    await writeBlock(ctx, name, layout.note[0], layout.note[1], [[layout.note[2]]]);
+    await writeBlock(ctx, name, layout.headerRow, 0, [layout.headers]);
+    styleHeader(ctx, name, layout.headerRow, 0, layout.headers.length);
+    await writeBlock(ctx, name, layout.headerRow + 1, 0, layout.accountRows);
+    await writeFormulas(ctx, name, layout.headerRow + 1, 3, [[formula(layout.summaryFormula)]]);
+    await writeFormulas(
+      ctx,
+      name,
+      layout.totalsRow,
+      layout.totalsCol,
+      layout.totals.map((r) => r.map((c) => (typeof c === 'string' && c.startsWith('=') ? formula(c) : c))),
+    );
+    styleHeader(ctx, name, layout.totalsRow, layout.totalsCol, layout.totals[0].length);
+    for (const b of layout.moneyBlocks) setNumberFormat(ctx, name, b.row, b.col, b.rows, b.cols, INR_FORMAT);
+    freezePanes(ctx, name, layout.headerRow + 1);
+    await ctx.sync();
+    await addChart(ctx, { sheet: name, source: layout.chart.source, title: 'Total outstanding by asset category', from: layout.chart.from, to: layout.chart.to });
+    return name;
+  });
+  return { sheet, accounts: accounts.length };
+}
+
+export function setupDashboard(): void {
+  const button = byId<HTMLButtonElement>('dash-insert');
+  button.addEventListener('click', () =>
+    void busy(button, async () => {
+      const status = byId('dash-status');
+      const limit = Number(byId<HTMLInputElement>('dash-limit').value);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
+        say(status, 'At most this many accounts: enter a whole number from 1 to 5000.', 'error');
+        return;
+      }
+      say(status, 'Listing loans…');
+      try {
+        const made = await insertDashboard(limit, byId<HTMLSelectElement>('dash-status-filter').value);
+        say(status, `Inserted ${made.sheet} with ${made.accounts} accounts. Its figures fill in as CREGO.SUMMARY calculates.`, 'success');
+      } catch (error) {
+        say(status, messageOf(error), 'error');
+      }
+    }),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Where the pane connects. The add-in server proxies `/api` to one configured Crego (the embedded
+ * sandbox by default), which avoids CORS; an environment the server proxies defaults to `/api`.
+ * The public Crego URLs are not documented; the defaults below are placeholders a person can edit
+ * (Custom URL), recorded in docs/readme/taskpane.md.
+ */
+
+export type EnvironmentId = 'sandbox' | 'preprod' | 'production' | 'custom';
+
+export interface EnvironmentPreset {
+  id: EnvironmentId;
+  label: string;
+  /** Used when the server does not proxy this environment. */
+  defaultUrl: string;
+}
+
+export const ENVIRONMENTS: readonly EnvironmentPreset[] = [
+  { id: 'sandbox', label: 'Sandbox', defaultUrl: '/api' },
+  { id: 'preprod', label: 'Preprod', defaultUrl: 'https://preprod-api.crego.io' },
+  { id: 'production', label: 'Production', defaultUrl: 'https://api.crego.io' },
+  { id: 'custom', label: 'Custom URL', defaultUrl: '' },
+];
+
+/** What `GET /config.json` of the add-in server says. */
+export interface ServerConfig {
+  environment: string;
+  apiBase: string;
+  devToken?: string;
+}
+
+/** The base URL an environment uses: the server's proxy when it serves that environment. */
+export function defaultBaseUrl(env: EnvironmentId, server: ServerConfig | null): string {
+  if (server && env !== 'custom' && server.environment === env) return server.apiBase;
+  return ENVIRONMENTS.find((e) => e.id === env)?.defaultUrl ?? '';
+}
+
+/** Production is whatever is labelled production, or a custom URL the server says is production. */
+export function isProduction(env: EnvironmentId, baseUrl: string, server: ServerConfig | null): boolean {
+  if (env === 'production') return true;
+  return server?.environment === 'production' && baseUrl === server.apiBase;
+}
+
+/** A base URL the client can use: `/api`-style paths on this origin, or an https URL (http only for loopback). */
+export function checkBaseUrl(url: string): string | null {
+  const u = url.trim();
+  if (u === '') return 'Enter the API base URL (for example https://api.example.com).';
+  if (u.startsWith('/')) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return `"${u}" is not a URL. Use https://host or a path on this server such as /api.`;
+  }
+  const loopback = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
+  if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:')) {
+    return 'Use https:// (plain http is allowed only for localhost).';
+  }
+  return null;
+}

@@ -1,0 +1,76 @@
+/**
+ * Refresh: drop cached answers and recalculate the workbook, the active sheet or the selection
+ * (through the functions runtime, which owns the cache), then stamp "Data as of HH:MM IST".
+ * The ribbon's Refresh button runs the same workbook refresh (`refreshAll`).
+ */
+import { formatIstTime } from '../api/dates';
+import type { RefreshScope } from '../functions/runtime';
+import { recalc } from '../excel/recalc';
+import { logRefresh } from './activityLog';
+import { busy, byId, messageOf, say } from './dom';
+import { runtime, session } from './session';
+
+const LABEL: Record<RefreshScope, string> = { workbook: 'Workbook', sheet: 'Active sheet', selection: 'Selection' };
+
+interface PausableRuntime {
+  /** Stop / resume the LIVE poll loop (present when the functions runtime supports pausing). */
+  pauseLive?(paused: boolean): void;
+}
+
+/** Refresh one scope; resolves with the stamp text. */
+export async function refresh(scope: RefreshScope): Promise<string> {
+  const rt = runtime();
+  if (rt) await rt.refresh(scope);
+  else {
+    session()?.client.invalidate();
+    await recalc(scope);
+  }
+  const text = `Data as of ${formatIstTime(Date.now() / 1000)}`;
+  byId('asof').textContent = `${text} (${LABEL[scope].toLowerCase()})`;
+  const s = session();
+  try {
+    await logRefresh(s?.environment ?? 'not connected', LABEL[scope]);
+  } catch {
+    // The log is a convenience: a protected workbook must not turn a good refresh into an error.
+  }
+  return text;
+}
+
+export function setupRefresh(): void {
+  const status = () => byId('refresh-status');
+  for (const scope of ['workbook', 'sheet', 'selection'] as const) {
+    const button = byId<HTMLButtonElement>(`refresh-${scope}`);
+    button.addEventListener('click', () =>
+      void busy(button, async () => {
+        say(status(), `Refreshing ${LABEL[scope].toLowerCase()}…`);
+        try {
+          const text = await refresh(scope);
+          say(status(), `${LABEL[scope]} refreshed. ${text}.`, 'success');
+        } catch (error) {
+          say(status(), messageOf(error), 'error');
+        }
+      }),
+    );
+  }
+  const pause = byId<HTMLInputElement>('pause-live');
+  const rt = runtime() as (ReturnType<typeof runtime> & PausableRuntime) | undefined;
+  if (!rt?.pauseLive) {
+    pause.disabled = true;
+    pause.parentElement?.setAttribute('title', 'This version of the functions runtime cannot pause live cells');
+  }
+  pause.addEventListener('change', () => {
+    rt?.pauseLive?.(pause.checked);
+    say(status(), pause.checked ? 'Live updates paused: CREGO.LIVE cells keep their last value.' : 'Live updates resumed.', 'info');
+  });
+}
+
+/** Ribbon command: `Office.actions.associate('refreshAll', …)` needs a function that completes the event. */
+export function registerRibbonRefresh(): void {
+  const office = (globalThis as { Office?: typeof Office }).Office;
+  if (!office?.actions?.associate) return;
+  office.actions.associate('refreshAll', (event: Office.AddinCommands.Event) => {
+    refresh('workbook')
+      .catch(() => undefined)
+      .finally(() => event.completed());
+  });
+}

@@ -1,0 +1,432 @@
+/*
+ * TEST DOUBLE of office.js, served in place of https://appsforoffice.microsoft.com/lib/1/hosted/office.js
+ * by the browser tests only (page.route). It implements the subset of Office.js that src/excel uses,
+ * over an in-memory workbook, plus a CustomFunctions registry so the real functions.js registers, and
+ * a small calculation engine: =CREGO.* formulas call the registered functions (with the argument
+ * shapes functions.json declares) and spill their results; SUM/SUMIF/COUNTIF are computed natively.
+ * Like Excel, a string written through `values` that starts with "=" becomes a formula, and a leading
+ * apostrophe keeps text as text; the tests rely on that to prove server text never becomes a formula.
+ * window.__workbook exposes the model to the test.
+ */
+(function () {
+  'use strict';
+
+  // ── addresses ────────────────────────────────────────────────────────────────────────────────
+  function colLetter(i) {
+    let n = i + 1, s = '';
+    while (n > 0) { const r = (n - 1) % 26; s = String.fromCharCode(65 + r) + s; n = Math.floor((n - 1) / 26); }
+    return s;
+  }
+  function colIndex(letters) {
+    let n = 0;
+    for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
+    return n - 1;
+  }
+  function a1(r, c) { return colLetter(c) + (r + 1); }
+  function parseRef(text) {
+    let sheet = null, ref = text.trim();
+    const bang = ref.lastIndexOf('!');
+    if (bang >= 0) { sheet = ref.slice(0, bang).replace(/^'|'$/g, '').replace(/''/g, "'"); ref = ref.slice(bang + 1); }
+    const m = /^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$/.exec(ref);
+    if (!m) return null;
+    const r0 = Number(m[2]) - 1, c0 = colIndex(m[1]);
+    const r1 = m[4] ? Number(m[4]) - 1 : r0, c1 = m[3] ? colIndex(m[3]) : c0;
+    return { sheet, r0: Math.min(r0, r1), c0: Math.min(c0, c1), rows: Math.abs(r1 - r0) + 1, cols: Math.abs(c1 - c0) + 1 };
+  }
+  function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
+
+  // ── the workbook model ───────────────────────────────────────────────────────────────────────
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [] };
+  function newSheet(name) {
+    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [] };
+    model.sheets.push(s);
+    return s;
+  }
+  function sheetByName(name) { return model.sheets.find((s) => s.name.toLowerCase() === String(name).toLowerCase()) || null; }
+  function cell(sheet, r, c, create) {
+    const k = r + ',' + c;
+    let x = sheet.cells.get(k);
+    if (!x && create) { x = { value: '', formula: null, numberFormat: 'General', fill: '', bold: false, spillFrom: null, error: null }; sheet.cells.set(k, x); }
+    return x;
+  }
+  function valueOf(sheet, r, c) { const x = cell(sheet, r, c, false); return x ? x.value : ''; }
+  /** What typing does: "'text" is text, "=..." is a formula, numeric text stays text here (kept simple). */
+  function assignValue(sheet, r, c, v) {
+    const x = cell(sheet, r, c, true);
+    clearSpill(sheet, r, c);
+    x.error = null;
+    if (typeof v === 'string' && v.startsWith("'")) { x.value = v.slice(1); x.formula = null; return; }
+    if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = 0; dirty = true; return; }
+    x.value = v === null || v === undefined ? '' : v;
+    x.formula = null;
+    dirty = true;
+  }
+  function assignFormula(sheet, r, c, f) {
+    if (typeof f === 'string' && f.startsWith('=') && f.length > 1) {
+      const x = cell(sheet, r, c, true);
+      clearSpill(sheet, r, c);
+      x.formula = f; x.value = 0; x.error = null; dirty = true;
+    } else assignValue(sheet, r, c, f);
+  }
+  function clearSpill(sheet, r, c) {
+    const key = r + ',' + c;
+    for (const x of sheet.cells.values()) if (x.spillFrom === key) { x.value = ''; x.spillFrom = null; }
+  }
+  function usedBounds(sheet) {
+    let r0 = Infinity, c0 = Infinity, r1 = -1, c1 = -1;
+    for (const [k, x] of sheet.cells) {
+      if (x.value === '' && !x.formula) continue;
+      const [r, c] = k.split(',').map(Number);
+      r0 = Math.min(r0, r); c0 = Math.min(c0, c); r1 = Math.max(r1, r); c1 = Math.max(c1, c);
+    }
+    return r1 < 0 ? null : { r0, c0, rows: r1 - r0 + 1, cols: c1 - c0 + 1 };
+  }
+
+  // ── calculation ──────────────────────────────────────────────────────────────────────────────
+  let dirty = false;
+  let metadata = null;
+  const registry = new Map();
+  async function functionMeta() {
+    if (!metadata) {
+      const res = await fetch('./functions.json');
+      metadata = new Map(((await res.json()).functions || []).map((f) => [f.id, f]));
+    }
+    return metadata;
+  }
+  function splitArgs(text) {
+    const out = []; let depth = 0, quote = false, cur = '';
+    for (const ch of text) {
+      if (ch === '"') quote = !quote;
+      if (!quote && (ch === '(' || ch === '{')) depth++;
+      if (!quote && (ch === ')' || ch === '}')) depth--;
+      if (!quote && depth === 0 && ch === ',') { out.push(cur.trim()); cur = ''; continue; }
+      cur += ch;
+    }
+    if (text.trim() !== '' || out.length) out.push(cur.trim());
+    return out;
+  }
+  function argValue(sheet, text) {
+    if (text === '') return null;
+    if (text.startsWith('"')) return text.slice(1, -1).replace(/""/g, '"');
+    if (text.startsWith('{')) return [splitArgs(text.slice(1, -1)).map((t) => argValue(sheet, t))];
+    if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+    if (/^(TRUE|FALSE)$/i.test(text)) return /^TRUE$/i.test(text);
+    const ref = parseRef(text);
+    if (ref) {
+      const s = ref.sheet ? sheetByName(ref.sheet) : sheet;
+      const rows = [];
+      for (let i = 0; i < ref.rows; i++) { const row = []; for (let j = 0; j < ref.cols; j++) row.push(valueOf(s, ref.r0 + i, ref.c0 + j)); rows.push(row); }
+      return rows;
+    }
+    throw new Error('double: cannot read argument ' + text);
+  }
+  function flat(v) { return Array.isArray(v) ? v.flat() : [v]; }
+  const NATIVE = {
+    SUM: (args) => args.flatMap(flat).reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0),
+    COUNTIF: ([range, crit]) => flat(range).filter((v) => String(v) === String(flat(crit)[0])).length,
+    SUMIF: ([range, crit, sumRange]) => {
+      const keys = flat(range), vals = flat(sumRange), want = String(flat(crit)[0]);
+      return keys.reduce((acc, k, i) => acc + (String(k) === want && typeof vals[i] === 'number' ? vals[i] : 0), 0);
+    },
+  };
+  async function evaluate(sheet, r, c, x) {
+    const m = /^=([A-Z.]+)\((.*)\)$/s.exec(x.formula.trim());
+    if (!m) { x.value = '#NAME?'; return; }
+    const name = m[1];
+    const args = splitArgs(m[2]).map((t) => argValue(sheet, t));
+    if (NATIVE[name]) { x.value = NATIVE[name](args); return; }
+    if (!name.startsWith('CREGO.')) { x.value = '#NAME?'; return; }
+    const id = name.slice(6);
+    const fn = registry.get(id);
+    const meta = (await functionMeta()).get(id);
+    if (!fn || !meta) { x.value = '#NAME?'; return; }
+    const params = meta.parameters || [];
+    const call = params.map((p, i) => {
+      const v = i < args.length ? args[i] : null;
+      if (v === null) return null;
+      if (p.dimensionality === 'matrix') return Array.isArray(v) ? v : [[v]];
+      return Array.isArray(v) ? v[0][0] : v;
+    });
+    const opts = meta.options || {};
+    if (opts.cancelable || opts.requiresAddress || opts.stream) {
+      call.push({ address: sheet.name + '!' + a1(r, c), onCanceled: null, isInValuePreview: false, setResult: () => {} });
+    }
+    let result;
+    try {
+      result = await fn(...call);
+    } catch (e) {
+      x.value = (e && e.code ? ErrorCells[e.code] : '#VALUE!') || '#VALUE!';
+      x.error = e && e.message ? e.message : '';
+      return;
+    }
+    const grid = Array.isArray(result) ? result : [[result]];
+    grid.forEach((row, i) => row.forEach((v, j) => {
+      const target = i === 0 && j === 0 ? x : cell(sheet, r + i, c + j, true);
+      const shown = v && typeof v === 'object' && v.code ? ErrorCells[v.code] || '#VALUE!' : v;
+      target.value = shown;
+      if (i > 0 || j > 0) target.spillFrom = r + ',' + c;
+    }));
+  }
+  const ErrorCells = { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!' };
+  let calculating = Promise.resolve();
+  function recalc(scope) {
+    calculating = calculating.then(async () => {
+      model.calcRuns++;
+      const sheets = scope && scope.sheet ? [scope.sheet] : model.sheets;
+      const formulas = [];
+      for (const s of sheets) for (const [k, x] of s.cells) if (x.formula) {
+        const [r, c] = k.split(',').map(Number);
+        if (scope && scope.range && !(r >= scope.range.r0 && r < scope.range.r0 + scope.range.rows && c >= scope.range.c0 && c < scope.range.c0 + scope.range.cols)) continue;
+        formulas.push({ s, r, c, x, crego: x.formula.includes('CREGO.') });
+      }
+      // CREGO.* first (they feed SUMIF/COUNTIF), all at once like one recalculation wave.
+      await Promise.all(formulas.filter((f) => f.crego).map((f) => evaluate(f.s, f.r, f.c, f.x)));
+      for (const f of formulas.filter((f) => !f.crego)) await evaluate(f.s, f.r, f.c, f.x);
+    });
+    return calculating;
+  }
+
+  // ── Office.js objects ────────────────────────────────────────────────────────────────────────
+  function grid(rows, cols, fn) { return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => fn(i, j))); }
+  function makeRange(sheet, r0, c0, rows, cols) {
+    const each = (value, set) => { for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) set(r0 + i, c0 + j, Array.isArray(value) ? value[i][j] : value); };
+    const checkShape = (v, what) => {
+      if (!Array.isArray(v) || v.length !== rows || v.some((row) => !Array.isArray(row) || row.length !== cols)) {
+        throw officeError('InvalidArgument', what + ': the array does not match the size of the range ' + a1(r0, c0) + ' (' + rows + 'x' + cols + ')');
+      }
+    };
+    const range = {
+      isNullObject: false,
+      load() { return range; },
+      get address() { return quoteSheet(sheet.name) + '!' + (rows === 1 && cols === 1 ? a1(r0, c0) : a1(r0, c0) + ':' + a1(r0 + rows - 1, c0 + cols - 1)); },
+      get rowIndex() { return r0; },
+      get columnIndex() { return c0; },
+      get rowCount() { return rows; },
+      get columnCount() { return cols; },
+      get values() { return grid(rows, cols, (i, j) => valueOf(sheet, r0 + i, c0 + j)); },
+      set values(v) { checkShape(v, 'values'); each(v, (r, c, x) => assignValue(sheet, r, c, x)); },
+      get formulas() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.formula || x.value : ''; }); },
+      set formulas(v) { checkShape(v, 'formulas'); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
+      get numberFormat() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.numberFormat : 'General'; }); },
+      set numberFormat(v) { checkShape(v, 'numberFormat'); each(v, (r, c, x) => { cell(sheet, r, c, true).numberFormat = x; }); },
+      get worksheet() { return makeSheet(sheet); },
+      format: {
+        fill: {
+          set color(v) { each(null, (r, c) => { cell(sheet, r, c, true).fill = v; }); },
+          get color() { const x = cell(sheet, r0, c0, false); return x ? x.fill : ''; },
+          clear() { each(null, (r, c) => { const x = cell(sheet, r, c, false); if (x) x.fill = ''; }); },
+        },
+        font: {
+          set bold(v) { each(null, (r, c) => { cell(sheet, r, c, true).bold = v; }); },
+          get bold() { const x = cell(sheet, r0, c0, false); return x ? x.bold : false; },
+          color: '',
+        },
+        autofitColumns() {},
+      },
+      dataValidation: {
+        get type() { const v = findValidation(sheet, r0, c0); return v ? 'List' : 'None'; },
+        get rule() { const v = findValidation(sheet, r0, c0); return v ? v.rule : {}; },
+        set rule(rule) { sheet.validations.push({ r0, c0, rows, cols, rule }); },
+        set errorAlert(a) { const v = sheet.validations[sheet.validations.length - 1]; if (v) v.errorAlert = a; },
+        clear() { sheet.validations = sheet.validations.filter((v) => !(v.r0 === r0 && v.c0 === c0)); },
+        load() {},
+      },
+      getCell(i, j) { return makeRange(sheet, r0 + i, c0 + j, 1, 1); },
+      getEntireColumn() { return makeRange(sheet, 0, c0, 1048576, cols); },
+      select() { model.active = sheet; model.selection = { sheet: sheet.name, r0, c0, rows, cols }; },
+      calculate() { pending.push(() => recalc({ sheet, range: { r0, c0, rows, cols } })); },
+    };
+    return range;
+  }
+  function findValidation(sheet, r, c) {
+    return sheet.validations.find((v) => r >= v.r0 && r < v.r0 + v.rows && c >= v.c0 && c < v.c0 + v.cols) || null;
+  }
+  function quoteSheet(name) { return /[^A-Za-z0-9_]/.test(name) ? "'" + name.replace(/'/g, "''") + "'" : name; }
+  function nullObject() { return { isNullObject: true, load() { return this; } }; }
+
+  function makeSheet(sheet) {
+    const ws = {
+      isNullObject: false,
+      load() { return ws; },
+      get name() { return sheet.name; },
+      get visibility() { return sheet.visibility; },
+      set visibility(v) { sheet.visibility = v; },
+      activate() { model.active = sheet; },
+      calculate() { pending.push(() => recalc({ sheet })); },
+      getRange(address) {
+        const ref = parseRef(address);
+        if (!ref) throw officeError('InvalidArgument', 'Bad address ' + address);
+        return makeRange(sheet, ref.r0, ref.c0, ref.rows, ref.cols);
+      },
+      getRangeByIndexes(r, c, rows, cols) { return makeRange(sheet, r, c, rows, cols); },
+      getUsedRangeOrNullObject() {
+        const b = usedBounds(sheet);
+        return b ? makeRange(sheet, b.r0, b.c0, b.rows, b.cols) : nullObject();
+      },
+      freezePanes: {
+        freezeRows(n) { sheet.frozen = { rows: n, cols: 0 }; },
+        freezeColumns(n) { sheet.frozen = { rows: 0, cols: n }; },
+        freezeAt(address) { const ref = parseRef(address); sheet.frozen = { rows: ref.rows, cols: ref.cols }; },
+        unfreeze() { sheet.frozen = null; },
+      },
+      tables: {
+        add(address, hasHeaders) {
+          const ref = parseRef(address);
+          const t = { name: 'Table' + (model.tables.length + 1), style: '', sheet, ref, hasHeaders };
+          model.tables.push(t);
+          sheet.tables.push(t);
+          return makeTable(t);
+        },
+      },
+      notes: {
+        add(address, content) { sheet.notes.set(parseAddress(address), content); },
+        getItemOrNullObject(address) {
+          const key = parseAddress(address);
+          if (!sheet.notes.has(key)) return nullObject();
+          return {
+            isNullObject: false,
+            load() { return this; },
+            get content() { return sheet.notes.get(key); },
+            set content(v) { sheet.notes.set(key, v); },
+            delete() { sheet.notes.delete(key); },
+          };
+        },
+      },
+      charts: {
+        add(type, source, seriesBy) {
+          const chart = { name: 'Chart ' + (model.charts.length + 1), type, source: source.address, seriesBy, title: { text: '' }, legend: { visible: true }, position: null };
+          model.charts.push(chart);
+          sheet.charts.push(chart);
+          return Object.assign(chart, { setPosition(from, to) { chart.position = [from, to]; }, load() { return chart; } });
+        },
+      },
+    };
+    return ws;
+  }
+  function parseAddress(address) { const ref = parseRef(typeof address === 'string' ? address : address.address); return a1(ref.r0, ref.c0); }
+  function makeTable(t) {
+    const api = {
+      isNullObject: false,
+      load() { return api; },
+      get name() { return t.name; },
+      set name(v) { t.name = v; },
+      get style() { return t.style; },
+      set style(v) { t.style = v; },
+      get worksheet() { return makeSheet(t.sheet); },
+      getHeaderRowRange() { return makeRange(t.sheet, t.ref.r0, t.ref.c0, 1, t.ref.cols); },
+      getRange() { return makeRange(t.sheet, t.ref.r0, t.ref.c0, t.ref.rows, t.ref.cols); },
+      getDataBodyRange() { return makeRange(t.sheet, t.ref.r0 + 1, t.ref.c0, t.ref.rows - 1, t.ref.cols); },
+    };
+    return api;
+  }
+
+  const pending = [];
+  const workbook = {
+    worksheets: {
+      get items() { return model.sheets.map(makeSheet); },
+      load() { return this; },
+      getItem(name) {
+        const s = sheetByName(name);
+        if (!s) throw officeError('ItemNotFound', 'The requested resource does not exist: sheet ' + name);
+        return makeSheet(s);
+      },
+      getItemOrNullObject(name) { const s = sheetByName(name); return s ? makeSheet(s) : nullObject(); },
+      add(name) {
+        if (sheetByName(name)) throw officeError('ItemAlreadyExists', 'A sheet named ' + name + ' exists');
+        return makeSheet(newSheet(name));
+      },
+      getActiveWorksheet() { return makeSheet(model.active); },
+    },
+    tables: {
+      get items() { return model.tables.map(makeTable); },
+      load() { return this; },
+      getItemOrNullObject(name) { const t = model.tables.find((x) => x.name.toLowerCase() === String(name).toLowerCase()); return t ? makeTable(t) : nullObject(); },
+    },
+    application: { calculate() { pending.push(() => recalc(null)); } },
+    getSelectedRange() {
+      const s = model.selection;
+      const sheet = sheetByName(s.sheet);
+      return makeRange(sheet, s.r0, s.c0, s.rows, s.cols);
+    },
+  };
+  const context = {
+    workbook,
+    application: workbook.application,
+    async sync() {
+      await Promise.resolve();
+      // Excel recalculates after a batch that changed formulas; explicit calculate() calls are awaited.
+      const explicit = pending.splice(0);
+      for (const run of explicit) await run();
+      if (dirty) { dirty = false; void recalc(null); }
+    },
+  };
+
+  // ── globals ──────────────────────────────────────────────────────────────────────────────────
+  class CFError extends Error {
+    constructor(code, message) { super(message || ''); this.code = code; }
+  }
+  window.CustomFunctions = {
+    associate(id, fn) {
+      if (typeof id === 'object') { for (const [k, v] of Object.entries(id)) registry.set(k.toUpperCase(), v); return; }
+      registry.set(String(id).toUpperCase(), fn);
+    },
+    Error: CFError,
+    ErrorCode: { invalidValue: 'invalidValue', notAvailable: 'notAvailable', divisionByZero: 'divisionByZero', invalidNumber: 'invalidNumber', nullReference: 'nullReference', invalidName: 'invalidName', invalidReference: 'invalidReference' },
+  };
+  const actions = new Map();
+  const storage = new Map();
+  window.OfficeRuntime = {
+    storage: {
+      async getItem(k) { return storage.has(k) ? storage.get(k) : null; },
+      async setItem(k, v) { storage.set(k, String(v)); },
+      async removeItem(k) { storage.delete(k); },
+    },
+  };
+  window.Office = {
+    HostType: { Excel: 'Excel' },
+    context: { requirements: { isSetSupported: () => true } },
+    actions: { associate(name, fn) { actions.set(name, fn); } },
+    onReady(cb) { const info = { host: 'Excel', platform: 'PC' }; return Promise.resolve().then(() => { if (cb) cb(info); return info; }); },
+  };
+  window.Excel = {
+    CalculationType: { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' },
+    async run(batch) { return batch(context); },
+  };
+
+  // A new workbook: one empty sheet, A1 selected.
+  model.active = newSheet('Sheet1');
+  model.selection = { sheet: 'Sheet1', r0: 0, c0: 0, rows: 1, cols: 1 };
+
+  // ── what the test reads and does ────────────────────────────────────────────────────────────
+  window.__workbook = {
+    sheetNames: () => model.sheets.map((s) => s.name),
+    activeSheet: () => model.active && model.active.name,
+    selection: () => model.selection,
+    /** "Typing": values written as a person would, at a top-left A1 address. */
+    type(sheetName, address, rows) {
+      const s = sheetByName(sheetName); const ref = parseRef(address);
+      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, v)));
+      if (dirty) { dirty = false; return recalc(null); }
+      return Promise.resolve();
+    },
+    select(sheetName, address) { const ref = parseRef(address); model.active = sheetByName(sheetName); model.selection = { sheet: sheetName, r0: ref.r0, c0: ref.c0, rows: ref.rows, cols: ref.cols }; },
+    cell(sheetName, address) {
+      const s = sheetByName(sheetName); const ref = parseRef(address);
+      const x = s && cell(s, ref.r0, ref.c0, false);
+      return x ? { value: x.value, formula: x.formula, numberFormat: x.numberFormat, fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error } : null;
+    },
+    values(sheetName, address) { const s = sheetByName(sheetName); const ref = parseRef(address); return makeRange(s, ref.r0, ref.c0, ref.rows, ref.cols).values; },
+    used(sheetName) { const s = sheetByName(sheetName); const b = s && usedBounds(s); return b ? makeRange(s, b.r0, b.c0, b.rows, b.cols).values : []; },
+    validations(sheetName) { return sheetByName(sheetName).validations.map((v) => ({ address: a1(v.r0, v.c0) + ':' + a1(v.r0 + v.rows - 1, v.c0 + v.cols - 1), source: v.rule.list && v.rule.list.source })); },
+    tables: () => model.tables.map((t) => ({ name: t.name, sheet: t.sheet.name, address: a1(t.ref.r0, t.ref.c0) + ':' + a1(t.ref.r0 + t.ref.rows - 1, t.ref.c0 + t.ref.cols - 1), style: t.style })),
+    charts: () => model.charts.map((c) => ({ name: c.name, type: c.type, source: c.source, title: c.title.text, position: c.position })),
+    frozen: (sheetName) => sheetByName(sheetName).frozen,
+    visibility: (sheetName) => sheetByName(sheetName).visibility,
+    registered: () => [...registry.keys()].sort(),
+    actions: () => [...actions.keys()],
+    runAction: (name) => new Promise((resolve) => actions.get(name)({ completed: resolve })),
+    storageKeys: () => [...storage.keys()],
+    calcRuns: () => model.calcRuns,
+    settled: () => calculating,
+  };
+})();

@@ -1,0 +1,263 @@
+/**
+ * The task pane in headless Chromium (Debian's /usr/bin/chromium through playwright-core), loaded
+ * from the project's HTTPS server with the embedded sandbox behind /api. Office.js is replaced IN THIS
+ * TEST ONLY by office-double.js (an in-memory workbook + CustomFunctions registry), routed in place
+ * of the CDN URL; functions.js, the pane module, the client and the bulk engine are the real build.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAddin } from '../../src/server/build/build';
+import { startServer, type RunningServer } from '../../src/server/index';
+
+const REPO = resolve(__dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(REPO, 'docs/screenshots');
+const DOUBLE = readFileSync(join(__dirname, 'office-double.js'), 'utf8');
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let buildDir: string;
+const pageErrors: string[] = [];
+
+/** The sandbox itself (behind the server's proxy), for checks made outside the pane. */
+async function sandboxGet<T>(path: string): Promise<T> {
+  const res = await fetch(`${server.apiTarget}${path}`, { headers: { Authorization: `Bearer ${server.devToken}` } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+const wb = <T>(fn: string, ...args: unknown[]): Promise<T> =>
+  page.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+async function tab(name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+}
+
+async function shoot(name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const width of [500, 320]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 500, height: 900 });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
+  buildDir = mkdtempSync(join(tmpdir(), 'crego-pane-'));
+  await buildAddin({ repoRoot: REPO, outDir: join(buildDir, 'dist') });
+  server = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 7, accounts: 40 } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
+  // Nothing leaves loopback: the Office CDN URL is answered by the test double, anything else external is refused.
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: DOUBLE });
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${server.url}/taskpane.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+describe('task pane in Chromium over the sandbox', () => {
+  it('loads with the shared runtime: functions registered, ribbon action associated, no page errors', async () => {
+    const registered = await wb<string[]>('registered');
+    const metadata = JSON.parse(readFileSync(join(buildDir, 'dist/functions.json'), 'utf8')) as { functions: { id: string }[] };
+    expect(registered).toEqual(metadata.functions.map((f) => f.id).sort());
+    expect(await wb<string[]>('actions')).toContain('refreshAll');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('connects with a pasted token, shows who and where, checks the connection', async () => {
+    await expect(page.locator('#env').inputValue()).resolves.toBe('sandbox');
+    await expect(page.locator('#base-url').inputValue()).resolves.toBe('/api');
+    await page.getByLabel('Paste a token').check();
+    await page.getByLabel('Bearer token').fill(server.devToken!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector('#whoami:not([hidden])');
+    expect(await page.locator('#who-env').textContent()).toBe('Sandbox');
+    expect(await page.locator('#who-api').textContent()).toBe(`${server.url}/api`);
+    expect(await page.locator('#connect-status').textContent()).toMatch(/^Connected to Sandbox as /);
+    expect(await wb<string[]>('storageKeys')).toContain('crego.token');
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    await page.waitForFunction(() => !document.querySelector('#probe-summary')?.textContent?.startsWith('Checking'));
+    const items = await page.locator('#probe-list li').count();
+    expect(items).toBeGreaterThan(5);
+    expect(await page.locator('#probe-list li[data-key="accounts.summary"]').getAttribute('data-ok')).toBe('true');
+    await shoot('connect');
+  });
+
+  it('shows the red PRODUCTION banner whenever Production is selected', async () => {
+    expect(await page.locator('#prod-banner').isHidden()).toBe(true);
+    await page.locator('#env').selectOption('production');
+    expect(await page.locator('#prod-banner').isVisible()).toBe(true);
+    await shoot('production-banner');
+    await page.locator('#env').selectOption('sandbox');
+    expect(await page.locator('#prod-banner').isHidden()).toBe(true);
+  });
+
+  it('builds a formula from the function list and inserts it at the selection', async () => {
+    await wb('select', 'Sheet1', 'B2');
+    await wb('type', 'Sheet1', 'A2', [['ignored']]);
+    await tab('Formulas');
+    await page.locator('#fn').selectOption('SUMMARY');
+    await page.getByLabel('accountId').fill('A2');
+    await page.locator('#fn-fields label[data-field="total_outstanding"] input').check();
+    await page.locator('#fn-fields label[data-field="dpd"] input').check();
+    expect(await page.locator('#fn-preview').textContent()).toBe('=CREGO.SUMMARY(A2,{"total_outstanding","dpd"})');
+    await page.getByRole('button', { name: 'Insert at selection' }).click();
+    await page.waitForFunction(() => document.querySelector('#fn-status')?.textContent?.startsWith('Inserted'));
+    expect((await wb<{ formula: string }>('cell', 'Sheet1', 'B2')).formula).toBe('=CREGO.SUMMARY(A2,{"total_outstanding","dpd"})');
+    await shoot('formulas');
+  });
+
+  let accounts: string[] = [];
+  /** Well-formed, so it passes validation, but not in the sandbox: the API refuses that item. */
+  const UNKNOWN_ACCOUNT = '00000000-0000-4000-8000-000000000000';
+  it('inserts a Records template as a formatted table with dropdowns', async () => {
+    const loans = await sandboxGet<{ results: { account: string; status: string }[] }>('/v1/lms/loans/?page_size=50&status=active');
+    accounts = [...new Set(loans.results.map((l) => l.account))].slice(0, 3);
+    expect(accounts).toHaveLength(3);
+    await tab('Bulk');
+    await page.locator('#bulk-kind').selectOption('records');
+    await page.getByRole('button', { name: 'Insert template' }).click();
+    await page.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    expect(await wb<string[]>('sheetNames')).toContain('Records');
+    expect(await wb('activeSheet')).toBe('Records');
+    const [table] = await wb<{ name: string; sheet: string; address: string; style: string }[]>('tables');
+    expect(table).toMatchObject({ name: 'CregoRecords', sheet: 'Records', style: 'TableStyleMedium2' });
+    const header = (await wb<unknown[][]>('values', 'Records', 'A2:O2'))[0];
+    expect(header.slice(0, 5)).toEqual(['Account', 'Type', 'Amount', 'Date', 'Payment mode']);
+    expect(header).toContain('Status');
+    expect(await wb('frozen', 'Records')).toEqual({ rows: 2, cols: 0 });
+    const dropdowns = await wb<{ address: string; source: string }[]>('validations', 'Records');
+    expect(dropdowns).toContainEqual({ address: 'E3:E1002', source: 'neft,rtgs,imps,upi,nach,cheque,cash' });
+    expect((await wb<{ numberFormat: string }>('cell', 'Records', 'C3')).numberFormat).toBe('₹ #,##,##0.00');
+    expect(await page.locator('#bulk-sheet').inputValue()).toBe('Records');
+  });
+
+  const today = new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
+  it('validates typed rows: invalid cells highlighted with notes, each problem one click from its cell', async () => {
+    await wb('type', 'Records', 'A4', [
+      [accounts[0], 'repayment', 1500.5, today, 'neft', 'HDFCN52024010501', '', '', 'first payment'],
+      [accounts[1], 'repayment', '12x', today, 'neft', 'HDFCN52024010502', '', '', 'typo in amount'],
+      [accounts[2], 'receipt', 200, '2999-01-01', 'upi', '123456789012', '', '', 'date in the future'],
+      [UNKNOWN_ACCOUNT, 'repayment', 300, today, 'imps', '123456789013', '', '', 'unknown account'],
+    ]);
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.waitForFunction(() => /ready to post/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await page.locator('#bulk-status').textContent()).toBe('2 ready to post, 2 invalid, 0 already posted.');
+    const problems = await page.locator('#bulk-problems li').allTextContents();
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^C5: Row 5, Amount: /);
+    expect(problems[1]).toMatch(/^D6: Row 6, Date: /);
+    const amountCell = await wb<{ fill: string; note: string }>('cell', 'Records', 'C5');
+    expect(amountCell.fill).toBe('#FDE7E9');
+    expect(amountCell.note).toMatch(/Row 5, Amount/);
+    await page.locator('#bulk-problems button[data-address="D6"]').click();
+    await page.waitForFunction(() => (window as any).__workbook.selection().r0 === 5);
+    expect(await wb('selection')).toEqual({ sheet: 'Records', r0: 5, c0: 3, rows: 1, cols: 1 });
+    await shoot('bulk-validate');
+  });
+
+  it('pushes: statuses written row by row, the log appended, a failed row retried after the fix', async () => {
+    await wb('type', 'Records', 'C5', [[1200]]);
+    await wb('type', 'Records', 'D6', [[today]]);
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 3, failed 1, invalid 0, skipped 0.');
+    const status = async (row: number) => (await wb<unknown[][]>('values', 'Records', `J${row}:K${row}`))[0];
+    expect((await status(4))[0]).toBe('posted');
+    expect(String((await status(4))[1])).not.toBe('');
+    expect((await status(7))[0]).toBe('failed');
+    expect(await page.locator('#bulk-retry').isVisible()).toBe(true);
+    expect(await page.locator('#bulk-progress').getAttribute('value')).toBe('4');
+    await shoot('bulk-push');
+
+    await wb('type', 'Records', 'A7', [[accounts[0]]]);
+    await page.getByRole('button', { name: 'Retry failed' }).click();
+    await page.waitForFunction(() => /^posted 1,/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 3.');
+    expect((await status(7))[0]).toBe('posted');
+    expect(await page.locator('#bulk-retry').isHidden()).toBe(true);
+
+    // The sandbox's own listing: each pushed UTR exists exactly once.
+    for (const [account, utr] of [[accounts[0], 'HDFCN52024010501'], [accounts[1], 'HDFCN52024010502'], [accounts[2], '123456789012'], [accounts[0], '123456789013']]) {
+      const listed = await sandboxGet<{ count: number }>(`/v1/lms/records/?account=${account}&utr=${utr}`);
+      expect(listed.count, `${account} ${utr}`).toBe(1);
+    }
+    const log = await wb<unknown[][]>('used', 'Crego Log');
+    expect(log[0].slice(0, 5)).toEqual(['When', 'Environment', 'Sheet', 'Kind', 'Batch id']);
+    expect(log.slice(1).map((r) => [r[1], r[2], r[3], r[6], r[7]])).toEqual([
+      ['sandbox', 'Records', 'records', 3, 1],
+      ['sandbox', 'Records', 'records', 1, 0],
+    ]);
+  });
+
+  it('builds the portfolio dashboard: accounts, one spilled SUMMARY, totals by category, a chart', async () => {
+    await tab('Dashboard');
+    await page.getByLabel('At most this many accounts').fill('12');
+    await page.getByRole('button', { name: 'Insert dashboard' }).click();
+    await page.waitForFunction(() => document.querySelector('#dash-status')?.textContent?.startsWith('Inserted'));
+    expect(await wb('activeSheet')).toBe('Crego Dashboard');
+    const summary = await wb<{ formula: string }>('cell', 'Crego Dashboard', 'D5');
+    expect(summary.formula).toBe('=CREGO.SUMMARY(A5:A16,D4:H4)');
+    await page.evaluate(() => (window as any).__workbook.settled());
+    await page.waitForFunction(() => typeof (window as any).__workbook.cell('Crego Dashboard', 'E16')?.value === 'number');
+    const block = await wb<unknown[][]>('values', 'Crego Dashboard', 'A5:H16');
+    const ids = block.map((r) => r[0] as string);
+    const first = await sandboxGet<Record<string, unknown>>(`/v1/lms/accounts/${ids[0]}/summary/`);
+    expect(block[0][3]).toBeCloseTo(first.principal_outstanding as number, 2);
+    expect(block[0][7]).toBe(first.asset_category);
+    const totals = await wb<unknown[][]>('values', 'Crego Dashboard', 'J4:M10');
+    expect(totals[0]).toEqual(['Asset category', 'Total outstanding', 'Principal outstanding', 'Accounts']);
+    expect(totals.slice(1, 6).map((r) => r[0])).toEqual(['Regular', 'SMA-0', 'SMA-1', 'SMA-2', 'NPA']);
+    expect(totals[6][3]).toBe(12);
+    const sumOfTotal = block.reduce((s, r) => s + (r[4] as number), 0);
+    expect(totals[6][1]).toBeCloseTo(sumOfTotal, 2);
+    expect(await wb('charts')).toEqual([
+      { name: 'Chart 1', type: 'ColumnClustered', source: "'Crego Dashboard'!J4:K9", title: 'Total outstanding by asset category', position: ['J12', 'O28'] },
+    ]);
+    await shoot('dashboard');
+  });
+
+  it('refreshes with a data-as-of stamp, from the pane and from the ribbon, and lists activity', async () => {
+    await tab('Refresh');
+    const before = await wb<number>('calcRuns');
+    await page.getByRole('button', { name: 'Workbook' }).click();
+    await page.waitForFunction(() => /refreshed/.test(document.querySelector('#refresh-status')?.textContent ?? ''));
+    expect(await page.locator('#asof').textContent()).toMatch(/^Data as of \d\d:\d\d IST \(workbook\)$/);
+    expect(await wb<number>('calcRuns')).toBeGreaterThan(before);
+    await wb('runAction', 'refreshAll');
+    await shoot('refresh');
+    await tab('Activity');
+    await page.waitForFunction(() => document.querySelectorAll('#activity-list li').length >= 4);
+    const items = await page.locator('#activity-list li').allTextContents();
+    expect(items[0]).toMatch(/^Refreshed workbook/);
+    expect(items.some((t) => t.startsWith('Push of Records (records): posted 3, failed 1'))).toBe(true);
+    await shoot('activity');
+  });
+
+  it('signs out: the token leaves storage', async () => {
+    await tab('Connect');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForFunction(() => document.querySelector('#connect-status')?.textContent?.startsWith('Signed out'));
+    expect(await wb<string[]>('storageKeys')).not.toContain('crego.token');
+    expect(await page.locator('#whoami').isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
