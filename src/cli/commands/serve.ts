@@ -3,7 +3,7 @@
  * embedded unless CREGO_BASE_URL names a real Crego. `npm start` runs the build first.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServer } from '../../server/index';
 import { settingsFromEnv } from '../../server/config';
 import { startBanner } from '../../server/banner';
@@ -12,23 +12,30 @@ import { REPO_ROOT } from '../../server/build/manifest-xsd';
 
 export const summary = 'serve the add-in over https://localhost:3000 and proxy /api to Crego (or the embedded sandbox)';
 
-const USAGE = `Usage: crego serve [--port N] [--host H] [--build]
-  --port N   listen on N (default: PORT or 3000)
+const USAGE = `Usage: crego serve [--port N] [--host H] [--build] [--dist DIR]
+  --port N   listen on N (default: PORT or 3000; 0 = any free port)
   --host H   bind address (default: HOST or 127.0.0.1)
-  --build    build dist/ first (done anyway when dist/ is missing)
+  --build    build first (done anyway when the folder has no manifest.xml)
+  --dist DIR serve this build folder (default: dist/)
 Environment: CREGO_BASE_URL, CREGO_TOKEN, CREGO_ENVIRONMENT, ADDIN_ORIGIN, PORT, HOST,
   CREGO_PROXY_TIMEOUT_MS, CREGO_PROXY_MAX_BODY_BYTES, CREGO_TLS_CERT/CREGO_TLS_KEY, CREGO_CERTS=self-signed`;
 
 export async function run(args: string[]): Promise<number> {
   const env = { ...process.env };
   let build = false;
+  let anyPort = false;
+  let distDir = join(REPO_ROOT, 'dist');
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return 0;
+    } else if (a === '--port' && args[i + 1] === '0') {
+      anyPort = true;
+      i++;
     } else if (a === '--port' && args[i + 1]) env.PORT = args[++i];
     else if (a === '--host' && args[i + 1]) env.HOST = args[++i];
+    else if (a === '--dist' && args[i + 1]) distDir = resolve(args[++i]!);
     else if (a === '--build') build = true;
     else {
       process.stderr.write(`crego serve: unknown option '${a}'\n${USAGE}\n`);
@@ -36,16 +43,15 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const settings = settingsFromEnv(env);
-  const distDir = join(REPO_ROOT, 'dist');
   if (build || !existsSync(join(distDir, 'manifest.xml'))) {
-    process.stderr.write('building the add-in into dist/ ...\n');
-    await buildAddin({ repoRoot: REPO_ROOT, env });
+    process.stderr.write(`building the add-in into ${distDir} ...\n`);
+    await buildAddin({ repoRoot: REPO_ROOT, env, outDir: distDir });
   }
 
   let server;
   try {
     server = await startServer({
-      port: settings.port,
+      port: anyPort ? 0 : settings.port,
       host: settings.host,
       repoRoot: REPO_ROOT,
       distDir,
