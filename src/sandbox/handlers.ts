@@ -7,6 +7,7 @@ import { BULK_MAX_ITEMS, FEE_TYPES, PAYMENT_MODES, RECORD_TYPES } from '../api/t
 import { PAGINATION } from '../api/endpoints';
 import { endOfDay, isoOf } from './days';
 import type { Engine } from './engine';
+import type { Evaluation } from './ledger';
 import { HttpError, notFound, validationError } from './errors';
 import { newId } from './ids';
 import { buildSchedule, paise, roundHalfUp, rupees } from './math';
@@ -281,9 +282,31 @@ function createRecordFrom(ctx: Ctx, body: Record<string, unknown>, forced?: { ac
   return r;
 }
 
-function recordAnswer(ctx: Ctx, r: RecordRow) {
-  const a = ctx.engine.store.accounts.get(r.account) as AccountRow;
-  return recordView(r, a, ctx.engine.evaluate(a, Math.max(ctx.engine.today(), r.day)));
+/** A row's wire view as of today (or its own date when later), from the cached ledger of its account. */
+function answer<T extends { account: string; day: number }, R>(ctx: Ctx, row: T, view: (row: T, a: AccountRow, ev: Evaluation) => R): R {
+  const a = ctx.engine.store.accounts.get(row.account) as AccountRow;
+  return view(row, a, ctx.engine.evaluate(a, Math.max(ctx.engine.today(), row.day)));
+}
+const recordAnswer = (ctx: Ctx, r: RecordRow) => answer(ctx, r, recordView);
+
+/**
+ * The rows of each account in scope (`account` / `loan` filters), viewed against that account's ledger as of
+ * today, kept when `keep` says so and when their wire `status` matches the `status` filter.
+ */
+function rowsAcross<T, R extends { status: string }>(ctx: Ctx, rowsOf: (accountId: string) => T[], keep: (row: T) => boolean, view: (row: T, a: AccountRow, ev: Evaluation) => R): R[] {
+  const status = ctx.query.get('status');
+  const out: R[] = [];
+  for (const a of scopedAccounts(ctx)) {
+    const rows = rowsOf(a.id);
+    if (rows.length === 0) continue;
+    const ev = ctx.engine.evaluate(a, ctx.engine.today());
+    for (const row of rows) {
+      if (!keep(row)) continue;
+      const v = view(row, a, ev);
+      if (!status || v.status === status) out.push(v);
+    }
+  }
+  return out;
 }
 
 const adjustment: Handler = (ctx) => {
@@ -461,10 +484,7 @@ function createFeeFrom(ctx: Ctx, body: Record<string, unknown>): FeeRow {
   return fee;
 }
 
-function feeAnswer(ctx: Ctx, fee: FeeRow) {
-  const a = ctx.engine.store.accounts.get(fee.account) as AccountRow;
-  return feeView(fee, a, ctx.engine.evaluate(a, Math.max(ctx.engine.today(), fee.day)));
-}
+const feeAnswer = (ctx: Ctx, fee: FeeRow) => answer(ctx, fee, feeView);
 
 const createFee: Handler = (ctx) => ok(feeAnswer(ctx, createFeeFrom(ctx, bodyObject(ctx))), 201);
 
@@ -486,19 +506,8 @@ const deleteFee: Handler = (ctx) => {
 function feeRows(ctx: Ctx) {
   const type = ctx.query.get('type');
   const ref = ctx.query.get('ref_id');
-  const status = ctx.query.get('status');
-  const rows = [];
-  for (const a of scopedAccounts(ctx)) {
-    const fees = ctx.engine.store.feesOf(a.id);
-    if (fees.length === 0) continue;
-    const ev = ctx.engine.evaluate(a, ctx.engine.today());
-    for (const fee of fees) {
-      if ((type && fee.type !== type) || (ref && fee.ref_id !== ref)) continue;
-      const v = feeView(fee, a, ev);
-      if (!status || v.status === status) rows.push(v);
-    }
-  }
-  return rows;
+  const store = ctx.engine.store;
+  return rowsAcross(ctx, (id) => store.feesOf(id), (fee) => (!type || fee.type === type) && (!ref || fee.ref_id === ref), feeView);
 }
 const listFees: Handler = (ctx) => paginate(ctx, feeRows(ctx), (x) => x);
 /** Get Fee Demands: fees due on or before today that still have something outstanding. */
@@ -532,28 +541,14 @@ function createTopupFrom(ctx: Ctx, body: Record<string, unknown>): TopupRow {
   return t;
 }
 
-function topupAnswer(ctx: Ctx, t: TopupRow) {
-  const a = ctx.engine.store.accounts.get(t.account) as AccountRow;
-  return topupView(t, a, ctx.engine.evaluate(a, Math.max(ctx.engine.today(), t.day)));
-}
+const topupAnswer = (ctx: Ctx, t: TopupRow) => answer(ctx, t, topupView);
 
 const createTopup: Handler = (ctx) => ok(topupAnswer(ctx, createTopupFrom(ctx, bodyObject(ctx))), 201);
 
 const listTopups: Handler = (ctx) => {
   const ref = ctx.query.get('ref_id');
-  const status = ctx.query.get('status');
-  const rows = [];
-  for (const a of scopedAccounts(ctx)) {
-    const topups = ctx.engine.store.topupsOf(a.id);
-    if (topups.length === 0) continue;
-    const ev = ctx.engine.evaluate(a, ctx.engine.today());
-    for (const t of topups) {
-      if (ref && t.ref_id !== ref) continue;
-      const v = topupView(t, a, ev);
-      if (!status || v.status === status) rows.push(v);
-    }
-  }
-  return paginate(ctx, rows, (x) => x);
+  const store = ctx.engine.store;
+  return paginate(ctx, rowsAcross(ctx, (id) => store.topupsOf(id), (t) => !ref || t.ref_id === ref, topupView), (x) => x);
 };
 
 const checkLineAmount: Handler = (ctx) => {
