@@ -19,10 +19,14 @@ const DOUBLE = readFileSync(join(__dirname, 'office-double.js'), 'utf8');
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let server: RunningServer;
+/** A second add-in server whose upstream (the same sandbox) is labelled production. */
+let prodServer: RunningServer;
 let browser: Browser;
 let page: Page;
 let buildDir: string;
 const pageErrors: string[] = [];
+/** Today's date in India, as a person types it. */
+const today = new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
 
 /** The sandbox itself (behind the server's proxy), for checks made outside the pane. */
 async function sandboxGet<T>(path: string): Promise<T> {
@@ -53,6 +57,11 @@ beforeAll(async () => {
   await buildAddin({ repoRoot: REPO, outDir: join(buildDir, 'dist') });
   server = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 7, accounts: 40 } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  page = await openPane(server.url);
+}, 180_000);
+
+/** A fresh browser context (fresh in-memory workbook) showing the pane served at `origin`. */
+async function openPane(origin: string): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
   // Nothing leaves loopback: the Office CDN URL is answered by the test double, anything else external is refused.
   await context.route('**/*', (route) => {
@@ -61,14 +70,20 @@ beforeAll(async () => {
     if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
     return route.abort();
   });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${server.url}/taskpane.html`);
-  await page.waitForSelector('body[data-ready="true"]');
-}, 180_000);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  // CSP violations are console errors; expected HTTP errors (404 for an unknown account) are not ours to flag.
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+  });
+  await p.goto(`${origin}/taskpane.html`);
+  await p.waitForSelector('body[data-ready="true"]');
+  return p;
+}
 
 afterAll(async () => {
   await browser?.close();
+  await prodServer?.close();
   await server?.close();
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
@@ -80,6 +95,20 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(registered).toEqual(metadata.functions.map((f) => f.id).sort());
     expect(await wb<string[]>('actions')).toContain('refreshAll');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('is served under a CSP without inline script, and the page has none', async () => {
+    const res = await page.request.get(`${server.url}/taskpane.html`);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src')) ?? '';
+    expect(scriptSrc).toMatch(/^script-src 'self'/);
+    expect(scriptSrc).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+    // The classic scripts come first (office.js, then functions.js), the pane module after them.
+    const order = ['appsforoffice.microsoft.com', 'functions.js', 'type="module"'].map((s) => html.indexOf(s));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true);
   });
 
   it('connects with a pasted token, shows who and where, checks the connection', async () => {
@@ -150,7 +179,6 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(await page.locator('#bulk-sheet').inputValue()).toBe('Records');
   });
 
-  const today = new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
   it('validates typed rows: invalid cells highlighted with notes, each problem one click from its cell', async () => {
     await wb('type', 'Records', 'A4', [
       [accounts[0], 'repayment', 1500.5, today, 'neft', 'HDFCN52024010501', '', '', 'first payment'],
@@ -258,6 +286,69 @@ describe('task pane in Chromium over the sandbox', () => {
     await page.waitForFunction(() => document.querySelector('#connect-status')?.textContent?.startsWith('Signed out'));
     expect(await wb<string[]>('storageKeys')).not.toContain('crego.token');
     expect(await page.locator('#whoami').isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('task pane against an API labelled production', () => {
+  let prod: Page;
+  const at = <T>(fn: string, ...args: unknown[]): Promise<T> =>
+    prod.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+  it('preselects Production with the red banner, and posts only after PRODUCTION is typed', async () => {
+    prodServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), crego: { baseUrl: server.apiTarget, environment: 'production' } });
+    prod = await openPane(prodServer.url);
+    expect(await prod.locator('#env').inputValue()).toBe('production');
+    expect(await prod.locator('#base-url').inputValue()).toBe('/api');
+    expect(await prod.locator('#prod-banner').isVisible()).toBe(true);
+    await prod.getByLabel('Paste a token').check();
+    await prod.getByLabel('Bearer token').fill(server.devToken!);
+    await prod.getByRole('button', { name: 'Sign in' }).click();
+    await prod.waitForSelector('#whoami:not([hidden])');
+    expect(await prod.locator('#env-chip').getAttribute('data-env')).toBe('production');
+
+    const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    const account = loans.results[5].account;
+    await prod.getByRole('tab', { name: 'Bulk' }).click();
+    await prod.getByRole('button', { name: 'Insert template' }).click();
+    await prod.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    await at('type', 'Records', 'A4', [[account, 'repayment', 999, today, 'upi', '555555555555', '', '', 'prod test']]);
+
+    // Cancel: nothing is sent.
+    await prod.getByRole('button', { name: 'Push', exact: true }).click();
+    await prod.waitForSelector('#prod-confirm:not([hidden])');
+    expect(await prod.locator('#prod-confirm-text').textContent()).toBe('Post 1 row from Records to PRODUCTION. This creates real entries on live loans.');
+    await prod.locator('#prod-confirm-cancel').click();
+    await prod.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Push to Production cancelled'));
+    expect((await sandboxGet<{ count: number }>(`/v1/lms/records/?account=${account}&utr=555555555555`)).count).toBe(0);
+
+    // Confirm: the button stays disabled until the word is typed exactly.
+    await prod.getByRole('button', { name: 'Push', exact: true }).click();
+    await prod.waitForSelector('#prod-confirm:not([hidden])');
+    await prod.getByLabel('Type PRODUCTION to confirm').fill('production');
+    expect(await prod.locator('#prod-confirm-go').isDisabled()).toBe(true);
+    await prod.getByLabel('Type PRODUCTION to confirm').fill('PRODUCTION');
+    expect(await prod.locator('#prod-confirm-go').isEnabled()).toBe(true);
+    for (const width of [500, 320]) {
+      await prod.setViewportSize({ width, height: 900 });
+      await prod.screenshot({ path: join(SHOTS, `production-confirm-${width}.png`), fullPage: true });
+    }
+    await prod.locator('#prod-confirm-go').click();
+    await prod.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0.');
+    expect((await sandboxGet<{ count: number }>(`/v1/lms/records/?account=${account}&utr=555555555555`)).count).toBe(1);
+    expect((await at<unknown[][]>('used', 'Crego Log'))[1][1]).toBe('production');
+  });
+
+  it('moves between sections with the arrow keys, focus visible on the selected tab', async () => {
+    await prod.getByRole('tab', { name: 'Connect' }).focus();
+    await prod.keyboard.press('ArrowRight');
+    expect(await prod.evaluate(() => document.activeElement?.id)).toBe('tab-formulas');
+    expect(await prod.locator('#panel-formulas').isVisible()).toBe(true);
+    const outline = await prod.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).toBe('solid');
+    await prod.keyboard.press('End');
+    expect(await prod.evaluate(() => document.activeElement?.id)).toBe('tab-activity');
     expect(pageErrors).toEqual([]);
   });
 });
