@@ -88,6 +88,14 @@ export interface CregoHttpClient extends CregoClient {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 6;
 export const DEFAULT_CACHE_TTL_MS = 30_000;
+/**
+ * Page size `listAll` asks for when the caller names none: it wants everything, so fewer,
+ * larger pages (the map's default of 15 would mean 7× the requests). A server with a lower
+ * maximum serves less per page and `listAll` follows the `page_size` it answers with.
+ */
+export const LIST_ALL_PAGE_SIZE = 100;
+/** Marker: use the map's default page size (`pages()` walks what a person would page through). */
+const DEFAULT_PAGE_SIZE = Symbol('map default page size');
 
 /** Why an attempt's signal fired: our timer, or the caller(s) giving up. */
 class TimeoutReason {}
@@ -175,24 +183,15 @@ class HttpClient implements CregoHttpClient {
     return this.decode(ep, res) as T;
   }
 
-  async *pages<T = unknown>(key: string, options: PageOptions = {}): AsyncIterable<T[]> {
+  pages<T = unknown>(key: string, options: PageOptions = {}): AsyncIterable<T[]> {
     const ep = this.pagedEndpoint(key);
-    const size = this.pageSize(ep, options);
-    let seen = 0;
-    for (let page = 1; page <= 1_000_000; page++) {
-      const answer = await this.call<{ count?: unknown; results?: T[] }>(key, this.pageOptions(ep, options, page, size));
-      const results = Array.isArray(answer?.results) ? answer.results : [];
-      seen += results.length;
-      if (results.length) yield results;
-      const count = typeof answer?.count === 'number' ? answer.count : undefined;
-      if (results.length === 0 || (count !== undefined ? seen >= count : results.length < size)) return;
-    }
+    return this.walk<T>(key, ep, options, 1, this.pageSize(ep, options, DEFAULT_PAGE_SIZE), 0);
   }
 
   /** Page 1 first (to learn the count), then the remaining pages side by side under the concurrency limit. */
   async listAll<T = unknown>(key: string, options: PageOptions = {}): Promise<T[]> {
     const ep = this.pagedEndpoint(key);
-    const size = this.pageSize(ep, options);
+    const size = this.pageSize(ep, options, LIST_ALL_PAGE_SIZE);
     const first = await this.call<{ count?: unknown; page_size?: unknown; results?: T[] }>(
       key,
       this.pageOptions(ep, options, 1, size),
@@ -203,7 +202,7 @@ class HttpClient implements CregoHttpClient {
     if (count === undefined || served === 0) {
       // No count: walk sequentially until a short page.
       if (results.length < size) return results;
-      for await (const page of this.pagesFrom<T>(key, ep, options, 2, size)) results.push(...page);
+      for await (const page of this.walk<T>(key, ep, options, 2, size, results.length)) results.push(...page);
       return results;
     }
     const pageCount = Math.ceil(count / served);
@@ -252,8 +251,9 @@ class HttpClient implements CregoHttpClient {
     return ep;
   }
 
-  private pageSize(ep: ResolvedEndpoint, options: PageOptions): number {
-    const wanted = options.pageSize ?? ep.pagination.defaultPageSize;
+  /** The caller's page size, else `fallback` (or the map's default when it is DEFAULT_PAGE_SIZE), capped by the map. */
+  private pageSize(ep: ResolvedEndpoint, options: PageOptions, fallback: number | typeof DEFAULT_PAGE_SIZE): number {
+    const wanted = options.pageSize ?? (fallback === DEFAULT_PAGE_SIZE ? ep.pagination.defaultPageSize : fallback);
     return Math.max(1, Math.min(ep.pagination.maxPageSize, Math.floor(wanted)));
   }
 
@@ -261,12 +261,18 @@ class HttpClient implements CregoHttpClient {
     return { ...options, query: { ...options.query, [ep.pagination.page]: page, [ep.pagination.pageSize]: size } };
   }
 
-  private async *pagesFrom<T>(key: string, ep: ResolvedEndpoint, options: PageOptions, from: number, size: number) {
+  /**
+   * Pages one by one from `from`, `seen` results already read. Stops at `count` when the answer
+   * has one, else at the first short page.
+   */
+  private async *walk<T>(key: string, ep: ResolvedEndpoint, options: PageOptions, from: number, size: number, seen: number) {
     for (let page = from; page <= 1_000_000; page++) {
-      const answer = await this.call<{ results?: T[] }>(key, this.pageOptions(ep, options, page, size));
+      const answer = await this.call<{ count?: unknown; results?: T[] }>(key, this.pageOptions(ep, options, page, size));
       const results = Array.isArray(answer?.results) ? answer.results : [];
+      seen += results.length;
       if (results.length) yield results;
-      if (results.length < size) return;
+      const count = typeof answer?.count === 'number' ? answer.count : undefined;
+      if (results.length === 0 || (count !== undefined ? seen >= count : results.length < size)) return;
     }
   }
 

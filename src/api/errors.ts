@@ -52,7 +52,7 @@ export function kindForStatus(status: number): ErrorKind {
   if (status === 409) return 'conflict';
   if (status === 413) return 'too_large';
   if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'server';
+  if (status >= 500 || status < 400) return 'server'; // 5xx, or a redirect/informational answer we cannot use
   return 'validation';
 }
 
