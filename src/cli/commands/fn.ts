@@ -112,7 +112,8 @@ export async function run(args: string[]): Promise<number> {
     if (entry.streaming) return await runStreaming(entry, argv, follow);
     return print(await entry.run(...argv, { isInValuePreview: false }));
   } catch (error) {
-    return print(error instanceof CellError ? error : new CellError('#N/A', error instanceof Error ? error.message : String(error)));
+    // An Excel error (CellError, or CustomFunctions.Error where that runtime exists) prints as a cell would.
+    return print(isError(error) ? error : new CellError('#N/A', error instanceof Error ? error.message : String(error)));
   } finally {
     await closeClient();
   }
