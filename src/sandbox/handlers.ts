@@ -222,10 +222,13 @@ const listLoans: Handler = (ctx) => {
   const type = ctx.query.get('type');
   const category = ctx.query.get('asset_category');
   const search = ctx.query.get('search')?.toLowerCase();
-  const rows = scopedAccounts(ctx)
-    .filter((a) => (!type || a.type === type) && (!search || a.borrower_name.toLowerCase().includes(search) || a.id === search || a.loan_id === search))
-    .map((a) => loanView(ctx.engine.evaluate(a, day), a))
-    .filter((l) => (!status || l.status === status) && (!category || l.asset_category === category));
+  const accounts = scopedAccounts(ctx).filter(
+    (a) => (!type || a.type === type) && (!search || a.borrower_name.toLowerCase().includes(search) || a.id === search || a.loan_id === search),
+  );
+  const view = (a: AccountRow) => loanView(ctx.engine.evaluate(a, day), a);
+  // Status and category need every ledger; without them only the page asked for is computed.
+  if (!status && !category) return paginate(ctx, accounts, view);
+  const rows = accounts.map(view).filter((l) => (!status || l.status === status) && (!category || l.asset_category === category));
   return paginate(ctx, rows, (x) => x);
 };
 
@@ -325,32 +328,28 @@ const adjustment: Handler = (ctx) => {
 const listEmis: Handler = (ctx) => {
   const day = asOf(ctx);
   const status = ctx.query.get('status');
-  const rows = [];
+  const rows: [Evaluation, AccountRow, Evaluation['demands'][number]][] = [];
   for (const a of scopedAccounts(ctx)) {
     const ev = ctx.engine.evaluate(a, day);
-    for (const d of ev.demands) {
-      if (d.kind === 'fee') continue;
-      const v = emiView(ev, a, d);
-      if (!status || v.status === status) rows.push(v);
-    }
+    for (const d of ev.demands) if (d.kind !== 'fee' && (!status || emiView(ev, a, d).status === status)) rows.push([ev, a, d]);
   }
-  return paginate(ctx, rows, (x) => x);
+  return paginate(ctx, rows, ([ev, a, d]) => emiView(ev, a, d));
 };
 
 const listSettlements: Handler = (ctx) => {
   const day = ctx.engine.today();
   const demand = ctx.query.get('demand');
   const record = ctx.query.get('record');
-  const rows = [];
+  const rows: [Evaluation['settlements'][number], AccountRow][] = [];
   for (const a of scopedAccounts(ctx)) {
     const ev = ctx.engine.evaluate(a, day);
     for (const s of ev.settlements) {
       if (demand && s.demand !== demand) continue;
       if (record && s.record !== record) continue;
-      rows.push(settlementView(s, a, ctx.engine.store.records.get(s.record)?.created_at ?? endOfDay(s.day)));
+      rows.push([s, a]);
     }
   }
-  return paginate(ctx, rows, (x) => x);
+  return paginate(ctx, rows, ([s, a]) => settlementView(s, a, ctx.engine.store.records.get(s.record)?.created_at ?? endOfDay(s.day)));
 };
 
 const calculateEmi: Handler = (ctx) => {

@@ -3,6 +3,18 @@ import { createHash, randomUUID } from 'node:crypto';
 
 /** A UUID (version-5 layout) derived from a name, so the demo portfolio has the same ids for the same seed. */
 export function uuidFrom(name: string): string {
+  return hashUuid(name);
+}
+
+/**
+ * A child id of a UUID: the parent's first 20 hex digits and a 12-digit tag. Cheap (ledgers are replayed
+ * often), stable across replays, unique per parent and tag, and still UUID-shaped.
+ */
+export function childId(parent: string, kind: number, index: number): string {
+  return `${parent.slice(0, 24)}${kind.toString(16)}${index.toString(16).padStart(11, '0')}`;
+}
+
+function hashUuid(name: string): string {
   const h = createHash('sha1').update(name).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;

@@ -7,7 +7,7 @@
  * back-dated payment or a deleted fee is honoured simply by replaying. Results are cached per
  * (account, version, date) by the caller, so a summary costs one replay per account and date.
  */
-import { uuidFrom } from './ids';
+import { childId, uuidFrom } from './ids';
 import { buildSchedule, interestFor, processingFee, roundHalfUp, type Schedule, type ScheduleTerms } from './math';
 import type { AccountRow, PayoutRow, RecordRow, Store } from './store';
 
@@ -38,8 +38,8 @@ export interface Demand {
   peakDpd: number;
 }
 
+/** A settlement's id is derived from (record, demand, day) when it is shown: see settlementId. */
 export interface Settlement {
-  id: string;
   day: number;
   amount: number;
   outstanding: number;
@@ -122,6 +122,20 @@ function reamortise(s: Schedule, t: PayoutRow, terms: Omit<ScheduleTerms, 'princ
   return { emi: rest.emi, brokenPeriodInterest: s.brokenPeriodInterest, rows: all, totalInterest: all.reduce((x, r) => x + r.interest, 0) };
 }
 
+/** Demand ids are stable across replays: derived from the loan and instalment number, or from the fee / topup. */
+const EMI_DEMAND = 0xe;
+const ROW_DEMAND = 0xd;
+function emiDemandId(a: AccountRow, index: number): string {
+  return childId(a.loan_id, EMI_DEMAND, index);
+}
+function rowDemandId(row: { id: string }): string {
+  return childId(row.id, ROW_DEMAND, 0);
+}
+
+export function settlementId(s: Settlement): string {
+  return uuidFrom(`${s.record}:${s.demand}:${s.day}`);
+}
+
 function blankDemand(partial: Partial<Demand> & Pick<Demand, 'id' | 'kind' | 'dueDay'>): Demand {
   return {
     source: null,
@@ -159,7 +173,7 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
       for (const r of schedule.rows) {
         demands.push(
           blankDemand({
-            id: uuidFrom(`${a.loan_id}:emi:${r.index}`),
+            id: emiDemandId(a, r.index),
             kind: 'emi',
             index: r.index,
             dueDay: r.dueDay,
@@ -182,7 +196,7 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
       i++;
       demands.push(
         blankDemand({
-          id: uuidFrom(`${t.id}:demand`),
+          id: rowDemandId(t),
           kind: 'topup',
           source: t.id,
           index: i,
@@ -201,7 +215,7 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
   for (const f of store.feesOf(a.id)) {
     if (f.day > day) continue;
     demands.push(
-      blankDemand({ id: uuidFrom(`${f.id}:demand`), kind: GST_DEMANDS, source: f.id, dueDay: f.due_day, charges: f.amount + f.gst_amount }),
+      blankDemand({ id: rowDemandId(f), kind: GST_DEMANDS, source: f.id, dueDay: f.due_day, charges: f.amount + f.gst_amount }),
     );
   }
   // Oldest first; on the same day instalments before fees so an EMI is never starved by a charge raised later.
@@ -311,7 +325,6 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
     }
     for (const [d, s] of perDemand) {
       settlements.push({
-        id: uuidFrom(`${record}:${d.id}:${x}`),
         day: x,
         amount: s.amount,
         outstanding: unpaid(d) + penalDue(d) + overdueDue(d),

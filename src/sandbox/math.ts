@@ -11,9 +11,14 @@ export type EmiRounding = 'rupee' | 'paise';
 export type InterestType = 'reducing' | 'flat';
 export type Amortization = 'equal_installment' | 'equal_principal';
 
-/** Half-up rounding to a whole number; the toPrecision step drops binary noise (x.4999999 → x.5). */
+/**
+ * Half-up rounding to a whole number. Near an exact half, binary noise (x.4999999…) is dropped first
+ * with toPrecision; elsewhere that (slow) step cannot change the result and is skipped.
+ */
 export function roundHalfUp(x: number): number {
-  const clean = Number(Math.abs(x).toPrecision(12));
+  const ax = Math.abs(x);
+  const frac = ax - Math.floor(ax);
+  const clean = Math.abs(frac - 0.5) < 1e-6 ? Number(ax.toPrecision(12)) : ax;
   const r = Math.floor(clean + 0.5);
   return x < 0 ? -r : r;
 }

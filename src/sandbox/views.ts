@@ -5,7 +5,7 @@
  */
 import type { AccountSummary, AssetCategory } from '../api/types';
 import { endOfDay } from './days';
-import { accruedNotDue, overdueOutstanding, penalOutstanding, unpaid, type Demand, type Evaluation } from './ledger';
+import { accruedNotDue, overdueOutstanding, penalOutstanding, settlementId, unpaid, type Demand, type Evaluation } from './ledger';
 import { processingFee, roundHalfUp, rupees } from './math';
 import type { AccountRow, FeeRow, PayoutRow, RecordRow, TopupRow } from './store';
 
@@ -213,7 +213,7 @@ export function emiView(ev: Evaluation, a: AccountRow, d: Demand) {
 
 export function settlementView(s: Evaluation['settlements'][number], a: AccountRow, createdAt: number) {
   return {
-    id: s.id,
+    id: settlementId(s),
     created_at: createdAt,
     updated_at: createdAt,
     date: endOfDay(s.day),
