@@ -9,7 +9,7 @@ import { createApiProxy, API_PREFIX, type ApiProxy } from './proxy';
 import { createStaticHandler } from './static';
 import { resolveTls, type TlsMaterial } from './certs';
 import type { CregoUpstream } from './config';
-import { REPO_ROOT } from './build/manifest-xsd';
+import { REPO_ROOT } from './paths';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/index';
 
 type SandboxLike = Pick<RunningSandbox, 'url' | 'token' | 'close'>;

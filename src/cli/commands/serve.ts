@@ -8,7 +8,7 @@ import { startServer } from '../../server/index';
 import { settingsFromEnv } from '../../server/config';
 import { startBanner } from '../../server/banner';
 import { buildAddin } from '../../server/build/build';
-import { REPO_ROOT } from '../../server/build/manifest-xsd';
+import { REPO_ROOT } from '../../server/paths';
 
 export const summary = 'serve the add-in over https://localhost:3000 and proxy /api to Crego (or the embedded sandbox)';
 

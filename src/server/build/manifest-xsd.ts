@@ -3,12 +3,11 @@
  * README), with xmllint compiled to WebAssembly so it runs on any machine without libxml2-utils.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
+import { REPO_ROOT } from '../paths';
 
 export const MAIN_SCHEMA = 'OfficeAppManifestV1_1.xsd';
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
  * The schema folder: OFFICE_SCHEMAS_DIR, else shared/office-schemas beside the repository (the
