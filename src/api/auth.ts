@@ -59,7 +59,9 @@ export class TokenSource {
 
   /** The message a 401 surfaces with, depending on how the token was obtained. */
   get expiredMessage(): string {
-    return this.canRenew ? 'Session expired: sign in again' : 'The access token was refused (expired or revoked): paste a new one';
+    if (this.canRenew) return 'Session expired: sign in again';
+    if (!this.config.token) return 'Not signed in: paste a Crego access token or sign in';
+    return 'The access token was refused (expired or revoked): paste a new one';
   }
 
   /** A token valid for at least the renewal margin; signs in or refreshes when needed. */

@@ -413,7 +413,7 @@ class HttpClient implements CregoHttpClient {
           throw new CregoError({
             kind: 'timeout',
             endpoint: ep.key,
-            message: `Crego did not answer ${ep.name} within ${Math.round(timeoutMs / 1000)} s`,
+            message: `Crego did not answer ${ep.name} within ${duration(timeoutMs)}`,
           });
         if (retries < this.retry.retries) {
           await this.pause(backoffDelay(retries, this.retry), signal, ep.key);
@@ -520,7 +520,7 @@ class HttpClient implements CregoHttpClient {
   private unknownOutcome(ep: ResolvedEndpoint, why: FailureKind | 'gateway', timeoutMs: number, status?: number): CregoError {
     const cause =
       why === 'timeout'
-        ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+        ? `no answer within ${duration(timeoutMs)}`
         : why === 'cancelled'
           ? 'it was cancelled after being sent'
           : why === 'gateway'
@@ -533,6 +533,11 @@ class HttpClient implements CregoHttpClient {
       message: `${ep.name}: Crego may or may not have done this (${cause}). It was not sent again: check in Crego before retrying`,
     });
   }
+}
+
+/** `30 s`, or `150 ms` below a second. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function hostOf(baseUrl: string): string {

@@ -138,6 +138,9 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
     expect(auth).toMatchObject({ kind: 'auth', status: 401 });
     expect(auth.message).not.toContain('not-a-real-token-1234');
     await stranger.close();
+    const nobody = make({ baseUrl: sandbox.url });
+    expect(await failure(nobody.call('loans.list'))).toMatchObject({ kind: 'auth', message: expect.stringMatching(/^Not signed in: paste a Crego access token or sign in/) });
+    await nobody.close();
   });
 });
 
