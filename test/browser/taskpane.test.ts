@@ -21,6 +21,8 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
 let server: RunningServer;
 /** A second add-in server whose upstream (the same sandbox) is labelled production. */
 let prodServer: RunningServer;
+/** A third server whose own sandbox answers slowly, so a push can be cancelled while a chunk is in flight. */
+let slowServer: RunningServer;
 let browser: Browser;
 let page: Page;
 let buildDir: string;
@@ -84,6 +86,7 @@ async function openPane(origin: string): Promise<Page> {
 afterAll(async () => {
   await browser?.close();
   await prodServer?.close();
+  await slowServer?.close();
   await server?.close();
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
@@ -351,4 +354,43 @@ describe('task pane against an API labelled production', () => {
     expect(await prod.evaluate(() => document.activeElement?.id)).toBe('tab-activity');
     expect(pageErrors).toEqual([]);
   });
+});
+
+describe('cancelling a push while a chunk is in flight', () => {
+  it('leaves the rows `sending`; the next push finds them in Crego instead of posting them twice', async () => {
+    slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 11, accounts: 20, latencyMs: 3000 } });
+    const slow = await openPane(slowServer.url);
+    const at = <T>(fn: string, ...args: unknown[]): Promise<T> =>
+      slow.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+    const sandbox = async <T>(path: string): Promise<T> =>
+      (await (await fetch(`${slowServer.apiTarget}${path}`, { headers: { Authorization: `Bearer ${slowServer.devToken}` } })).json()) as T;
+    await slow.getByLabel('Paste a token').check();
+    await slow.getByLabel('Bearer token').fill(slowServer.devToken!);
+    await slow.getByRole('button', { name: 'Sign in' }).click();
+    await slow.waitForSelector('#whoami:not([hidden])', { timeout: 20_000 });
+    const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    const rows = loans.results.slice(0, 3).map((l, i) => [l.account, 'repayment', 100 + i, today, 'upi', `77777777777${i}`, '', '', 'cancel test']);
+    await slow.getByRole('tab', { name: 'Bulk' }).click();
+    await slow.getByRole('button', { name: 'Insert template' }).click();
+    await slow.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    await at('type', 'Records', 'A4', rows);
+
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    // Write-ahead: the rows say `sending` in the sheet before the request's answer can arrive.
+    await slow.waitForFunction(() => (window as any).__workbook.values('Records', 'J4:J6').every((r: unknown[]) => r[0] === 'sending'));
+    await slow.getByRole('button', { name: 'Cancel' }).click();
+    await slow.waitForFunction(() => /^(Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toBe('Cancelled. posted 0, failed 3, invalid 0, skipped 0.');
+    expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['sending', 'sending', 'sending']);
+
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    await slow.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
+    expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['posted', 'posted', 'posted']);
+    for (const [i, row] of rows.entries()) {
+      const listed = await sandbox<{ count: number }>(`/v1/lms/records/?account=${row[0]}&utr=77777777777${i}`);
+      expect(listed.count).toBe(1);
+    }
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });
