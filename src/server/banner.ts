@@ -2,12 +2,12 @@
  * What `crego serve` prints on start: where things are, how to sideload, which API is behind
  * /api and, for the sandbox, the dev token (a sandbox credential, printed on purpose).
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { RunningServer } from './index';
 
 export function startBanner(server: RunningServer, opts: { repoRoot: string; manifestOrigin?: string }): string {
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
-  const manifest = `${rel(server.distDir)}/manifest.xml`;
+  // Absolute: it is what a person picks in Excel's upload dialog or copies into a folder.
+  const manifest = join(server.distDir, 'manifest.xml');
   const lines = [
     `Crego for Excel is running at ${server.url}`,
     `  Task pane   ${server.url}/taskpane.html`,

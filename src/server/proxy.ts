@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ErrorBody } from '../api/types';
 
 export const API_PREFIX = '/api';
@@ -94,7 +94,7 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
     try {
       const upstream = await pool.request({
         path: basePath + raw,
-        method: method as 'GET',
+        method: method as Dispatcher.HttpMethod,
         headers,
         body,
         signal: abort.signal,
