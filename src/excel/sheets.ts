@@ -35,30 +35,27 @@ export async function listSheets(ctx: Ctx): Promise<string[]> {
   return sheets.items.map((s) => s.name);
 }
 
-/** A sheet name not yet used: `Crego Records`, then `Crego Records (2)`, … */
-export async function freeSheetName(ctx: Ctx, base: string): Promise<string> {
-  const sheets = ctx.workbook.worksheets;
-  sheets.load('items/name');
-  await ctx.sync();
-  const taken = new Set(sheets.items.map((s) => s.name.toLowerCase()));
+/** `base`, else the first `numbered(n)` (n = 2, 3, …) not in `names`; Excel compares names case-insensitively. */
+function firstFree(base: string, names: readonly string[], numbered: (n: number) => string): string {
+  const taken = new Set(names.map((n) => n.toLowerCase()));
   if (!taken.has(base.toLowerCase())) return base;
   for (let n = 2; ; n++) {
-    const candidate = `${base} (${n})`;
+    const candidate = numbered(n);
     if (!taken.has(candidate.toLowerCase())) return candidate;
   }
 }
 
-/** A table name not yet used in the workbook (table names are workbook-wide). */
+/** A sheet name not yet used: `Crego Records`, then `Crego Records (2)`, … */
+export async function freeSheetName(ctx: Ctx, base: string): Promise<string> {
+  return firstFree(base, await listSheets(ctx), (n) => `${base} (${n})`);
+}
+
+/** A table name not yet used in the workbook (table names are workbook-wide, and cannot hold spaces). */
 export async function freeTableName(ctx: Ctx, base: string): Promise<string> {
   const tables = ctx.workbook.tables;
   tables.load('items/name');
   await ctx.sync();
-  const taken = new Set(tables.items.map((t) => t.name.toLowerCase()));
-  if (!taken.has(base.toLowerCase())) return base;
-  for (let n = 2; ; n++) {
-    const candidate = `${base}${n}`;
-    if (!taken.has(candidate.toLowerCase())) return candidate;
-  }
+  return firstFree(base, tables.items.map((t) => t.name), (n) => `${base}${n}`);
 }
 
 export interface TableSpec {

@@ -7,16 +7,12 @@
  */
 import { OfficeMockObject } from 'office-addin-mock';
 import { blockAddress } from '../../src/excel/address';
+import type { Selection } from '../../src/excel/selection';
 
 export type Grid = (string | number | boolean)[][];
 
-export interface RangeRec {
-  sheet: string;
-  address: string;
-  row: number;
-  col: number;
-  rows: number;
-  cols: number;
+/** A range handed out by the mock: where it is (same shape as a selection) and the mock object itself. */
+export interface RangeRec extends Selection {
   m: any;
 }
 
