@@ -449,6 +449,8 @@ const listRecords: Handler = (ctx) => {
   if (utr) rows = s.recordsWithUtr(utr);
   else if (accountIds) rows = [...accountIds].flatMap((id) => s.recordsOf(id));
   else rows = s.recordOrder;
+  const status = ctx.query.get('status');
+  if (status && status !== 'processed') rows = []; // every sandbox record is processed on receipt
   if (accountIds || type || from !== null || to !== null || utr)
     rows = rows.filter((r) => (!accountIds || accountIds.has(r.account)) && (!type || r.type === type) && (from === null || r.day >= from) && (to === null || r.day <= to));
   return paginate(ctx, rows, (r) => recordAnswer(ctx, r));
