@@ -37,10 +37,15 @@ export function officeAddin(opts: OfficeAddinOptions): Plugin {
       // 'post': after Vite has bundled the page's module scripts, so it leaves these classic tags alone.
       order: 'post',
       handler(html) {
-        const tags = [];
-        if (!html.includes(OFFICE_JS_URL)) tags.push({ tag: 'script', attrs: { src: OFFICE_JS_URL }, injectTo: 'head-prepend' as const });
-        if (!/src=["'][^"']*functions\.js["']/.test(html)) tags.push({ tag: 'script', attrs: { src: FUNCTIONS_SCRIPT }, injectTo: 'head-prepend' as const });
-        return tags;
+        const tags: string[] = [];
+        if (!html.includes(OFFICE_JS_URL)) tags.push(`<script src="${OFFICE_JS_URL}"></script>`);
+        if (!/src=["'][^"']*functions\.js["']/.test(html)) tags.push(`<script src="${FUNCTIONS_SCRIPT}"></script>`);
+        if (tags.length === 0) return html;
+        // Right after <meta charset> (which must come first), else at the top of <head>: before any module script.
+        const anchor = /<meta\s+charset=[^>]*>/i.exec(html) ?? /<head[^>]*>/i.exec(html);
+        if (!anchor) throw new Error('taskpane.html has no <head>: cannot add office.js and functions.js');
+        const at = anchor.index + anchor[0].length;
+        return `${html.slice(0, at)}\n    ${tags.join('\n    ')}${html.slice(at)}`;
       },
     },
     async generateBundle() {
