@@ -50,10 +50,10 @@ describe('one loan, many views', () => {
     expect(after.penal_outstanding).toBe(0);
     // Penal ran through the day-end of the 10th only (paid during the 11th): exactly the 100 extra is left over.
     expect(after.excess_payment).toBe(100);
-    const rec = (await t.get(`/v1/lms/records/${r.id}/`)).body;
-    expect(rec.remaining_amount).toBe(after.excess_payment);
-    // The excess is applied to the next instalment on its due date.
+    // The excess is applied to the next instalment on its due date; the record (read today) is then fully settled.
     const april = (await t.get(`/v1/lms/accounts/${acc.id}/summary/?as_of_date=${ist('2024-04-01')}`)).body;
     expect(april.excess_payment).toBe(0);
+    const rec = (await t.get(`/v1/lms/records/${r.id}/`)).body;
+    expect([rec.remaining_amount, rec.settled_at]).toEqual([0, ist('2024-04-01')]);
   });
 });
