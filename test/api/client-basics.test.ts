@@ -111,6 +111,15 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     expect(rows.map((r) => r.id)).toEqual(all.map((r) => r.id));
   });
 
+  it('keeps connections alive: 20 sequential requests reuse their sockets', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, { ok: true }));
+    client = make({ baseUrl: server.url, token: TOKEN });
+    for (let i = 0; i < 20; i++) await client.call('records.get', { path: { id: `r${i}` } });
+    expect(server.requests).toHaveLength(20);
+    // The pool may open a second socket while the first is being handed back; never one per request.
+    expect(server.connections).toBeLessThanOrEqual(2);
+  });
+
   it('counts what it sends in stats()', async () => {
     server = await startTestServer((_req, res) => json(res, 200, { count: 0, current_page: 1, page_size: 15, results: [] }));
     client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });

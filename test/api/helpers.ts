@@ -24,6 +24,8 @@ export interface TestServer {
   requests: SeenRequest[];
   /** Highest number of requests being handled at once. */
   maxInFlight: number;
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
     url: '',
     requests: [],
     maxInFlight: 0,
+    connections: 0,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -56,6 +59,7 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
     });
   });
   server.on('connection', (s) => {
+    state.connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
