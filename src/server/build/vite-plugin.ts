@@ -9,6 +9,7 @@
  *  - manifest.xml rewritten for the deployment origin, icons and the help page copied.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { build, type Plugin } from 'vite';
 import { generateCustomFunctionsMetadata } from 'custom-functions-metadata';
@@ -28,6 +29,7 @@ export interface OfficeAddinOptions {
 export const FUNCTIONS_SCRIPT = 'functions.js';
 export const FUNCTIONS_METADATA = 'functions.json';
 const VIRTUAL_ENTRY = '\0crego-functions-entry';
+const require = createRequire(import.meta.url);
 
 export function officeAddin(opts: OfficeAddinOptions): Plugin {
   return {
@@ -49,6 +51,11 @@ export function officeAddin(opts: OfficeAddinOptions): Plugin {
       },
     },
     async generateBundle() {
+      const tsMajor = Number(require('typescript/package.json').version.split('.')[0]);
+      if (tsMajor !== 5) {
+        // custom-functions-metadata drives the TypeScript 5 compiler API; 7.x crashes inside it ("reading 'NumberKeyword'").
+        this.error(`custom-functions-metadata needs TypeScript 5.x, but typescript ${tsMajor}.x is installed: run npm ci (package.json pins ^5).`);
+      }
       const meta = await generateCustomFunctionsMetadata(opts.functionSources, false);
       if (meta.errors.length > 0) {
         const where = opts.functionSources.map((f) => relative(opts.repoRoot, f)).join(', ');
