@@ -91,6 +91,28 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('cancelling a POST: unknown_outcome once it was sent, plain cancelled while it still waited for a slot', async () => {
+    const hold = gate();
+    server = await startTestServer(async (_req, res) => {
+      await hold.promise;
+      if (!res.destroyed) json(res, 201, { id: 'r1' });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 1 });
+    const sent = new AbortController();
+    const queued = new AbortController();
+    const first = client.call('records.create', { body: { account: 'a1', utr: 'U9' }, signal: sent.signal });
+    const second = client.call('records.create', { body: { account: 'a1', utr: 'U10' }, signal: queued.signal });
+    await until(() => server!.requests.length === 1, 'the first POST');
+    queued.abort();
+    expect((await failure(second)).kind).toBe('cancelled');
+    sent.abort();
+    const err = await failure(first);
+    expect(err.kind).toBe('unknown_outcome');
+    expect(err.message).toMatch(/cancelled after being sent/);
+    hold.open();
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('re-sends a POST with an Idempotency-Key after a lost reply; the server creates once', async () => {
     const created = new Map<string, unknown>();
     let dropFirst = true;
