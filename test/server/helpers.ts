@@ -52,7 +52,7 @@ export interface Seen {
 }
 
 /** A plain HTTP server on loopback standing in for Crego: records what reaches it. */
-export async function startUpstream(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; next(): Promise<Seen>; close(): Promise<void> }> {
+export async function startUpstream(handler: (seen: Seen, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; next(): Promise<Seen>; connections(): number; close(): Promise<void> }> {
   const seen: Seen[] = [];
   let arrived = () => {};
   const server: Server = createServer((req, res) => {
@@ -70,11 +70,15 @@ export async function startUpstream(handler: (seen: Seen, res: import('node:http
       handler(s, res);
     });
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    /** TCP connections accepted so far. */
+    connections: () => connections,
     /** Resolves with the next request that reaches the upstream. */
     next: () => new Promise<Seen>((r) => (arrived = () => r(seen[seen.length - 1]!))),
     close: () =>

@@ -90,6 +90,26 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it('refuses a streamed (chunked) body once it passes the cap', async () => {
+    const reply = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ hostname: 'localhost', port: server.port, path: '/api/v1/lms/records/bulk/', method: 'POST', ca: tls.ca, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(800));
+      req.end('y'.repeat(800)); // two writes: sent chunked, without a Content-Length to check up front
+    });
+    expect(reply).toBe(413);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('keeps connections to Crego alive across requests', async () => {
+    const before = upstream.connections();
+    for (let i = 0; i < 5; i++) expect((await httpsCall(`${server.url}/api/v1/lms/loans/`, tls.ca)).status).toBe(200);
+    expect(upstream.connections() - before).toBeLessThanOrEqual(1);
+  });
+
   it('answers 504 with an error body when Crego does not answer in time', async () => {
     const reply = await httpsCall(`${server.url}/api/v1/slow`, tls.ca);
     expect(reply.status).toBe(504);
