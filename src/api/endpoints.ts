@@ -195,7 +195,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   // ── Accounts (9) ──────────────────────────────────────────────────────────────────────
   ep('accounts.initiate_disbursement', 'Accounts', 'Initiate Disbursement', 'POST', '/v1/lms/accounts/{id}/initiate_disbursement/', 'object'),
   ep('accounts.initiate_loan_params', 'Accounts', 'Initiate Loan Params', 'POST', '/v1/lms/accounts/initiate_loan_params/', 'object'),
-  ep('accounts.create', 'Accounts', 'Create Account', 'POST', '/v1/lms/accounts/', 'object', { ...REAL, body: ['borrower_name', 'type', 'loan_amount', 'line_amount', 'roi', 'emi_count', 'disbursal_date', 'days_in_year', 'days_in_month', 'pf_value', 'pf_value_type', 'pf_gst', 'first_due_date', 'emi_rounding', 'interest_type', 'amortization', 'penal_roi', 'overdue_roi', 'tenure_days'] }),
+  ep('accounts.create', 'Accounts', 'Create Account', 'POST', '/v1/lms/accounts/', 'object', { ...REAL, body: ['borrower_name', 'type', 'loan_amount', 'line_amount', 'roi', 'emi_count', 'disbursal_date', 'days_in_year', 'days_in_month', 'pf_value', 'pf_value_type', 'pf_gst', 'first_due_date', 'emi_rounding', 'interest_type', 'amortization', 'penal_roi', 'overdue_roi', 'tenure_days', 'roi_value'] }),
   ep('accounts.close', 'Accounts', 'Close Loan Account', 'PUT', '/v1/lms/accounts/{id}/close/', 'object'),
   ep('accounts.refresh_limit', 'Accounts', 'Refresh Limit', 'GET', '/v1/lms/accounts/{id}/refresh_limit/', 'object', { ...REAL, fields: LINE_FIELDS }),
   ep('accounts.loan_params', 'Accounts', 'Get Loan Params', 'GET', '/v1/lms/accounts/{id}/loan_params/', 'object', { ...REAL, fields: ['id', 'type', 'days_in_month', 'days_in_year', 'tenure_period', 'tenure_value', 'roi_period', 'roi_value', 'pf_value_type', 'pf_value', 'pf_gst', 'emi_count'] }),

@@ -10,7 +10,7 @@ import type { Engine } from './engine';
 import type { Evaluation } from './ledger';
 import { HttpError, notFound, validationError } from './errors';
 import { newId } from './ids';
-import { buildSchedule, paise, roundHalfUp, rupees } from './math';
+import { buildSchedule, paise, roundHalfUp, rupees, type RoiSlab } from './math';
 import type { AccountRow, FeeRow, LoanParams, RecordRow, TopupRow } from './store';
 import { Fields, parseDayValue } from './validate';
 import {
@@ -139,11 +139,40 @@ const refreshLimit: Handler = (ctx) => {
   return ok({ account: a.id, line_amount: rupees(a.line_amount), utilised_amount: rupees(utilised), available_amount: rupees(available), as_of_date: endOfDay(day) });
 };
 
+/**
+ * `roi_value` as Crego sends it: `[{"days": "15", "value": 18}, …, {"days": -1 | "inf", "value": 36}]`, ages ascending,
+ * the last open-ended. A single open-ended slab is just a flat rate.
+ */
+function readSlabs(f: Fields, fallback: RoiSlab[] | null): RoiSlab[] | null {
+  const raw = f.body.roi_value;
+  if (raw === undefined || raw === null) return fallback;
+  const fail = (m: string) => {
+    f.fail('roi_value', m);
+    return fallback;
+  };
+  if (!Array.isArray(raw) || raw.length === 0) return fail('A list of {"days", "value"} slabs is required.');
+  const slabs: RoiSlab[] = [];
+  for (const [i, s] of raw.entries()) {
+    const d = (s ?? {}) as Record<string, unknown>;
+    const value = Number(d.value);
+    const open = d.days === -1 || d.days === '-1' || d.days === 'inf';
+    const days = open ? null : Number(d.days);
+    if (!Number.isFinite(value) || value < 0 || value > 100) return fail(`Slab ${i + 1}: value must be a rate from 0 to 100.`);
+    if (days !== null && (!Number.isInteger(days) || days < 1)) return fail(`Slab ${i + 1}: days must be a whole number ≥ 1, or -1 / "inf" for the last slab.`);
+    if (days !== null && slabs.length && (slabs[slabs.length - 1].days ?? Infinity) >= days) return fail(`Slab ${i + 1}: days must grow from slab to slab.`);
+    if (open && i !== raw.length - 1) return fail(`Slab ${i + 1}: only the last slab may be open-ended.`);
+    slabs.push({ days, value });
+  }
+  if (slabs[slabs.length - 1].days !== null) return fail('The last slab must be open-ended (days -1 or "inf").');
+  return slabs.length === 1 ? null : slabs;
+}
+
 function readParams(f: Fields, type: 'term_loan' | 'credit_line', base?: LoanParams): LoanParams {
   const roi = f.number('roi', { required: !base, min: 0, max: 100 }) ?? base?.roi ?? 0;
   const emiCount = type === 'term_loan' ? f.number('emi_count', { required: !base, integer: true, min: 1, max: 600 }) ?? base?.emi_count ?? 1 : base?.emi_count ?? 0;
   return {
     roi,
+    roi_slabs: readSlabs(f, base?.roi_slabs ?? null),
     emi_count: emiCount,
     days_in_year: f.choice('days_in_year', [360, 365] as const, base?.days_in_year ?? 360),
     days_in_month: f.choice('days_in_month', [30, 'actual'] as const, base?.days_in_month ?? 30),

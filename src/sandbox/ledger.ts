@@ -8,7 +8,7 @@
  * (account, version, date) by the caller, so a summary costs one replay per account and date.
  */
 import { childId, uuidFrom } from './ids';
-import { buildSchedule, interestFor, processingFee, roundHalfUp, type Schedule, type ScheduleTerms } from './math';
+import { buildSchedule, drawdownInterest, interestFor, processingFee, roundHalfUp, type Schedule, type ScheduleTerms } from './math';
 import type { AccountRow, PayoutRow, RecordRow, Store } from './store';
 
 export type DemandKind = 'emi' | 'topup' | 'fee';
@@ -204,7 +204,7 @@ function buildDemands(store: Store, a: AccountRow, day: number): { demands: Dema
           startDay: t.day,
           openingBalance: t.amount,
           principal: t.amount,
-          interest: roundHalfUp(interestFor(t.amount, p.roi, t.tenure_days, p.days_in_year)),
+          interest: roundHalfUp(drawdownInterest(t.amount, p.roi, p.roi_slabs, t.tenure_days, p.days_in_year)),
         }),
       );
       loanAmount += t.amount;
@@ -422,7 +422,7 @@ export function accruedNotDue(d: Demand, day: number, a: AccountRow): number {
   if (d.dueDay <= day || d.kind === 'fee' || day < d.startDay) return 0;
   const elapsed = day - d.startDay;
   if (d.kind === 'topup') {
-    return Math.min(d.interest, interestFor(d.principal, a.params.roi, elapsed, a.params.days_in_year));
+    return Math.min(d.interest, drawdownInterest(d.principal, a.params.roi, a.params.roi_slabs, elapsed, a.params.days_in_year));
   }
   const span = d.dueDay - d.startDay;
   return span > 0 ? (d.interest * elapsed) / span : 0;

@@ -49,6 +49,30 @@ export function interestFor(principalPaise: number, roiPct: number, days: number
   return (principalPaise * roiPct * days) / (100 * daysInYear);
 }
 
+/** One ROI slab: ages up to `days` (inclusive) take `value` % a year; `days: null` is the open-ended last slab. */
+export interface RoiSlab {
+  days: number | null;
+  value: number;
+}
+
+/**
+ * Interest in (unrounded) paise for `days` days of a drawdown. With slabs (Crego's `roi_slab_based`), each day
+ * takes the rate of the slab its age falls in (tiered): 1 L for 40 days on 18 % ≤ 15 d, 24 % ≤ 30 d, 36 % beyond,
+ * /360 = 750 + 1,000 + 1,000 = 2,750. Without slabs, the flat `roi`.
+ */
+export function drawdownInterest(principal: number, roi: number, slabs: readonly RoiSlab[] | null | undefined, days: number, daysInYear: number): number {
+  if (!slabs || slabs.length === 0) return interestFor(principal, roi, days, daysInYear);
+  let total = 0;
+  let from = 0;
+  for (const slab of slabs) {
+    const to = slab.days === null ? days : Math.min(days, slab.days);
+    if (to > from) total += interestFor(principal, slab.value, to - from, daysInYear);
+    from = Math.max(from, to);
+    if (from >= days) break;
+  }
+  return total;
+}
+
 /** Processing fee and its GST, both rounded to paise. `pf_value` is a percentage of the amount or a flat rupee figure. */
 export function processingFee(
   loanPaise: number,

@@ -7,7 +7,7 @@
  */
 import { addMonths, endOfDay } from './days';
 import { seededRandom, uuidFrom } from './ids';
-import { interestFor, roundHalfUp } from './math';
+import { drawdownInterest, roundHalfUp } from './math';
 import { termSchedule } from './ledger';
 import type { AccountRow, LoanParams, Store } from './store';
 
@@ -126,7 +126,8 @@ function seedLine(
     ...base, type: 'credit_line', created_at: endOfDay(start) - 40_000, updated_at: endOfDay(start) - 40_000,
     loan_amount: 0, line_amount: line, disbursal_day: start,
     params: {
-      roi, emi_count: 0, days_in_year: 360, days_in_month: 30, emi_rounding: 'paise', interest_type: 'reducing', amortization: 'equal_installment',
+      roi, roi_slabs: rnd() < 0.35 ? [{ days: 15, value: roi }, { days: 30, value: roi + 6 }, { days: null, value: roi + 18 }] : null,
+      emi_count: 0, days_in_year: 360, days_in_month: 30, emi_rounding: 'paise', interest_type: 'reducing', amortization: 'equal_installment',
       pf_value: 0.25, pf_value_type: 'percentage', pf_gst: 18, penal_roi: 24, overdue_roi: roi, tenure_days: tenure, first_due_day: null,
     },
   };
@@ -144,7 +145,7 @@ function seedLine(
     });
     const due = day + tenure;
     const unpaid = lateOne && j === 0;
-    if (due <= today && !unpaid) pay(a, due, amount + roundHalfUp(interestFor(amount, roi, tenure, 360)), 'rtgs');
+    if (due <= today && !unpaid) pay(a, due, amount + roundHalfUp(drawdownInterest(amount, roi, a.params.roi_slabs, tenure, 360)), 'rtgs');
   }
   if (lateOne) fee(a, 1, Math.min(today, start + 10), 'late_fee', 30_000);
 }

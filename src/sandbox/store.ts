@@ -4,12 +4,14 @@
  * Indexes make the look-ups bulk reconciliation needs (by account, by UTR / ref_id) O(1).
  * Each account carries a version number: a write bumps it, which retires cached evaluations.
  */
-import type { Amortization, DaysInMonth, EmiRounding, InterestType } from './math';
+import type { Amortization, DaysInMonth, EmiRounding, InterestType, RoiSlab } from './math';
 
 export type AccountType = 'term_loan' | 'credit_line';
 
 export interface LoanParams {
   roi: number;
+  /** Credit lines: tiered rates by the age of a drawdown (absent or null = the flat `roi`). */
+  roi_slabs?: RoiSlab[] | null;
   emi_count: number;
   days_in_year: 360 | 365;
   days_in_month: DaysInMonth;

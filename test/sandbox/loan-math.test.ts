@@ -170,6 +170,26 @@ describe('daily accrual on credit-line topups (Get Summary as of each day)', () 
   });
 });
 
+describe('slab ROI on credit-line drawdowns (Crego sample params: 18 % ≤ 15 d, 24 % ≤ 30 d, 36 % beyond)', () => {
+  const roi_value = [{ days: '15', value: 18 }, { days: '30', value: 24 }, { days: -1, value: 36 }];
+
+  it('tiered per day: 1 L repaid on day 40, /360 = 750 + 1,000 + 1,000 = 2,750 (derived check, loan-math.md §1.6)', async () => {
+    const acc = await account({ type: 'credit_line', line_amount: 500000, roi: 18, roi_value, days_in_year: 360, disbursal_date: ist('2024-01-01'), penal_roi: 0, overdue_roi: 0 });
+    await t.post('/v1/lms/topups/', { account: acc.id, amount: 100000, date: ist('2024-01-01'), tenure_days: 40, ref_id: 'SLAB-1' });
+    expect((await summary(acc.id, '2024-01-21')).interest_outstanding).toBe(Math.round((100000 * (15 * 18 + 5 * 24)) / 36000 * 100) / 100);
+    const due = await summary(acc.id, '2024-02-10');
+    expect([due.interest_due, due.total_outstanding]).toEqual([2750, 102750]);
+    const params = (await t.get(`/v1/lms/accounts/${acc.id}/loan_params/`)).body;
+    expect(params).toMatchObject({ roi_slab_based: true, roi_value });
+  });
+
+  it('refuses slabs that do not grow or do not end open-ended, naming roi_value', async () => {
+    const bad = await t.post('/v1/lms/accounts/', { borrower_name: 'x', type: 'credit_line', line_amount: 1000, roi: 18, roi_value: [{ days: '30', value: 18 }, { days: '15', value: 24 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.roi_value[0]).toMatch(/grow/);
+  });
+});
+
 describe('fees, GST and processing fee netted from the payout', () => {
   it('gst-pf-1pct-2L and fineract-fee01: fee + 18 % GST deducted from the payout, principal stays the loan amount', async () => {
     const c = byId('gst-pf-1pct-2L').expected;
