@@ -77,28 +77,36 @@ function showWho(s: Session | null): void {
 }
 
 async function signIn(): Promise<void> {
-  const { env, baseUrl, profile } = readForm();
-  let token: string;
-  let who = 'token user';
-  if (authMode() === 'token') {
-    token = byId<HTMLInputElement>('token').value.trim();
-    if (!token) throw new Error('Bearer token: paste the token, or choose "Username and password".');
-  } else {
-    const username = byId<HTMLInputElement>('username').value.trim();
-    const password = byId<HTMLInputElement>('password').value;
-    if (!username || !password) throw new Error('Enter both the username and the password.');
-    // Sign in through the shared client (auth endpoints need no token), then hand it the token.
-    const client = useConnection({ baseUrl, environment: env, profile });
-    const answer = await client.call<TokenAnswer>('auth.login', { body: { username, password, type: 'staff' } });
-    token = answer.access;
-    who = answer.user?.username ?? username;
+  const { env, baseUrl, profile } = readForm(); // form problems end here, before the connection is touched
+  const mode = authMode();
+  const token = mode === 'token' ? byId<HTMLInputElement>('token').value.trim() : '';
+  const username = byId<HTMLInputElement>('username').value.trim();
+  const password = byId<HTMLInputElement>('password').value;
+  if (mode === 'token' && !token) throw new Error('Bearer token: paste the token, or choose "Username and password".');
+  if (mode === 'password' && (!username || !password)) throw new Error('Enter both the username and the password.');
+  try {
+    let access = token;
+    let who = 'token user';
+    if (mode === 'password') {
+      // Sign in through the shared client (auth endpoints need no token), then hand it the token.
+      const client = useConnection({ baseUrl, environment: env, profile });
+      const answer = await client.call<TokenAnswer>('auth.login', { body: { username, password, type: 'staff' } });
+      access = answer.access;
+      who = answer.user?.username ?? username;
+    }
+    const s = await establish(env, baseUrl, profile, access, who);
+    await saveToken(access);
+    await saveConnection({ environment: env, baseUrl: baseInput().value.trim(), profileJson: profile, username: username || undefined });
+    say(statusLine(), `Connected to ${ENVIRONMENTS.find((e) => e.id === env)?.label ?? env} as ${s.user}.`, 'success');
+  } catch (error) {
+    // The attempt already replaced the shared client: whatever session was there is gone too.
+    dropConnection();
+    setSession(null);
+    throw error;
+  } finally {
     byId<HTMLInputElement>('password').value = '';
+    byId<HTMLInputElement>('token').value = '';
   }
-  const s = await establish(env, baseUrl, profile, token, who);
-  await saveToken(token);
-  await saveConnection({ environment: env, baseUrl: baseInput().value.trim(), profileJson: profile, username: byId<HTMLInputElement>('username').value.trim() || undefined });
-  byId<HTMLInputElement>('token').value = '';
-  say(statusLine(), `Connected to ${ENVIRONMENTS.find((e) => e.id === env)?.label ?? env} as ${s.user}.`, 'success');
 }
 
 async function signOut(): Promise<void> {

@@ -304,10 +304,17 @@ describe('task pane against an API labelled production', () => {
     expect(await prod.locator('#env').inputValue()).toBe('production');
     expect(await prod.locator('#base-url').inputValue()).toBe('/api');
     expect(await prod.locator('#prod-banner').isVisible()).toBe(true);
-    await prod.getByLabel('Paste a token').check();
-    await prod.getByLabel('Bearer token').fill(server.devToken!);
+    // Username and password this time: a wrong password is refused with a message, the right one signs in.
+    await prod.getByLabel('Username', { exact: true }).fill('demo');
+    await prod.getByLabel('Password', { exact: true }).fill('wrong');
+    await prod.getByRole('button', { name: 'Sign in' }).click();
+    await prod.waitForFunction(() => document.querySelector('#connect-status')?.getAttribute('data-tone') === 'error');
+    expect(await prod.locator('#connect-status').textContent()).toMatch(/Sign-in failed: check the username and password/);
+    await prod.getByLabel('Password', { exact: true }).fill('demo');
     await prod.getByRole('button', { name: 'Sign in' }).click();
     await prod.waitForSelector('#whoami:not([hidden])');
+    expect(await prod.locator('#who-user').textContent()).toBe('demo');
+    expect(await prod.locator('#password').inputValue()).toBe('');
     expect(await prod.locator('#env-chip').getAttribute('data-env')).toBe('production');
 
     const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
