@@ -112,6 +112,17 @@ describe('sandbox HTTP basics', () => {
     }
   });
 
+  it('adds latencyMs to every request, so concurrent requests are in flight together', async () => {
+    const slow = await boot({ accounts: 12, latencyMs: 100 });
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, () => slow.get('/v1/lms/loans/?page_size=1')));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(slow.sb.stats()).toMatchObject({ requests: 6, maxInFlight: 6, byEndpoint: { 'loans.list': 6 } });
+    } finally {
+      await slow.sb.close();
+    }
+  });
+
   it('counts requests per endpoint and resets the counters', async () => {
     t.sb.resetStats();
     await t.get('/v1/lms/loans/?page_size=1');
