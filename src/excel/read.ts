@@ -11,14 +11,29 @@ export interface ValueBlock {
   values: CellRaw[][];
 }
 
-/** The used range of a sheet (values only), or null when the sheet is empty. */
-export async function readSheet(ctx: Ctx, sheetName: string): Promise<ValueBlock | null> {
+/** Cells per read request: a 50,000-row sheet is read in slices, each far below Excel on the web's 5 MB answer limit. */
+export const READ_CHUNK_CELLS = 50_000;
+
+/**
+ * The used range of a sheet (values only), or null when the sheet is empty. The size is asked first
+ * and the values are then read in row slices, so a large sheet never needs one oversized answer.
+ */
+export async function readSheet(ctx: Ctx, sheetName: string, options: { chunkCells?: number } = {}): Promise<ValueBlock | null> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);
   const used = sheet.getUsedRangeOrNullObject(true);
-  used.load('isNullObject, values, rowIndex, columnIndex');
+  used.load('isNullObject, rowIndex, columnIndex, rowCount, columnCount');
   await ctx.sync();
   if (used.isNullObject) return null;
-  return { sheet: sheetName, row: used.rowIndex, col: used.columnIndex, values: used.values as CellRaw[][] };
+  const { rowIndex: row, columnIndex: col, rowCount: rows, columnCount: cols } = used;
+  const sliceRows = Math.max(1, Math.floor((options.chunkCells ?? READ_CHUNK_CELLS) / cols));
+  const values: CellRaw[][] = [];
+  for (let start = 0; start < rows; start += sliceRows) {
+    const part = sheet.getRangeByIndexes(row + start, col, Math.min(sliceRows, rows - start), cols);
+    part.load('values');
+    await ctx.sync();
+    values.push(...(part.values as CellRaw[][]));
+  }
+  return { sheet: sheetName, row, col, values };
 }
 
 export interface TableBlock {

@@ -51,6 +51,15 @@ describe('reading', () => {
     expect(await readSheet(wb.context, 'Empty')).toBeNull();
   });
 
+  it('reads a large used range in row slices, one request each, in order', async () => {
+    const values = Array.from({ length: 7 }, (_, i) => [`AC${i}`, i * 10, i % 2 === 0]);
+    const wb = mockWorkbook({ sheets: { Big: { used: { row: 1, col: 2, values } } } });
+    const block = await readSheet(wb.context, 'Big', { chunkCells: 9 });
+    expect(block?.values).toEqual(values);
+    expect(wb.ranges.map((r) => r.address)).toEqual(['C2:E4', 'C5:E7', 'C8:E8']);
+    expect(wb.syncs()).toBe(4);
+  });
+
   it('reads a table header and rows with its position, and null for an unknown table', async () => {
     const wb = mockWorkbook({
       sheets: { Records: {} },

@@ -131,8 +131,14 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     const sheetSeed = seed.sheets[sheet] ?? {};
     const address = blockAddress(row, col, rows, cols);
     const dv = sheetSeed.validation?.[address];
+    // Cells inside the seeded used range read back their seeded values.
+    const u = sheetSeed.used;
+    const seeded = Array.from({ length: rows }, (_, i) =>
+      Array.from({ length: cols }, (_, j) => u?.values[row + i - u.row]?.[col + j - u.col] ?? ''),
+    );
     const m = mk(
       rangeSeed(sheet, row, col, rows, cols, {
+        values: seeded,
         dataValidation: {
           type: dv?.type ?? 'None',
           rule: dv ? { list: { inCellDropDown: true, source: dv.source } } : undefined,
