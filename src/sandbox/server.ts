@@ -9,7 +9,7 @@ import type { Auth } from './auth';
 import type { Engine } from './engine';
 import { HttpError, validationError } from './errors';
 import { formatFaults, parseFaults, type Faults } from './faults';
-import { HANDLERS } from './handlers';
+import { HANDLERS } from './handlers/index';
 import { seededRandom } from './ids';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;

@@ -1,0 +1,45 @@
+/**
+ * Endpoint handlers, keyed by the endpoint map's keys. Each takes the parsed request and returns a status and
+ * a JSON body, or throws an HttpError; the server does routing, auth, idempotency and faults around them.
+ */
+import { summary, loanParams, refreshLimit, createAccount, updateLoanParams } from './accounts';
+import { bulk } from './bulk';
+import type { Handler } from './context';
+import { addTranche, calculateEmi, listEmis, listSettlements, outstanding } from './emis';
+import { createFee, createFeeFrom, deleteFee, feeDemands, getFee, listFees } from './fees';
+import { adjustment, emiAmount, listLoans, loanSummary } from './loans';
+import { createRecord, createRecordFrom, getRecord, listRecords } from './records';
+import { checkLineAmount, createTopup, createTopupFrom, listTopups } from './topups';
+
+export type { Ctx, Answer, Handler } from './context';
+
+export const HANDLERS: Record<string, Handler> = {
+  'accounts.summary': summary,
+  'accounts.loan_params': loanParams,
+  'accounts.refresh_limit': refreshLimit,
+  'accounts.create': createAccount,
+  'accounts.update_loan_params': updateLoanParams,
+  'loans.list': listLoans,
+  'loans.summary': loanSummary,
+  'loans.emi_amount': emiAmount,
+  'loans.adjustments': adjustment,
+  'emis.list': listEmis,
+  'emis.settlements': listSettlements,
+  'emis.calculate': calculateEmi,
+  'emis.outstanding': outstanding,
+  'payouts.add_tranche': addTranche,
+  'records.create': createRecord,
+  'records.bulk_create': bulk((ctx, item) => createRecordFrom(ctx, item)),
+  'records.list': listRecords,
+  'records.get': getRecord,
+  'fees.create': createFee,
+  'fees.bulk_create': bulk(createFeeFrom),
+  'fees.list': listFees,
+  'fees.get': getFee,
+  'fees.delete': deleteFee,
+  'fees.demands': feeDemands,
+  'topups.create': createTopup,
+  'topups.bulk_create': bulk(createTopupFrom),
+  'topups.list': listTopups,
+  'topups.check_line_amount': checkLineAmount,
+};
