@@ -16,36 +16,41 @@ export interface CellMark {
   message: string;
 }
 
-/** Highlight each cell and attach its message as a note (one note per cell; messages for a cell are joined). */
-export async function markCells(ctx: Ctx, sheetName: string, marks: readonly CellMark[], options: { notes: boolean }): Promise<string[]> {
-  const sheet = ctx.workbook.worksheets.getItem(sheetName);
-  const byCell = new Map<string, string[]>();
+/** Messages grouped by cell address (several problems on one cell make one note). */
+function byCell(marks: readonly CellMark[]): Map<string, string> {
+  const out = new Map<string, string[]>();
   for (const m of marks) {
     const address = cellAddress(m.row, m.col);
-    const list = byCell.get(address) ?? [];
-    list.push(m.message);
-    byCell.set(address, list);
+    out.set(address, [...(out.get(address) ?? []), m.message]);
   }
-  const probes: { address: string; text: string; note?: Excel.Note }[] = [];
-  for (const [address, messages] of byCell) {
-    sheet.getRange(address).format.fill.color = INVALID_FILL;
-    const probe: { address: string; text: string; note?: Excel.Note } = { address, text: messages.join('\n') };
-    if (options.notes) {
-      probe.note = sheet.notes.getItemOrNullObject(address);
-      probe.note.load('isNullObject');
-    }
-    probes.push(probe);
+  return new Map([...out].map(([a, list]) => [a, list.join('\n')]));
+}
+
+/** Put a note on each cell (replacing one already there): two round trips whatever the count. */
+export async function setNotes(ctx: Ctx, sheetName: string, notes: readonly CellMark[]): Promise<string[]> {
+  const sheet = ctx.workbook.worksheets.getItem(sheetName);
+  const probes = [...byCell(notes)].map(([address, text]) => {
+    const note = sheet.notes.getItemOrNullObject(address);
+    note.load('isNullObject');
+    return { address, text, note };
+  });
+  await ctx.sync();
+  for (const p of probes) {
+    if (p.note.isNullObject) sheet.notes.add(p.address, p.text);
+    else p.note.content = p.text;
   }
   await ctx.sync();
-  if (options.notes) {
-    // One round trip for the probes above, one for the writes: a note per cell, replaced if present.
-    for (const p of probes) {
-      if (p.note && !p.note.isNullObject) p.note.content = p.text;
-      else sheet.notes.add(p.address, p.text);
-    }
-    await ctx.sync();
-  }
-  return [...byCell.keys()];
+  return probes.map((p) => p.address);
+}
+
+/** Highlight each cell and, with `notes`, attach its message(s) as a note. Returns the marked addresses. */
+export async function markCells(ctx: Ctx, sheetName: string, marks: readonly CellMark[], options: { notes: boolean }): Promise<string[]> {
+  const sheet = ctx.workbook.worksheets.getItem(sheetName);
+  const cells = [...byCell(marks).keys()];
+  for (const address of cells) sheet.getRange(address).format.fill.color = INVALID_FILL;
+  if (options.notes) await setNotes(ctx, sheetName, marks);
+  else await ctx.sync();
+  return cells;
 }
 
 /** Remove the fill from a block and delete the notes of previously marked cells. */

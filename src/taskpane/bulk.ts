@@ -11,7 +11,7 @@ import { RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
-import { clearMarks, markCells } from '../excel/marks';
+import { clearMarks, markCells, setNotes } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
 import { excelRun, supportsExcelApi } from '../excel/run';
 import { goTo } from '../excel/selection';
@@ -57,6 +57,8 @@ export async function insertTemplate(kind: SheetKind): Promise<string> {
     setNumberFormat(ctx, sheetName, 2, kind.columns.length, TEMPLATE_ROWS, RESULT_HEADERS.length, TEXT_FORMAT);
     freezePanes(ctx, sheetName, 2);
     await ctx.sync();
+    // Each header explains its column (what to type), as in the CLI's template.
+    if (supportsExcelApi('1.18')) await setNotes(ctx, sheetName, kind.columns.map((c, i) => ({ row: 1, col: i, message: c.hint })));
     for (const [i, c] of kind.columns.entries()) {
       if (c.allowed) await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, [...c.allowed], c.header);
       else if (c.type === 'boolean') await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, ['TRUE', 'FALSE'], c.header);
@@ -127,6 +129,7 @@ function confirmProduction(rows: number, sheet: string): Promise<boolean> {
   const input = byId<HTMLInputElement>('prod-confirm-input');
   const go = byId<HTMLButtonElement>('prod-confirm-go');
   const cancel = byId<HTMLButtonElement>('prod-confirm-cancel');
+  say(status(), '');
   byId('prod-confirm-text').textContent = `Post ${rows} row${rows === 1 ? '' : 's'} from ${sheet} to PRODUCTION. This creates real entries on live loans.`;
   input.value = '';
   go.disabled = true;

@@ -179,6 +179,7 @@ describe('task pane in Chromium over the sandbox', () => {
     const dropdowns = await wb<{ address: string; source: string }[]>('validations', 'Records');
     expect(dropdowns).toContainEqual({ address: 'E3:E1002', source: 'neft,rtgs,imps,upi,nach,cheque,cash' });
     expect((await wb<{ numberFormat: string }>('cell', 'Records', 'C3')).numberFormat).toBe('₹ #,##,##0.00');
+    expect((await wb<{ note: string }>('cell', 'Records', 'F2')).note).toMatch(/^Bank reference/);
     expect(await page.locator('#bulk-sheet').inputValue()).toBe('Records');
   });
 

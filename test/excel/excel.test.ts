@@ -4,7 +4,7 @@ import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
-import { clearMarks, INVALID_FILL, markCells } from '../../src/excel/marks';
+import { clearMarks, INVALID_FILL, markCells, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
 import { getSelection, goTo, insertFormulaAtSelection } from '../../src/excel/selection';
@@ -221,6 +221,13 @@ describe('marks on invalid cells', () => {
     expect(wb.ranges[0].address).toBe('A2:D11');
     expect(wb.ranges[0].m.format.fill.cleared).toBe(true);
     expect(wb.deletedNotes).toEqual(['T!B4']);
+  });
+
+  it('sets explanatory notes without highlighting (template headers)', async () => {
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    expect(await setNotes(wb.context, 'T', [{ row: 1, col: 0, message: 'Crego account id' }, { row: 1, col: 2, message: 'Rupees' }])).toEqual(['A2', 'C2']);
+    expect(wb.addedNotes).toEqual([{ sheet: 'T', address: 'A2', content: 'Crego account id' }, { sheet: 'T', address: 'C2', content: 'Rupees' }]);
+    expect(wb.ranges).toEqual([]);
   });
 
   it('without note support only fills', async () => {
