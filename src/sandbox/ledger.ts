@@ -354,6 +354,19 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
     }
   };
 
+  /** An excess refund pays parked money back, oldest first (creation checks there is enough). */
+  const refund = (amount: number) => {
+    let left = amount;
+    while (left > 0 && excess.length > 0) {
+      const e = excess[0];
+      const v = Math.min(left, e.amount);
+      e.amount -= v;
+      left -= v;
+      recordRemaining.set(e.record, e.amount);
+      if (e.amount === 0) excess.shift();
+    }
+  };
+
   let active = false;
   let lastDayEnd: number | null = null;
   if (demands.length > 0 || records.length > 0) {
@@ -373,6 +386,12 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
       applyExcess(x);
       while (ri < records.length && records[ri].day === x) {
         const r = records[ri++];
+        if (r.type === 'refund') {
+          refund(r.amount);
+          recordRemaining.set(r.id, 0);
+          recordSettledDay.set(r.id, x);
+          continue;
+        }
         let left = r.amount;
         left = apply(r.id, left, x, r.settlement_order, () => r.amount);
         recordRemaining.set(r.id, left);

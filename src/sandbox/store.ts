@@ -49,7 +49,8 @@ export interface AccountRow {
 export interface RecordRow {
   id: string;
   account: string;
-  type: 'repayment' | 'receipt' | 'cashback' | 'holdback';
+  /** `refund`: excess paid back to the borrower (takes from parked excess, pays no due). */
+  type: 'repayment' | 'receipt' | 'cashback' | 'holdback' | 'refund';
   amount: number;
   tds_amount: number;
   day: number;

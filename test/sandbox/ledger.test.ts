@@ -57,3 +57,27 @@ describe('one loan, many views', () => {
     expect([rec.remaining_amount, rec.settled_at]).toEqual([0, ist('2024-04-01')]);
   });
 });
+
+describe('excess payments: listed, then refunded', () => {
+  it('List Loans with Excess Balance shows the parked money; Initiate Excess Payment Refund pays it back', async () => {
+    const a = (await t.post('/v1/lms/accounts/', { borrower_name: 'Excess', loan_amount: 10000, roi: 12, emi_count: 3, disbursal_date: ist('2025-12-10'), penal_roi: 0 })).body;
+    const emis = (await t.get(`/v1/lms/emis/?account=${a.id}`)).body.results;
+    await t.post('/v1/lms/records/', { account: a.id, amount: emis[0].emi_amount + 250, date: ist('2026-01-10'), payment_mode: 'upi', utr: 'EX-1' });
+    const listed = (await t.get(`/v1/lms/loans/excess_balance/?account=${a.id}`)).body;
+    expect(listed.results.map((l: any) => [l.account, l.excess_amount])).toEqual([[a.id, 250]]);
+
+    const tooMuch = await t.post('/v1/lms/records/excess_refund/', { account: a.id, amount: 300 });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.errors.amount[0]).toMatch(/250\.00/);
+    const part = await t.post('/v1/lms/records/excess_refund/', { account: a.id, amount: 100 });
+    expect(part.status).toBe(201);
+    expect(part.body).toMatchObject({ type: 'refund', amount: 100 });
+    expect((await t.get(`/v1/lms/accounts/${a.id}/summary/`)).body.excess_payment).toBe(150);
+    await t.post('/v1/lms/records/excess_refund/', { account: a.id });
+    const after = (await t.get(`/v1/lms/accounts/${a.id}/summary/`)).body;
+    expect(after.excess_payment).toBe(0);
+    expect(after.total_paid).toBe(emis[0].emi_amount); // refunds pay no due
+    expect((await t.get(`/v1/lms/loans/excess_balance/?account=${a.id}`)).body.count).toBe(0);
+    expect((await t.post('/v1/lms/records/excess_refund/', { account: a.id })).body.code).toBe('no_excess');
+  });
+});

@@ -7,8 +7,8 @@ import { bulk } from './bulk';
 import type { Handler } from './context';
 import { addTranche, calculateEmi, listEmis, listSettlements, outstanding } from './emis';
 import { createFee, createFeeFrom, deleteFee, feeDemands, getFee, listFees } from './fees';
-import { adjustment, emiAmount, listLoans, loanSummary } from './loans';
-import { createRecord, createRecordFrom, getRecord, listRecords } from './records';
+import { adjustment, emiAmount, excessBalance, listLoans, loanSummary } from './loans';
+import { createRecord, createRecordFrom, excessRefund, getRecord, listRecords } from './records';
 import { checkLineAmount, createTopup, createTopupFrom, listTopups } from './topups';
 
 export type { Ctx, Answer, Handler } from './context';
@@ -23,6 +23,7 @@ export const HANDLERS: Record<string, Handler> = {
   'loans.summary': loanSummary,
   'loans.emi_amount': emiAmount,
   'loans.adjustments': adjustment,
+  'loans.excess_balance': excessBalance,
   'emis.list': listEmis,
   'emis.settlements': listSettlements,
   'emis.calculate': calculateEmi,
@@ -32,6 +33,7 @@ export const HANDLERS: Record<string, Handler> = {
   'records.bulk_create': bulk((ctx, item) => createRecordFrom(ctx, item)),
   'records.list': listRecords,
   'records.get': getRecord,
+  'records.excess_refund': excessRefund,
   'fees.create': createFee,
   'fees.bulk_create': bulk(createFeeFrom),
   'fees.list': listFees,

@@ -1,4 +1,4 @@
-/** Loans: List Loans, Get Loan Summary, Get Emi Amount, Initiate Adjustment. */
+/** Loans: List Loans, List Loans with Excess Balance, Get Loan Summary, Get Emi Amount, Initiate Adjustment. */
 import { validationError } from '../errors';
 import { rupees } from '../math';
 import type { AccountRow } from '../store';
@@ -43,4 +43,13 @@ export const adjustment: Handler = (ctx) => {
   if (!f.ok) throw validationError(f.errors);
   const r = createRecordFrom(ctx, { ...body, type, payment_mode: null, utr: null }, { account: a, type });
   return ok(recordAnswer(ctx, r), 201);
+};
+
+/** List Loans with Excess Balance: loans holding money not yet applied (as of today), with the amount. */
+export const excessBalance: Handler = (ctx) => {
+  const day = ctx.engine.today();
+  const rows = scopedAccounts(ctx)
+    .map((a) => [a, ctx.engine.evaluate(a, day)] as const)
+    .filter(([, ev]) => ev.excess > 0);
+  return paginate(ctx, rows, ([a, ev]) => ({ ...loanView(ev, a), excess_amount: rupees(ev.excess) }));
 };

@@ -1,7 +1,7 @@
-/** Records: Create Record, Get Single Record, Record Listing (by utr, account, type, dates). */
+/** Records: Create Record, Get Single Record, Record Listing (by utr, account, type, dates), Initiate Excess Payment Refund. */
 import { PAYMENT_MODES, RECORD_TYPES } from '../../api/types';
 import { isoOf } from '../days';
-import { notFound, validationError } from '../errors';
+import { HttpError, notFound, validationError } from '../errors';
 import { newId } from '../ids';
 import type { AccountRow, RecordRow } from '../store';
 import { Fields } from '../validate';
@@ -76,4 +76,30 @@ export const listRecords: Handler = (ctx) => {
   if (accountIds || type || from !== null || to !== null || utr)
     rows = rows.filter((r) => (!accountIds || accountIds.has(r.account)) && (!type || r.type === type) && (from === null || r.day >= from) && (to === null || r.day <= to));
   return paginate(ctx, rows, (r) => recordAnswer(ctx, r));
+};
+
+/**
+ * Initiate Excess Payment Refund: `{account, amount?}` pays parked excess back today (all of it when no
+ * amount is given); refused when the account holds less.
+ */
+export const excessRefund: Handler = (ctx) => {
+  const f = new Fields(bodyObject(ctx));
+  const id = f.string('account', { required: true });
+  const amount = f.amount('amount');
+  const remark = f.string('remark', { max: 500 });
+  if (!f.ok) throw validationError(f.errors);
+  const s = ctx.engine.store;
+  const a = s.accounts.get(id as string) ?? s.byLoan.get(id as string);
+  if (!a) throw notFound('account', id as string);
+  const day = ctx.engine.today();
+  const excess = ctx.engine.evaluate(a, day).excess;
+  const want = amount ?? excess;
+  if (want <= 0) throw new HttpError(400, 'no_excess', `Account ${a.id} holds no excess payment to refund.`);
+  if (want > excess) throw validationError({ amount: [`Exceeds the excess held (${(excess / 100).toFixed(2)}).`] });
+  const r: RecordRow = {
+    id: newId(), account: a.id, type: 'refund', amount: want, tds_amount: 0, day, payment_mode: 'neft', utr: null, bank_day: day,
+    remark, settlement_order: 'oldest_due_first', created_at: nowSeconds(), index: s.recordOrder.length + 1,
+  };
+  s.addRecord(r);
+  return ok(recordAnswer(ctx, r), 201);
 };
