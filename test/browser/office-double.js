@@ -374,12 +374,13 @@
     ErrorCode: { invalidValue: 'invalidValue', notAvailable: 'notAvailable', divisionByZero: 'divisionByZero', invalidNumber: 'invalidNumber', nullReference: 'nullReference', invalidName: 'invalidName', invalidReference: 'invalidReference' },
   };
   const actions = new Map();
-  const storage = new Map();
+  // OfficeRuntime.storage outlives the pane in Excel; sessionStorage gives the same across a reload here.
+  const PREFIX = 'office-runtime:';
   window.OfficeRuntime = {
     storage: {
-      async getItem(k) { return storage.has(k) ? storage.get(k) : null; },
-      async setItem(k, v) { storage.set(k, String(v)); },
-      async removeItem(k) { storage.delete(k); },
+      async getItem(k) { return sessionStorage.getItem(PREFIX + k); },
+      async setItem(k, v) { sessionStorage.setItem(PREFIX + k, String(v)); },
+      async removeItem(k) { sessionStorage.removeItem(PREFIX + k); },
     },
   };
   window.Office = {
@@ -425,7 +426,7 @@
     registered: () => [...registry.keys()].sort(),
     actions: () => [...actions.keys()],
     runAction: (name) => new Promise((resolve) => actions.get(name)({ completed: resolve })),
-    storageKeys: () => [...storage.keys()],
+    storageKeys: () => Object.keys(sessionStorage).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length)),
     calcRuns: () => model.calcRuns,
     settled: () => calculating,
   };

@@ -284,6 +284,19 @@ describe('task pane in Chromium over the sandbox', () => {
     await shoot('activity');
   });
 
+  it('reconnects by itself when reopened: the saved token and settings come back from OfficeRuntime.storage', async () => {
+    // Before closing: the token is in no cell of any sheet of the workbook.
+    for (const name of await wb<string[]>('sheetNames')) {
+      expect(JSON.stringify(await wb('used', name)), name).not.toContain(server.devToken!);
+    }
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('#whoami:not([hidden])');
+    expect(await page.locator('#connect-status').textContent()).toMatch(/^Connected to Sandbox as /);
+    expect(await page.locator('#env-chip').textContent()).toBe('Sandbox');
+    expect(await page.locator('#token').inputValue()).toBe('');
+  });
+
   it('signs out: the token leaves storage', async () => {
     await tab('Connect');
     await page.getByRole('button', { name: 'Sign out' }).click();
