@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CregoClient } from '../../src/api/contract';
 import { RESULT_HEADERS } from '../../src/bulk';
+import { FULL_MODEL_MAX_ROWS } from '../../src/bulk/node/workbook';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
 import {
   cliEnv, clientFor, countsInSandbox, demoAccounts, exactlyOnce, readXlsx, RECORD_HEADERS, recordRows, spawnCli, todayIso, writeCsv, writeXlsx,
@@ -179,6 +180,43 @@ describe('crego push', () => {
     expect(existsSync(journal)).toBe(false);
     const after = await readXlsx(file);
     expect(after.slice(1).every((r) => r[7] === 'posted')).toBe(true);
+  });
+
+  it('a workbook over 10,000 rows is rewritten in streaming mode: other sheets, values, dates and styles kept', async () => {
+    const file = join(dir, 'large.xlsx');
+    const good = recordRows(loans, FULL_MODEL_MAX_ROWS + 20, '8106');
+    const wb = new ExcelJS.Workbook();
+    const notes = wb.addWorksheet('Read me');
+    notes.getCell('A1').value = 'Collections for November';
+    notes.getCell('A1').font = { bold: true };
+    const ws = wb.addWorksheet('Records');
+    ws.addRow(RECORD_HEADERS);
+    for (const r of good) ws.addRow(r);
+    // A date cell in a user column right of the data, and a styled cell: both must survive the rewrite.
+    ws.getCell('H2').value = new Date(Date.UTC(2023, 2, 15));
+    ws.getCell('H2').numFmt = 'yyyy-mm-dd';
+    ws.getCell('A2').font = { italic: true };
+    await wb.xlsx.writeFile(file);
+
+    const run = await push(['records', file, '--sheet', 'Records', '--chunk', '1000']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`Large workbook (${FULL_MODEL_MAX_ROWS + 21} rows): it is rewritten in streaming mode`);
+    expect(lastLine(run)).toBe(`posted ${good.length}, failed 0, invalid 0, skipped 0`);
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8106'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.readFile(file);
+    expect(back.worksheets.map((w) => w.name)).toEqual(['Read me', 'Records']);
+    expect(back.getWorksheet('Read me')!.getCell('A1').value).toBe('Collections for November');
+    expect(back.getWorksheet('Read me')!.getCell('A1').font?.bold).toBe(true);
+    const out = back.getWorksheet('Records')!;
+    expect(out.getCell('A2').font?.italic).toBe(true);
+    expect(out.getCell('H2').value).toEqual(new Date(Date.UTC(2023, 2, 15)));
+    expect(out.getCell('H2').numFmt).toBe('yyyy-mm-dd');
+    expect(out.getRow(1).values).toEqual([undefined, ...RECORD_HEADERS, undefined, ...RESULT_HEADERS]);
+    const last = out.getRow(good.length + 1);
+    expect([last.getCell(6).value, last.getCell(9).value]).toEqual([good.at(-1)![5], 'posted']);
+    expect(out.rowCount).toBe(good.length + 1);
   });
 
   it('dry run: validates and reports every row, sends and writes nothing', async () => {

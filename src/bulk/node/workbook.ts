@@ -26,6 +26,8 @@ export interface LoadedSheet {
   format: FileFormat;
   sheetName: string;
   values: CellValue[][];
+  /** True for a large workbook rewritten in streaming mode (see FULL_MODEL_MAX_ROWS). */
+  streamed: boolean;
   /** Write result cells (one entry per values row, null = unchanged) at `resultColumn`; atomic, keeps a backup. */
   save(results: ReadonlyArray<ResultValues | null>, resultColumn: number): Promise<void>;
 }
@@ -82,48 +84,164 @@ async function replaceKeepingBackup(file: string, tmp: string): Promise<void> {
   await rename(tmp, file);
 }
 
+/**
+ * Up to this many rows the whole workbook is loaded and rewritten by exceljs, which keeps everything
+ * it knows (dropdowns, notes, frozen panes, merges). Its writer holds the whole sheet in memory several
+ * times over (about 1 GB for 50,000 rows), so bigger sheets are read and rewritten in streaming mode:
+ * values, cell styles, row heights and column widths are kept; data validations, notes, frozen panes
+ * and merges are not (the CLI says so, and the previous file stays in `<file>.bak`).
+ */
+export const FULL_MODEL_MAX_ROWS = 10_000;
+
 export async function loadSheet(file: string, sheetName?: string): Promise<LoadedSheet> {
   const format = formatOf(file);
   if (!format) throw new FileError(`${basename(file)}: only .xlsx and .csv files can be pushed`);
   if (!(await stat(file).then((s) => s.isFile(), () => false))) throw new FileError(`${file} does not exist`);
-  const wb = new ExcelJS.Workbook();
-  let ws: ExcelJS.Worksheet;
   try {
-    if (format === 'xlsx') {
-      await wb.xlsx.readFile(file);
-      ws = pickSheet(wb, sheetName, file);
-    } else {
-      // Keep every CSV field as the text it is: the engine parses amounts and dates itself.
-      ws = await wb.csv.readFile(file, { map: (d: string) => (d === '' ? null : d) } as never);
-    }
+    if (format === 'csv') return await loadCsv(file);
+    const streamed = await streamValues(file, sheetName);
+    if (streamed.values.length > FULL_MODEL_MAX_ROWS) return streamedSheet(file, streamed);
+    return await loadFullWorkbook(file, streamed.sheetName);
   } catch (err) {
     if (err instanceof FileError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(code === 'ENOENT' ? `${file} does not exist` : `Cannot read ${basename(file)}: ${(err as Error).message}`);
+    throw new FileError(`Cannot read ${basename(file)}: ${(err as Error).message}`);
   }
+}
+
+async function writeThenReplace(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = tempPath(file);
+  try {
+    await write(tmp);
+    await replaceKeepingBackup(file, tmp);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+function setResults(ws: { getRow(n: number): ExcelJS.Row }, results: ReadonlyArray<ResultValues | null>, resultColumn: number): void {
+  results.forEach((vals, i) => {
+    if (vals) setRowResults(ws.getRow(i + 1), vals, resultColumn);
+  });
+}
+
+function setRowResults(row: ExcelJS.Row, vals: ResultValues, resultColumn: number): void {
+  vals.forEach((v, j) => {
+    row.getCell(resultColumn + 1 + j).value = v === '' ? null : v;
+  });
+}
+
+async function loadCsv(file: string): Promise<LoadedSheet> {
+  const wb = new ExcelJS.Workbook();
+  // Keep every CSV field as the text it is: the engine parses amounts and dates itself.
+  const ws = await wb.csv.readFile(file, { map: (d: string) => (d === '' ? null : d) } as never);
   return {
-    file,
-    format,
-    sheetName: ws.name,
-    values: valuesOf(ws),
+    file, format: 'csv', sheetName: ws.name, values: valuesOf(ws), streamed: false,
     async save(results, resultColumn) {
-      results.forEach((vals, i) => {
-        if (!vals) return;
-        const row = ws.getRow(i + 1);
-        vals.forEach((v, j) => {
-          row.getCell(resultColumn + 1 + j).value = v === '' ? null : v;
-        });
-      });
-      const tmp = tempPath(file);
-      try {
-        if (format === 'xlsx') await wb.xlsx.writeFile(tmp);
-        else await wb.csv.writeFile(tmp, { map: (v: unknown) => v } as never);
-        await replaceKeepingBackup(file, tmp);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      setResults(ws, results, resultColumn);
+      await writeThenReplace(file, (tmp) => wb.csv.writeFile(tmp, { map: (v: unknown) => v } as never));
     },
+  };
+}
+
+async function loadFullWorkbook(file: string, sheetName: string): Promise<LoadedSheet> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = pickSheet(wb, sheetName, file);
+  return {
+    file, format: 'xlsx', sheetName: ws.name, values: valuesOf(ws), streamed: false,
+    async save(results, resultColumn) {
+      setResults(ws, results, resultColumn);
+      await writeThenReplace(file, (tmp) => wb.xlsx.writeFile(tmp));
+    },
+  };
+}
+
+interface Streamed {
+  sheetName: string;
+  values: CellValue[][];
+}
+
+const STREAM_OPTIONS = { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' } as const;
+/** Reading values only: without styles a date cell stays its serial number, as Office.js gives it, and memory stays low. */
+const READ_OPTIONS = { ...STREAM_OPTIONS, styles: 'ignore' } as const;
+
+/**
+ * Values of one sheet, read row by row: `wanted` by name, else the first sheet stamped as a Crego
+ * template, else the first sheet that is not the Crego Log.
+ */
+async function streamValues(file: string, wanted: string | undefined): Promise<Streamed> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, READ_OPTIONS as never);
+  let chosen: (Streamed & { stamped: boolean }) | null = null;
+  const names: string[] = [];
+  for await (const wsr of reader as AsyncIterable<ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>>) {
+    names.push(wsr.name);
+    let values: CellValue[][] | null = null;
+    let skip = false;
+    for await (const row of wsr) {
+      if (skip) continue; // drain: leaving a sheet's iteration early would end the whole zip stream
+      if (values === null) {
+        const a1 = row.number === 1 ? plain(row.getCell(1).value) : null;
+        const stamped = typeof a1 === 'string' && STAMP_PATTERN.test(a1);
+        const take = wanted
+          ? wsr.name.toLowerCase() === wanted.toLowerCase()
+          : wsr.name !== LOG_SHEET_NAME && (!chosen || (stamped && !chosen.stamped));
+        if (!take) {
+          skip = true;
+          continue;
+        }
+        values = [];
+        chosen = { sheetName: wsr.name, values, stamped };
+      }
+      const cells: CellValue[] = [];
+      row.eachCell({ includeEmpty: false }, (cell, col) => {
+        cells[col - 1] = plain(cell.value);
+      });
+      for (let c = 0; c < cells.length; c++) if (cells[c] === undefined) cells[c] = null;
+      values[row.number - 1] = cells;
+    }
+    if (values) for (let r = 0; r < values.length; r++) values[r] ??= [];
+  }
+  if (!chosen) {
+    throw new FileError(wanted
+      ? `${basename(file)} has no sheet '${wanted}' (or it is empty); its sheets are ${names.map((n) => `'${n}'`).join(', ')}`
+      : `${basename(file)} has no sheet with data`);
+  }
+  return chosen;
+}
+
+/** A large workbook: rewritten sheet by sheet, row by row, with the result cells added on the way. */
+function streamedSheet(file: string, streamed: Streamed): LoadedSheet {
+  return {
+    file, format: 'xlsx', sheetName: streamed.sheetName, values: streamed.values, streamed: true,
+    save: (results, resultColumn) =>
+      writeThenReplace(file, async (tmp) => {
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, STREAM_OPTIONS as never);
+        const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+        for await (const wsr of reader as AsyncIterable<ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>>) {
+          const out = writer.addWorksheet(wsr.name);
+          const target = wsr.name === streamed.sheetName;
+          let first = true;
+          for await (const row of wsr) {
+            if (first && wsr.columns) out.columns = wsr.columns.map((c) => ({ width: c.width }));
+            first = false;
+            const copy = out.getRow(row.number);
+            if (row.height) copy.height = row.height;
+            row.eachCell({ includeEmpty: false }, (cell, col) => {
+              const c = copy.getCell(col);
+              c.value = cell.value;
+              if (cell.style && Object.keys(cell.style).length > 0) c.style = cell.style;
+            });
+            const vals = target ? results[row.number - 1] : null;
+            if (vals) setRowResults(copy, vals, resultColumn);
+            copy.commit();
+            // exceljs's writer has no back-pressure: pause now and then so the zip stream can drain.
+            if (row.number % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+          }
+          out.commit();
+        }
+        await writer.commit();
+      }),
   };
 }
 

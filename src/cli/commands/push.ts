@@ -106,6 +106,12 @@ export async function run(args: string[]): Promise<number> {
     if (err instanceof FileError) return usage(err.message);
     throw err;
   }
+  if (sheet.streamed) {
+    process.stderr.write(
+      `Large workbook (${sheet.values.length} rows): it is rewritten in streaming mode, which keeps values, styles and column widths ` +
+        `but not dropdowns, notes, frozen panes or merged cells. The previous file is kept as ${file}.bak.\n`,
+    );
+  }
   const journalFile = journalPath(file);
   let restored = new Map<number, ResultValues>();
   try {
@@ -158,6 +164,8 @@ export async function run(args: string[]): Promise<number> {
     await journal.close();
     // Rows this push left alone (e.g. posted by the interrupted run) still need the journal's cells.
     const results = report.results.map((r, i) => r ?? restored.get(i) ?? null);
+    // A streamed rewrite reads the cells again from the file: let the values go first (peak memory).
+    if (sheet.streamed) sheet.values.length = 0;
     await sheet.save(results, report.layout.resultColumn);
     await journal.remove(); // the file now holds everything the journal did
   }
