@@ -169,6 +169,15 @@
   }
   const ErrorCells = { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!' };
   let calculating = Promise.resolve();
+  /** A formula the double cannot read shows #VALUE! (with the reason) instead of breaking the calculation chain. */
+  async function safely(f) {
+    try {
+      await evaluate(f.s, f.r, f.c, f.x);
+    } catch (e) {
+      f.x.value = '#VALUE!';
+      f.x.error = String(e && e.message);
+    }
+  }
   function recalc(scope) {
     calculating = calculating.then(async () => {
       model.calcRuns++;
@@ -180,8 +189,8 @@
         formulas.push({ s, r, c, x, crego: x.formula.includes('CREGO.') });
       }
       // CREGO.* first (they feed SUMIF/COUNTIF), all at once like one recalculation wave.
-      await Promise.all(formulas.filter((f) => f.crego).map((f) => evaluate(f.s, f.r, f.c, f.x)));
-      for (const f of formulas.filter((f) => !f.crego)) await evaluate(f.s, f.r, f.c, f.x);
+      await Promise.all(formulas.filter((f) => f.crego).map((f) => safely(f)));
+      for (const f of formulas.filter((f) => !f.crego)) await safely(f);
     });
     return calculating;
   }
