@@ -14,11 +14,47 @@ import { createNodeClient } from '../src/api/node';
 import type { Loan } from '../src/api/types';
 import * as functions from '../src/functions/functions';
 import { activeRuntime } from '../src/functions/runtime';
-import { startSandbox } from '../src/sandbox/index';
+import { Worker } from 'node:worker_threads';
+import type { SandboxOptions } from '../src/sandbox/index';
 
 export const name = 'functions';
 
 const FIELDS = ['total_outstanding', 'principal_outstanding', 'dpd', 'asset_category', 'total_paid'] as const;
+
+interface RemoteSandbox {
+  url: string;
+  token: string;
+  stats(): Promise<{ requests: number; byEndpoint: Record<string, number>; maxInFlight: number }>;
+  resetStats(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The sandbox in a worker thread (see functions-sandbox-worker.ts). */
+async function startRemoteSandbox(options: SandboxOptions): Promise<RemoteSandbox> {
+  // A worker does not inherit tsx's loader: register it, then load the TypeScript module.
+  const entry = new URL('./functions-sandbox-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: options });
+  const replies = new Map<string, Array<(msg: any) => void>>();
+  const ask = (op: string) =>
+    new Promise<any>((resolve) => {
+      replies.set(op, [...(replies.get(op) ?? []), resolve]);
+      if (op !== 'ready') worker.postMessage({ op });
+    });
+  worker.on('message', (msg: { op: string }) => replies.get(msg.op)?.shift()?.(msg));
+  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  const ready = await Promise.race([ask('ready'), failed]);
+  return {
+    url: ready.url,
+    token: ready.token,
+    stats: async () => (await ask('stats')).stats,
+    resetStats: async () => void (await ask('reset')),
+    close: async () => {
+      await ask('close');
+      await worker.terminate();
+    },
+  };
+}
 
 function envInt(key: string, fallback: number): number {
   const v = Number(process.env[key]);
@@ -33,19 +69,22 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
   const accounts = envInt('BENCH_ACCOUNTS', 2000);
   const latencyMs = envInt('BENCH_LATENCY_MS', 20);
   const concurrency = envInt('BENCH_CONCURRENCY', DEFAULT_CONCURRENCY);
-  const sandbox = await startSandbox({ accounts, latencyMs, quiet: true });
+  const sandbox = await startRemoteSandbox({ accounts, latencyMs, quiet: true });
   const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency });
   try {
     const loans = await client.listAll<Loan>('loans.list', { pageSize: 500 });
     const ids = [...new Set(loans.map((l) => l.account))].slice(0, accounts);
     if (ids.length < accounts) throw new Error(`the sandbox has ${ids.length} accounts, ${accounts} needed`);
+    // The cells' client is configured as the add-in's (no client-side cache: the batcher is the cache),
+    // on the Node carrier: Node's own fetch is far heavier per request than a browser's.
     const runtime = activeRuntime()!;
-    runtime.configure({ client });
+    const cellClient = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, cacheTtlMs: 0 });
+    runtime.configure({ client: cellClient });
     const cells = ids.length * FIELDS.length;
     const bound = Math.ceil(ids.length / concurrency) * latencyMs;
 
     // ── One recalculation wave: every cell called at once, like Excel does ──
-    sandbox.resetStats();
+    await sandbox.resetStats();
     let t0 = performance.now();
     const values = await Promise.all(
       ids.flatMap((id) =>
@@ -55,19 +94,19 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
       ),
     );
     const waveMs = performance.now() - t0;
-    const waveRequests = sandbox.stats().requests;
+    const waveRequests = (await sandbox.stats()).requests;
     const waveErrors = values.filter((v) => isErrorCell(v[0]![0])).length;
 
     // ── The same wave again: a recalculation that changes nothing costs no request ──
-    sandbox.resetStats();
+    await sandbox.resetStats();
     t0 = performance.now();
     await Promise.all(ids.flatMap((id) => FIELDS.map((field) => functions.summary([[id]], [[field]], 0, false, {} as CustomFunctions.CancelableInvocation))));
     const rewaveMs = performance.now() - t0;
-    const rewaveRequests = sandbox.stats().requests;
+    const rewaveRequests = (await sandbox.stats()).requests;
 
     // ── One spilled formula: ids column × fields row ──
     runtime.invalidate();
-    sandbox.resetStats();
+    await sandbox.resetStats();
     t0 = performance.now();
     const table = await functions.summary(
       ids.map((id) => [id]),
@@ -77,12 +116,12 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
       {} as CustomFunctions.CancelableInvocation,
     );
     const spillMs = performance.now() - t0;
-    const spillRequests = sandbox.stats().requests;
+    const spillRequests = (await sandbox.stats()).requests;
     const spillShape = `${table.length}x${table[0]?.length ?? 0}`;
 
     // ── Naive baseline: each cell sends its own GET (no cache, no sharing), same connection cap ──
     const agent = new Agent({ connections: concurrency });
-    sandbox.resetStats();
+    await sandbox.resetStats();
     t0 = performance.now();
     await Promise.all(
       ids.flatMap((id) =>
@@ -97,7 +136,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
       ),
     );
     const baselineMs = performance.now() - t0;
-    const baselineRequests = sandbox.stats().requests;
+    const baselineRequests = (await sandbox.stats()).requests;
     await agent.close();
 
     const figures = {
@@ -133,6 +172,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
     say(`  speedup:  ${round2(baselineMs / waveMs)}× vs baseline`);
     return figures;
   } finally {
+    activeRuntime()?.disconnect(); // closes cellClient
     await client.close();
     await sandbox.close();
   }

@@ -15,8 +15,10 @@ export function isBlank(value: unknown): boolean {
 
 /** A scalar or a range → its cells, row by row. */
 export function cellsOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value.flatMap((row) => (Array.isArray(row) ? row : [row]));
-  return [value];
+  if (!Array.isArray(value)) return [value];
+  // One cell (the common case in a recalculation wave): no flattening.
+  if (value.length === 1 && Array.isArray(value[0])) return value[0] as unknown[];
+  return value.flatMap((row) => (Array.isArray(row) ? row : [row]));
 }
 
 /** Shape of a range argument: a single row with several cells spills across, anything else down. */

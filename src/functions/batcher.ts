@@ -20,7 +20,7 @@
  */
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
-import { requestKey } from '../api/url';
+import { PAGINATION } from '../api/endpoints';
 import type { Cancellation } from './cancel';
 import { CellError, UNREACHABLE_MESSAGE } from './errors';
 
@@ -233,7 +233,10 @@ export class Batcher {
     this.counts.sent++;
     const { fetch, client } = entry;
     const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const };
-    const request = fetch.all ? client.listAll(fetch.endpoint, options) : client.call(fetch.endpoint, options);
+    // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
+    const request = fetch.all
+      ? client.listAll(fetch.endpoint, { ...options, pageSize: PAGINATION.maxPageSize })
+      : client.call(fetch.endpoint, options);
     request.then(
       (value) => {
         this.forget(entry);
@@ -328,12 +331,36 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The client's own request key (environment + endpoint + path + sorted query), widened by the
- * server (two servers may share an environment label), the body of a calculation, and paging.
+ * Cache key: the connection (environment + server), the endpoint, its path and query values in a
+ * fixed order, paging, and the body of a calculation. Computed for every cell of a wave, so it is
+ * plain string building (the connection part is looked up once per client).
  */
+const connectionKeys = new WeakMap<object, string>();
+
 export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, fetch: Fetch): string {
-  const request = requestKey(client.environment, fetch.endpoint, fetch.path, fetch.query);
-  return `${client.baseUrl}|${fetch.all ? 'all' : 'one'}|${request}|${fetch.body === undefined ? '' : stableJson(fetch.body)}`;
+  let connection = connectionKeys.get(client);
+  if (connection === undefined) {
+    connection = JSON.stringify([client.environment, client.baseUrl]);
+    connectionKeys.set(client, connection);
+  }
+  let key = `${connection}|${fetch.endpoint}|${fetch.all ? 'all' : 'one'}`;
+  if (fetch.path) key += `|${pairs(fetch.path)}`;
+  if (fetch.query) key += `?${pairs(fetch.query)}`;
+  if (fetch.body !== undefined) key += `|${stableJson(fetch.body)}`;
+  return key;
+}
+
+/** `a=1&b=x` from the defined values, names sorted, values encoded so no value can forge a separator. */
+function pairs(record: Record<string, QueryValue | string | number>): string {
+  const names = Object.keys(record);
+  if (names.length > 1) names.sort();
+  let out = '';
+  for (const name of names) {
+    const v = record[name];
+    if (v === undefined || v === null) continue;
+    out += `${out ? '&' : ''}${name}=${encodeURIComponent(String(v))}`;
+  }
+  return out;
 }
 
 function stableJson(value: unknown): string {

@@ -4,7 +4,6 @@
  * same wrappers headless. Every read goes through the runtime's batcher.
  */
 import type { QueryValue } from '../api/contract';
-import { PAGINATION } from '../api/endpoints';
 import type { AccountSummary, CalculateEmiAnswer } from '../api/types';
 import {
   accountIdOf,
@@ -40,7 +39,8 @@ export interface CallContext {
 export type OutCell = Cell | CustomFunctions.Error | CellError;
 
 async function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
-  const client = await rt.connect();
+  // Connected already (every cell but the first): no extra await per cell.
+  const client = rt.client() ?? (await rt.connect());
   return rt.batcher.get<T>(client, fetch, { cancel: ctx.cancel, preview: ctx.preview, fresh: ctx.fresh });
 }
 
@@ -77,6 +77,12 @@ export async function summary(
     : fieldCells.map((v, i) => fieldOf('SUMMARY', v, fieldCells.length > 1 ? `field (cell ${i + 1})` : 'field'));
   const asOf = optionalDate(asOfArg, 'asOfDate');
   const includeClosed = optionalBool(includeClosedArg, 'includeClosed', false);
+
+  // One account, one field: the shape of almost every cell in a recalculation wave.
+  if (ids.length === 1 && fields?.length === 1) {
+    const obj = await readAccount<Record<string, unknown>>(rt, ctx, ids[0]!, summaryFetch(ids[0]!, asOf, includeClosed));
+    return [[toCell(fields[0]!.kind, obj[fields[0]!.name])]];
+  }
 
   // One read per distinct account; the batcher shares it with every other cell of the wave too.
   const answers = new Map<string, Promise<AccountSummary>>();
@@ -214,8 +220,7 @@ async function list(
   query: Record<string, QueryValue>,
   account?: string,
 ): Promise<Cell[][]> {
-  // The largest page the API takes: a table of a few hundred rows costs one request.
-  const fetch: Fetch = { endpoint, query: { ...query, [PAGINATION.sizeParam]: PAGINATION.maxPageSize }, all: true, account };
+  const fetch: Fetch = { endpoint, query, all: true, account };
   let rows: Record<string, unknown>[];
   try {
     rows = await read<Record<string, unknown>[]>(rt, ctx, fetch);

@@ -16,7 +16,9 @@ import { toCellError, toExcelError } from './errors';
 import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
 
 if (!activeRuntime()) {
-  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient(connection), recalc }));
+  // The batcher is the functions' cache (it must answer value previews without a request), so the
+  // client keeps none of its own: one refresh clears one cache, and answers are not stored twice.
+  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc }));
 }
 
 /** Excel documents a boolean; the typings say string. Accept both. */
