@@ -31,11 +31,6 @@ export function setupTabs(onShow?: (panelId: string) => void): void {
   });
 }
 
-/** Select a section by its panel id (e.g. after connecting, jump to where work happens). */
-export function showTab(panelId: string): void {
-  document.querySelector<HTMLButtonElement>(`[role="tab"][aria-controls="${panelId}"]`)?.click();
-}
-
 /** Header chip and red banner: the banner shows whenever Production is selected or connected. */
 export function showEnvironment(env: EnvironmentId | null, production: boolean, connected: boolean): void {
   const chip = byId('env-chip');

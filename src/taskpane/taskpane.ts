@@ -5,7 +5,7 @@
  */
 import { setupActivity, loadActivity } from './activity';
 import { setupBulk } from './bulk';
-import { setupTabs, showTab } from './chrome';
+import { setupTabs } from './chrome';
 import { onSessionChanged, setupConnect } from './connect';
 import { setupDashboard } from './dashboard';
 import { setupFormulas } from './formulas';
@@ -34,5 +34,3 @@ if (office?.onReady) {
   // Opened outside Office (e.g. straight in a browser): the pane still renders and explains itself.
   void start();
 }
-
-export { showTab };
