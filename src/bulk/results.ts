@@ -53,8 +53,16 @@ export function readResult(row: readonly CellValue[], start: number): RowResult 
   };
 }
 
-/** `2026-11-26 09:30 IST`. */
+let lastMinute = -1;
+let lastStamp = '';
+
+/** `2026-11-26 09:30 IST`. Minute resolution, so one formatting serves every row stamped in that minute. */
 export function stamp(ms: number): string {
-  const s = ms / 1000;
-  return `${epochToIsoDate(s)} ${formatIstTime(s)}`;
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== lastMinute) {
+    const s = minute * 60;
+    lastStamp = `${epochToIsoDate(s)} ${formatIstTime(s)}`;
+    lastMinute = minute;
+  }
+  return lastStamp;
 }
