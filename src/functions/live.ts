@@ -32,6 +32,7 @@ export class LivePoller {
   private readonly due = new Map<LiveCell, number>();
   private timer: unknown = undefined;
   private ticking = false;
+  private paused = false;
   private ticks = 0;
 
   constructor(private readonly clock: LiveClock = systemClock) {}
@@ -48,6 +49,16 @@ export class LivePoller {
   /** Whether a tick is scheduled (false once the last cell is gone). */
   get running(): boolean {
     return this.timer !== undefined;
+  }
+
+  /** Stop ticking (e.g. while the pane pushes a bulk sheet) or resume; cells keep their last value. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.schedule();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   /** Start polling a cell (its first value is the caller's job); returns the cell's stop function. */
@@ -83,7 +94,7 @@ export class LivePoller {
   private schedule(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.due.size === 0 || this.ticking) return;
+    if (this.due.size === 0 || this.ticking || this.paused) return;
     const next = Math.min(...this.due.values());
     this.timer = this.clock.setTimeout(
       () => {

@@ -36,6 +36,7 @@ export interface RuntimeStatus {
   cache: BatcherStats;
   /** LIVE cells being polled. */
   liveCells: number;
+  livePaused: boolean;
 }
 
 /** The object published as `globalThis.CregoRuntime`. */
@@ -50,6 +51,8 @@ export interface CregoRuntimeApi {
   invalidate(scope?: { account?: string; endpoint?: string }): void;
   client(): CregoClient | null;
   status(): RuntimeStatus;
+  /** Pause or resume the LIVE poll loop (cells keep their last value meanwhile). */
+  pauseLive(paused: boolean): void;
 }
 
 export interface RuntimeOptions {
@@ -118,7 +121,12 @@ export class FunctionsRuntime implements CregoRuntimeApi {
       baseUrl: this.current?.baseUrl,
       cache: this.batcher.stats(),
       liveCells: this.live.size,
+      livePaused: this.live.isPaused,
     };
+  }
+
+  pauseLive(paused: boolean): void {
+    this.live.setPaused(paused);
   }
 
   /**
@@ -215,6 +223,7 @@ export function setActiveRuntime(runtime: FunctionsRuntime): CregoRuntimeApi {
     invalidate: (scope) => runtime.invalidate(scope),
     client: () => runtime.client(),
     status: () => runtime.status(),
+    pauseLive: (paused) => runtime.pauseLive(paused),
   };
   (globalThis as { CregoRuntime?: CregoRuntimeApi }).CregoRuntime = api;
   return api;

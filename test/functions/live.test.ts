@@ -83,6 +83,23 @@ describe('LIVE', () => {
     s.cancel();
   });
 
+  it('pauses and resumes the loop from the task pane', async () => {
+    t = useRuntime(p.sandbox);
+    const s = streamingInvocation();
+    CREGO.live(p.termAccounts[0]!, 'dpd', 30, s);
+    await s.result(1);
+    const pane = (globalThis as { CregoRuntime?: { pauseLive(p: boolean): void; status(): { livePaused: boolean } } }).CregoRuntime!;
+    pane.pauseLive(true);
+    expect(pane.status().livePaused).toBe(true);
+    expect(t.clock.pendingTimers).toBe(0);
+    t.clock.advance(120_000);
+    expect(s.results).toHaveLength(1);
+    pane.pauseLive(false);
+    t.clock.advance(0);
+    await s.result(2);
+    s.cancel();
+  });
+
   it('reports bad arguments and failures in the cell and keeps the loop alive', async () => {
     t = useRuntime(p.sandbox);
     const badField = streamingInvocation();
