@@ -13,9 +13,6 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
 
-/** Excel serial of 1970-01-01: JS Date ↔ serial for cells exceljs hands over as Date objects. */
-const EXCEL_EPOCH_SERIAL = 25_569;
-const MS_PER_DAY = 86_400_000;
 /** Earliest business date accepted: anything older is almost surely a typo (e.g. 2-digit years). */
 const EARLIEST_SERIAL = isoDateToExcelSerial('2000-01-01')!;
 const LATEST_SERIAL = isoDateToExcelSerial('2099-12-31')!;
@@ -78,7 +75,7 @@ export function parseDateSerial(v: CellValue): Parsed<number> {
   } else if (v instanceof Date) {
     // exceljs gives a date cell as a Date whose UTC fields are the wall-clock date Excel shows.
     if (Number.isNaN(v.getTime())) return bad(`is not a valid date; ${fix}`);
-    serial = Math.floor(v.getTime() / MS_PER_DAY + EXCEL_EPOCH_SERIAL);
+    serial = isoDateToExcelSerial(v.toISOString().slice(0, 10));
   } else if (typeof v === 'string') {
     const text = v.trim();
     const named = DAY_MONTH_NAME_YEAR.exec(text);
@@ -92,10 +89,10 @@ export function parseDateSerial(v: CellValue): Parsed<number> {
     } else {
       serial = isoDateToExcelSerial(text);
     }
-    if (serial === null) return bad(`${show(v)} is not a valid date; ${fix}`);
   } else {
     return bad(`${show(v)} is not a date; ${fix}`);
   }
+  if (serial === null) return bad(`${show(v)} is not a valid date; ${fix}`);
   if (serial < EARLIEST_SERIAL || serial > LATEST_SERIAL) {
     return bad(`${show(v)} is outside 2000–2099; ${fix}`);
   }

@@ -5,7 +5,6 @@
  * columns greyed out with a note that Crego fills them.
  */
 import ExcelJS from 'exceljs';
-import { isoDateToExcelSerial } from '../../api/dates';
 import type { ColumnDef, SheetKind } from '../kinds/types';
 import { RESULT_HEADERS } from '../results';
 import { templateRows } from '../template';
@@ -14,7 +13,6 @@ import { templateRows } from '../template';
 const TEMPLATE_ROWS = 5000;
 const HEADER_ROW = 2;
 const FIRST_DATA_ROW = 3;
-const SERIAL_1900 = Date.UTC(1899, 11, 30);
 
 function columnLetter(n: number): string {
   let s = '';
@@ -30,10 +28,8 @@ function note(col: ColumnDef): string {
 }
 
 function exampleCell(col: ColumnDef): ExcelJS.CellValue {
-  if (col.type === 'date' && typeof col.example === 'string') {
-    const serial = isoDateToExcelSerial(col.example)!;
-    return new Date(SERIAL_1900 + serial * 86_400_000);
-  }
+  // exceljs writes a Date as the date cell whose UTC fields it carries.
+  if (col.type === 'date' && typeof col.example === 'string') return new Date(`${col.example}T00:00:00Z`);
   return col.example;
 }
 
