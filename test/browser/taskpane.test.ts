@@ -31,14 +31,26 @@ const pageErrors: string[] = [];
 const today = new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
 
 /** The sandbox itself (behind the server's proxy), for checks made outside the pane. */
-async function sandboxGet<T>(path: string): Promise<T> {
-  const res = await fetch(`${server.apiTarget}${path}`, { headers: { Authorization: `Bearer ${server.devToken}` } });
+async function sandboxGet<T>(path: string, via: RunningServer = server): Promise<T> {
+  const res = await fetch(`${via.apiTarget}${path}`, { headers: { Authorization: `Bearer ${via.devToken}` } });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }
 
-const wb = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-  page.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+/** Call the Office double's test hooks (window.__workbook) in a page. */
+const workbookOf =
+  (p: () => Page) =>
+  <T>(fn: string, ...args: unknown[]): Promise<T> =>
+    p().evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+const wb = workbookOf(() => page);
+
+/** Connect a pane with a pasted bearer token and wait for "who and where". */
+async function signInWithToken(p: Page, token: string): Promise<void> {
+  await p.getByLabel('Paste a token').check();
+  await p.getByLabel('Bearer token').fill(token);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForSelector('#whoami:not([hidden])', { timeout: 20_000 });
+}
 
 async function tab(name: string): Promise<void> {
   await page.getByRole('tab', { name }).click();
@@ -117,10 +129,7 @@ describe('task pane in Chromium over the sandbox', () => {
   it('connects with a pasted token, shows who and where, checks the connection', async () => {
     await expect(page.locator('#env').inputValue()).resolves.toBe('sandbox');
     await expect(page.locator('#base-url').inputValue()).resolves.toBe('/api');
-    await page.getByLabel('Paste a token').check();
-    await page.getByLabel('Bearer token').fill(server.devToken!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForSelector('#whoami:not([hidden])');
+    await signInWithToken(page, server.devToken!);
     expect(await page.locator('#who-env').textContent()).toBe('Sandbox');
     expect(await page.locator('#who-api').textContent()).toBe(`${server.url}/api`);
     expect(await page.locator('#connect-status').textContent()).toMatch(/^Connected to Sandbox as /);
@@ -309,8 +318,7 @@ describe('task pane in Chromium over the sandbox', () => {
 
 describe('task pane against an API labelled production', () => {
   let prod: Page;
-  const at = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-    prod.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+  const at = workbookOf(() => prod);
 
   it('preselects Production with the red banner, and posts only after PRODUCTION is typed', async () => {
     prodServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), crego: { baseUrl: server.apiTarget, environment: 'production' } });
@@ -381,14 +389,9 @@ describe('cancelling a push while a chunk is in flight', () => {
   it('leaves the rows `sending`; the next push finds them in Crego instead of posting them twice', async () => {
     slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 11, accounts: 20, latencyMs: 3000 } });
     const slow = await openPane(slowServer.url);
-    const at = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-      slow.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
-    const sandbox = async <T>(path: string): Promise<T> =>
-      (await (await fetch(`${slowServer.apiTarget}${path}`, { headers: { Authorization: `Bearer ${slowServer.devToken}` } })).json()) as T;
-    await slow.getByLabel('Paste a token').check();
-    await slow.getByLabel('Bearer token').fill(slowServer.devToken!);
-    await slow.getByRole('button', { name: 'Sign in' }).click();
-    await slow.waitForSelector('#whoami:not([hidden])', { timeout: 20_000 });
+    const at = workbookOf(() => slow);
+    const sandbox = <T>(path: string) => sandboxGet<T>(path, slowServer);
+    await signInWithToken(slow, slowServer.devToken!);
     const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
     const rows = loans.results.slice(0, 3).map((l, i) => [l.account, 'repayment', 100 + i, today, 'upi', `77777777777${i}`, '', '', 'cancel test']);
     await slow.getByRole('tab', { name: 'Bulk' }).click();
