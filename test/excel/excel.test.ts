@@ -6,6 +6,7 @@ import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
 import { clearMarks, INVALID_FILL, markCells, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
+import { recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
 import { getSelection, goTo, insertFormulaAtSelection } from '../../src/excel/selection';
 import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../../src/excel/sheets';
@@ -287,6 +288,24 @@ describe('charts, selection, navigation', () => {
     await goTo(wb.context, 'Crego Records', 'C14');
     expect(wb.activated).toEqual(['Crego Records']);
     expect(wb.selected).toEqual(['Crego Records!C14']);
+  });
+});
+
+describe('recalculation (src/excel/recalc.ts)', () => {
+  afterEach(() => {
+    delete (globalThis as any).Excel;
+  });
+  it('recalculates the workbook in full, the active sheet, or the selection', async () => {
+    const wb = mockWorkbook({ sheets: { A: {}, B: {} }, selection: { sheet: 'B', row: 1, col: 1, rows: 2, cols: 2 } });
+    (globalThis as any).Excel = (wb as any).excel;
+    await recalc('workbook');
+    await recalc('sheet');
+    await recalc('selection');
+    expect(wb.calculations).toEqual([
+      { what: 'workbook', arg: 'Full' },
+      { what: 'sheet B', arg: true },
+      { what: 'range B!B2:C3' },
+    ]);
   });
 });
 

@@ -247,6 +247,9 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
           getItemOrNullObject(name: string) {
             return makeSheet(name, !seed.sheets[name] && !wb.addedSheets.includes(name));
           },
+          getActiveWorksheet() {
+            return makeSheet(seed.selection?.sheet ?? sheetNames[0]);
+          },
           add(name: string) {
             wb.addedSheets.push(name);
             seed.sheets[name] = seed.sheets[name] ?? {};
@@ -281,6 +284,10 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     await baseSync();
     for (const m of created) await m.sync();
   };
+  // Enums are plain values in Office.js (no load needed), so they are set outside the mock's load model.
+  excel.CalculationType = { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' };
+  // RequestContext.application is the workbook's application (Office.js exposes both).
+  excel.context.application = excel.context.workbook.application;
   wb.context = excel.context;
   (wb as any).excel = excel;
   return wb;
