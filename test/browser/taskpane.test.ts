@@ -60,6 +60,8 @@ async function shoot(name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   for (const width of [500, 320]) {
     await page.setViewportSize({ width, height: 900 });
+    // Usable at this width: nothing sticks out sideways (no horizontal scrolling).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width}px`).toBeLessThanOrEqual(width);
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 500, height: 900 });
