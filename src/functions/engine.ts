@@ -38,19 +38,18 @@ export interface CallContext {
 /** A matrix cell may hold an Excel error for just that cell. */
 export type OutCell = Cell | CustomFunctions.Error | CellError;
 
-async function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
-  // Connected already (every cell but the first): no extra await per cell.
-  const client = rt.client() ?? (await rt.connect());
-  return rt.batcher.get<T>(client, fetch, { cancel: ctx.cancel, preview: ctx.preview, fresh: ctx.fresh });
+function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
+  const options = { cancel: ctx.cancel, preview: ctx.preview, fresh: ctx.fresh };
+  // Connected already (every cell but the first): straight to the batcher, no extra promise per cell.
+  const client = rt.client();
+  return client ? rt.batcher.get<T>(client, fetch, options) : rt.connect().then((c) => rt.batcher.get<T>(c, fetch, options));
 }
 
 /** A read about one account: a failure says which account. */
-async function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string, fetch: Fetch): Promise<T> {
-  try {
-    return await read<T>(rt, ctx, { ...fetch, account });
-  } catch (error) {
+function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string, fetch: Fetch): Promise<T> {
+  return read<T>(rt, ctx, fetch.account === account ? fetch : { ...fetch, account }).catch((error: unknown) => {
     throw toCellError(error, { account });
-  }
+  });
 }
 
 function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {

@@ -124,6 +124,20 @@ describe('SUMMARY', () => {
   });
 });
 
+describe('omitted arguments', () => {
+  it('takes null for every omitted optional argument, as Excel passes them', async () => {
+    t = useRuntime(p.sandbox);
+    const id = p.termAccounts[0]!;
+    const none = null as never;
+    expect((await CREGO.summary([[id]], none, none, none, inv())).map((r) => r[0])).toEqual([...SUMMARY_FIELDS]);
+    expect(await CREGO.emi(100000, 12, 12, none, none, none, inv())).toBe(await CREGO.emi(100000, 12, 12, 0, 0, 'rupee', inv()));
+    expect((await CREGO.outstanding(id, none, none, inv())).length).toBe(CATALOG.OUTSTANDING!.length);
+    expect((await CREGO.records(id, none, none, inv()))[0]![0]).toBe('date');
+    expect((await CREGO.loans(none, none, none, none, inv())).length).toBeGreaterThan(1);
+    expect(CREGO.fields(none)[0]).toEqual(['function', 'field', 'description']);
+  });
+});
+
 describe('EMI and SCHEDULE', () => {
   it('EMI is Calculate EMI’s instalment; SCHEDULE is its instalment table that repays the principal', async () => {
     t = useRuntime(p.sandbox);
