@@ -251,6 +251,23 @@ describe('task pane in Chromium over the sandbox', () => {
     ]);
   });
 
+  it('pushes a 600-row sheet in several chunks: every row posted with its own Crego id', async () => {
+    await tab('Bulk');
+    await page.getByRole('button', { name: 'Insert template' }).click();
+    await page.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.includes('Records (2)'));
+    expect(await page.locator('#bulk-sheet').inputValue()).toBe('Records (2)');
+    const rows = Array.from({ length: 600 }, (_, i) => [accounts[i % 3], 'repayment', 10 + (i % 50), today, 'upi', String(880000000000 + i), '', '', `bulk ${i}`]);
+    await wb('type', 'Records (2)', 'A4', rows);
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 600, failed 0, invalid 0, skipped 0.');
+    const results = await wb<unknown[][]>('values', 'Records (2)', 'J4:K603');
+    expect(results.every((r) => r[0] === 'posted')).toBe(true);
+    expect(new Set(results.map((r) => r[1])).size).toBe(600);
+    const log = await wb<unknown[][]>('used', 'Crego Log');
+    expect(log[log.length - 1].slice(2, 4)).toEqual(['Records (2)', 'records']);
+  }, 90_000);
+
   it('builds the portfolio dashboard: accounts, one spilled SUMMARY, totals by category, a chart', async () => {
     await tab('Dashboard');
     await page.getByLabel('At most this many accounts').fill('12');
