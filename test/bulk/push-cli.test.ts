@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CregoClient } from '../../src/api/contract';
-import { RESULT_HEADERS } from '../../src/bulk';
+import { KINDS, RESULT_HEADERS } from '../../src/bulk';
+import { buildTemplate } from '../../src/bulk/node/template-file';
 import { FULL_MODEL_MAX_ROWS } from '../../src/bulk/node/workbook';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
 import {
@@ -182,41 +183,49 @@ describe('crego push', () => {
     expect(after.slice(1).every((r) => r[7] === 'posted')).toBe(true);
   });
 
-  it('a workbook over 10,000 rows is rewritten in streaming mode: other sheets, values, dates and styles kept', async () => {
+  it('a workbook over 10,000 rows is rewritten in streaming mode: other sheets, values, dates, styles and the template kept', async () => {
     const file = join(dir, 'large.xlsx');
     const good = recordRows(loans, FULL_MODEL_MAX_ROWS + 20, '8106');
-    const wb = new ExcelJS.Workbook();
+    const wb = buildTemplate(KINDS.records); // stamp row 1, headers row 2 (notes, dropdowns), example row 3
     const notes = wb.addWorksheet('Read me');
     notes.getCell('A1').value = 'Collections for November';
     notes.getCell('A1').font = { bold: true };
-    const ws = wb.addWorksheet('Records');
-    ws.addRow(RECORD_HEADERS);
-    for (const r of good) ws.addRow(r);
-    // A date cell in a user column right of the data, and a styled cell: both must survive the rewrite.
-    ws.getCell('H2').value = new Date(Date.UTC(2023, 2, 15));
-    ws.getCell('H2').numFmt = 'yyyy-mm-dd';
-    ws.getCell('A2').font = { italic: true };
+    const ws = wb.getWorksheet('Records')!;
+    good.forEach((r, i) => {
+      const row = ws.getRow(4 + i);
+      [r[0], r[1], r[2], r[3], r[4], r[5], null, null, r[6]].forEach((v, c) => (row.getCell(c + 1).value = v as ExcelJS.CellValue));
+    });
+    // A date cell and a styled cell of the user's, right of the result columns: both must survive the rewrite.
+    ws.getCell('Q5').value = new Date(Date.UTC(2023, 2, 15));
+    ws.getCell('Q5').numFmt = 'yyyy-mm-dd';
+    ws.getCell('A4').font = { italic: true };
     await wb.xlsx.writeFile(file);
 
-    const run = await push(['records', file, '--sheet', 'Records', '--chunk', '1000']);
+    const run = await push(['records', file, '--chunk', '1000']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`Large workbook (${FULL_MODEL_MAX_ROWS + 21} rows): it is rewritten in streaming mode`);
+    expect(run.stderr).toContain(`Large workbook (${good.length + 3} rows): it is rewritten in streaming mode`);
     expect(lastLine(run)).toBe(`posted ${good.length}, failed 0, invalid 0, skipped 0`);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8106'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
 
     const back = new ExcelJS.Workbook();
     await back.xlsx.readFile(file);
-    expect(back.worksheets.map((w) => w.name)).toEqual(['Read me', 'Records']);
+    expect(back.worksheets.map((w) => w.name)).toEqual(['Records', 'Read me']);
     expect(back.getWorksheet('Read me')!.getCell('A1').value).toBe('Collections for November');
     expect(back.getWorksheet('Read me')!.getCell('A1').font?.bold).toBe(true);
     const out = back.getWorksheet('Records')!;
-    expect(out.getCell('A2').font?.italic).toBe(true);
-    expect(out.getCell('H2').value).toEqual(new Date(Date.UTC(2023, 2, 15)));
-    expect(out.getCell('H2').numFmt).toBe('yyyy-mm-dd');
-    expect(out.getRow(1).values).toEqual([undefined, ...RECORD_HEADERS, undefined, ...RESULT_HEADERS]);
-    const last = out.getRow(good.length + 1);
-    expect([last.getCell(6).value, last.getCell(9).value]).toEqual([good.at(-1)![5], 'posted']);
-    expect(out.rowCount).toBe(good.length + 1);
+    expect(out.getCell('A1').value).toBe('Crego records template v1');
+    expect(out.getCell('A4').font?.italic).toBe(true);
+    expect(out.getCell('Q5').value).toEqual(new Date(Date.UTC(2023, 2, 15)));
+    expect(out.getCell('Q5').numFmt).toBe('yyyy-mm-dd');
+    expect(out.getCell('D4').numFmt).toBe('yyyy-mm-dd');
+    expect(out.getRow(2).values).toEqual([undefined, ...KINDS.records.columns.map((c) => c.header), ...RESULT_HEADERS]);
+    expect(out.getCell('J3').value).toBe('example');
+    const last = out.getRow(good.length + 3);
+    expect([last.getCell(6).value, last.getCell(10).value]).toEqual([good.at(-1)![5], 'posted']);
+    // The template's own dropdowns, notes and frozen header are made again.
+    expect(out.getCell('E9000').dataValidation).toMatchObject({ type: 'list', formulae: ['"neft,rtgs,imps,upi,nach,cheque,cash"'] });
+    expect(JSON.stringify(out.getCell('B2').note)).toContain('Allowed: repayment, receipt');
+    expect(out.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
   });
 
   it('dry run: validates and reports every row, sends and writes nothing', async () => {

@@ -8,7 +8,9 @@ import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { CellValue } from '../cells';
-import type { ResultValues } from '../results';
+import { getKind } from '../kinds';
+import { RESULT_WIDTH, type ResultValues } from '../results';
+import { addTemplateValidations, headerNote, TEMPLATE_HEADER_ROW, TEMPLATE_ROWS, TEMPLATE_VIEWS, validationsOf } from './template-file';
 import { STAMP_PATTERN } from '../sheet';
 import { LOG_SHEET_NAME } from '../log';
 
@@ -89,7 +91,8 @@ async function replaceKeepingBackup(file: string, tmp: string): Promise<void> {
  * it knows (dropdowns, notes, frozen panes, merges). Its writer holds the whole sheet in memory several
  * times over (about 1 GB for 50,000 rows), so bigger sheets are read and rewritten in streaming mode:
  * values, cell styles, row heights and column widths are kept; data validations, notes, frozen panes
- * and merges are not (the CLI says so, and the previous file stays in `<file>.bak`).
+ * and merges are not, except those of a Crego template, which are made again (the CLI says so, and the
+ * previous file stays in `<file>.bak`).
  */
 export const FULL_MODEL_MAX_ROWS = 10_000;
 
@@ -210,8 +213,14 @@ async function streamValues(file: string, wanted: string | undefined): Promise<S
   return chosen;
 }
 
-/** A large workbook: rewritten sheet by sheet, row by row, with the result cells added on the way. */
+/**
+ * A large workbook: rewritten sheet by sheet, row by row, with the result cells added on the way.
+ * A sheet stamped as a Crego template gets its dropdowns, header notes and frozen header back
+ * (they are ours, so they can be made again; a user's own are not kept).
+ */
 function streamedSheet(file: string, streamed: Streamed): LoadedSheet {
+  const stamp = typeof streamed.values[0]?.[0] === 'string' ? STAMP_PATTERN.exec(streamed.values[0][0] as string) : null;
+  const template = stamp ? getKind(stamp[1]) ?? null : null;
   return {
     file, format: 'xlsx', sheetName: streamed.sheetName, values: streamed.values, streamed: true,
     save: (results, resultColumn) =>
@@ -219,10 +228,13 @@ function streamedSheet(file: string, streamed: Streamed): LoadedSheet {
         const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, STREAM_OPTIONS as never);
         const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
         for await (const wsr of reader as AsyncIterable<ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>>) {
-          const out = writer.addWorksheet(wsr.name);
           const target = wsr.name === streamed.sheetName;
+          const remake = target ? template : null;
+          const out = writer.addWorksheet(wsr.name, remake ? { views: TEMPLATE_VIEWS } : undefined);
           let first = true;
+          let lastRow = 0;
           for await (const row of wsr) {
+            lastRow = row.number;
             if (first && wsr.columns) out.columns = wsr.columns.map((c) => ({ width: c.width }));
             first = false;
             const copy = out.getRow(row.number);
@@ -234,10 +246,14 @@ function streamedSheet(file: string, streamed: Streamed): LoadedSheet {
             });
             const vals = target ? results[row.number - 1] : null;
             if (vals) setRowResults(copy, vals, resultColumn);
+            if (remake && row.number === TEMPLATE_HEADER_ROW) {
+              for (let i = 0; i < remake.columns.length + RESULT_WIDTH; i++) copy.getCell(i + 1).note = headerNote(remake, i);
+            }
             copy.commit();
             // exceljs's writer has no back-pressure: pause now and then so the zip stream can drain.
             if (row.number % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
           }
+          if (remake) addTemplateValidations(validationsOf(out), remake, Math.max(TEMPLATE_ROWS, lastRow));
           out.commit();
         }
         await writer.commit();

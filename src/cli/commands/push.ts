@@ -109,7 +109,7 @@ export async function run(args: string[]): Promise<number> {
   if (sheet.streamed) {
     process.stderr.write(
       `Large workbook (${sheet.values.length} rows): it is rewritten in streaming mode, which keeps values, styles and column widths ` +
-        `but not dropdowns, notes, frozen panes or merged cells. The previous file is kept as ${file}.bak.\n`,
+        `but not your own dropdowns, notes, frozen panes or merged cells (a Crego template's are made again). The previous file is kept as ${file}.bak.\n`,
     );
   }
   const journalFile = journalPath(file);
