@@ -327,6 +327,7 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       } else if (c.sends >= MAX_SENDS_PER_RUN) {
         settleFailed(c, `Crego did not answer (${why}); checked by ${keyHeader}: not created. Push again to retry`);
       } else {
+        c.key = String(c.item[kind.keyField]); // the key it is sent with now (a person may have corrected it)
         queue.push(c);
         requeued.add(c);
       }
@@ -375,9 +376,9 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
     chunk.forEach((c, i) => {
       const r = byIndex.get(i);
       if (!r) unanswered.push(c);
-      else if (r.status === 'created' && r.id) settlePosted(c, r.id, 'Created', false);
-      else if (r.status === 'duplicate' && r.id) {
-        settlePosted(c, r.id, `Already in Crego: a ${kind.noun} with ${keyHeader} ${c.key} exists on this account (${r.id}); not created again`, true);
+      else if (r.status === 'created') settlePosted(c, r.id ?? '', 'Created', false);
+      else if (r.status === 'duplicate') {
+        settlePosted(c, r.id ?? '', `Already in Crego: a ${kind.noun} with ${keyHeader} ${c.key} exists on this account${r.id ? ` (${r.id})` : ''}; not created again`, true);
       } else settleFailed(c, `Refused by Crego: ${describeFieldErrors(kind, r.errors)}`);
     });
     const answered = chunk.filter((c) => !unanswered.includes(c));
