@@ -37,6 +37,14 @@ export async function insertFormulaAtSelection(ctx: Ctx, formula: string): Promi
   return cell.address;
 }
 
+/** The formula (or value, as text) in the top-left cell of the selection, with that cell's address. */
+export async function readSelectedFormula(ctx: Ctx): Promise<{ address: string; formula: string }> {
+  const cell = ctx.workbook.getSelectedRange().getCell(0, 0);
+  cell.load('address, formulas');
+  await ctx.sync();
+  return { address: cell.address, formula: String(cell.formulas[0][0] ?? '') };
+}
+
 /** Activate a sheet and select a cell or range on it (the "one click from its cell" of problem lists). */
 export async function goTo(ctx: Ctx, sheetName: string, address: string): Promise<void> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);

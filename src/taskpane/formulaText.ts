@@ -35,3 +35,49 @@ export function buildFormula(fn: string, args: readonly string[]): string {
   while (list.length > 0 && list[list.length - 1] === '') list.pop();
   return `=${NAMESPACE}.${fn}(${list.join(',')})`;
 }
+
+/** Split an argument list on top-level commas (not inside quotes, parentheses or `{…}`). */
+function splitArguments(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && (ch === '(' || ch === '{')) depth++;
+    if (!quoted && (ch === ')' || ch === '}')) depth--;
+    if (!quoted && depth === 0 && ch === ',') {
+      out.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  if (text.trim() !== '' || out.length > 0) out.push(current.trim());
+  return out;
+}
+
+/** A quoted argument back to its text (`"say ""hi"""` → `say "hi"`); anything else as written. */
+function unquote(arg: string): string {
+  return arg.length >= 2 && arg.startsWith('"') && arg.endsWith('"') ? arg.slice(1, -1).replace(/""/g, '"') : arg;
+}
+
+export interface ParsedFormula {
+  fn: string;
+  /** Each argument as a person would type it in the builder (quotes removed). */
+  args: string[];
+  /** Field names when an argument is an array constant of strings `{"a","b"}` (by argument index). */
+  fieldLists: Record<number, string[]>;
+}
+
+/** `=CREGO.SUMMARY(A2,{"dpd","total_outstanding"})` → its parts, so the builder can reopen it; null if not ours. */
+export function parseFormula(formula: string): ParsedFormula | null {
+  const m = new RegExp(`^=\\s*${NAMESPACE}\\.([A-Z][A-Z0-9_.]*)\\((.*)\\)\\s*$`, 'is').exec(formula.trim());
+  if (!m) return null;
+  const raw = splitArguments(m[2]);
+  const fieldLists: Record<number, string[]> = {};
+  raw.forEach((a, i) => {
+    if (a.startsWith('{') && a.endsWith('}')) fieldLists[i] = splitArguments(a.slice(1, -1)).map(unquote);
+  });
+  return { fn: m[1].toUpperCase(), args: raw.map((a) => (a.startsWith('{') ? '' : unquote(a))), fieldLists };
+}

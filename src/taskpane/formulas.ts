@@ -5,9 +5,9 @@
  */
 import { CATALOG, type FieldSpec } from '../functions/catalog';
 import { excelRun } from '../excel/run';
-import { getSelection, insertFormulaAtSelection } from '../excel/selection';
+import { getSelection, insertFormulaAtSelection, readSelectedFormula } from '../excel/selection';
 import { busy, byId, el, messageOf, say, setChildren } from './dom';
-import { buildFormula, fieldsArgument, formulaArgument } from './formulaText';
+import { buildFormula, fieldsArgument, formulaArgument, parseFormula } from './formulaText';
 
 interface ParamMeta {
   name: string;
@@ -101,6 +101,30 @@ function renderFunction(): void {
   updatePreview();
 }
 
+/** Round trip: reopen the builder on the CREGO formula of the selected cell. */
+async function loadFromSelection(): Promise<void> {
+  const { address, formula } = await excelRun(readSelectedFormula);
+  const parsed = parseFormula(formula);
+  const fn = parsed && functions.find((f) => f.id === parsed.fn);
+  if (!parsed || !fn) {
+    say(byId('fn-status'), `${address} holds no CREGO formula the builder knows; select a cell with one.`, 'warning');
+    return;
+  }
+  byId<HTMLSelectElement>('fn').value = fn.id;
+  renderFunction();
+  fn.parameters.forEach((p, i) => {
+    if (p.name === FIELD_PARAM && CATALOG[fn.id]) {
+      const names = new Set((parsed.fieldLists[i] ?? [parsed.args[i] ?? '']).map((n) => n.toLowerCase()));
+      for (const box of document.querySelectorAll<HTMLInputElement>('#fn-fields input')) box.checked = names.has(box.value);
+      return;
+    }
+    const input = document.getElementById(`fn-arg-${p.name}`) as HTMLInputElement | null;
+    if (input) input.value = parsed.args[i] ?? '';
+  });
+  updatePreview();
+  say(byId('fn-status'), `Loaded the formula of ${address}; change it and insert it again.`, 'info');
+}
+
 async function loadMetadata(): Promise<FunctionMeta[]> {
   const res = await fetch('./functions.json', { headers: { Accept: 'application/json' } });
   if (!res.ok) throw new Error(`Could not load the function list (functions.json: HTTP ${res.status})`);
@@ -127,6 +151,9 @@ export async function setupFormulas(): Promise<void> {
       label.hidden = q !== '' && !(label.textContent ?? '').toLowerCase().includes(q);
     }
   });
+  byId('fn-load').addEventListener('click', () =>
+    void busy(byId<HTMLButtonElement>('fn-load'), () => loadFromSelection().catch((e) => say(byId('fn-status'), messageOf(e), 'error'))),
+  );
   byId('fn-insert').addEventListener('click', () =>
     void busy(byId<HTMLButtonElement>('fn-insert'), async () => {
       const fn = current();

@@ -166,6 +166,19 @@ describe('task pane in Chromium over the sandbox', () => {
     await page.waitForFunction(() => document.querySelector('#fn-status')?.textContent?.startsWith('Inserted'));
     expect((await wb<{ formula: string }>('cell', 'Sheet1', 'B2')).formula).toBe('=CREGO.SUMMARY(A2,{"total_outstanding","dpd"})');
     await shoot('formulas');
+
+    // Round trip: select the cell again, reopen the builder on its formula, change a field, insert over it.
+    await page.locator('#fn').selectOption('EMI');
+    await wb('select', 'Sheet1', 'B2');
+    await page.getByRole('button', { name: "Edit the selected cell's formula" }).click();
+    await page.waitForFunction(() => document.querySelector('#fn-status')?.textContent?.startsWith('Loaded'));
+    expect(await page.locator('#fn').inputValue()).toBe('SUMMARY');
+    expect(await page.getByLabel('accountId').inputValue()).toBe('A2');
+    expect(await page.locator('#fn-fields input:checked').evaluateAll((xs) => xs.map((x) => (x as HTMLInputElement).value))).toEqual(['total_outstanding', 'dpd']);
+    await page.locator('#fn-fields label[data-field="dpd"] input').uncheck();
+    await page.getByRole('button', { name: 'Insert at selection' }).click();
+    await page.waitForFunction(() => document.querySelector('#fn-status')?.textContent?.startsWith('Inserted'));
+    expect((await wb<{ formula: string }>('cell', 'Sheet1', 'B2')).formula).toBe('=CREGO.SUMMARY(A2,"total_outstanding")');
   });
 
   let accounts: string[] = [];

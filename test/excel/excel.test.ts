@@ -8,7 +8,7 @@ import { clearMarks, INVALID_FILL, markCells, setNotes } from '../../src/excel/m
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
-import { getSelection, goTo, insertFormulaAtSelection } from '../../src/excel/selection';
+import { getSelection, goTo, insertFormulaAtSelection, readSelectedFormula } from '../../src/excel/selection';
 import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../../src/excel/sheets';
 import { inlineListSource, LISTS_SHEET, readListValidation, setListValidation } from '../../src/excel/validation';
 import { formula, writeBlock, writeFormulas, writeRows } from '../../src/excel/write';
@@ -281,6 +281,8 @@ describe('charts, selection, navigation', () => {
     const at = await insertFormulaAtSelection(wb.context, '=CREGO.SUMMARY(A5,"dpd")');
     expect(at).toBe('S!B5');
     expect(wb.ranges.find((r) => r.address === 'B5')!.m.formulas).toEqual([['=CREGO.SUMMARY(A5,"dpd")']]);
+    const sel = mockWorkbook({ sheets: { S: { used: { row: 4, col: 1, values: [['=CREGO.EMI(100000,12,24)']] } } }, selection: { sheet: 'S', row: 4, col: 1, rows: 1, cols: 1 } });
+    expect(await readSelectedFormula(sel.context)).toEqual({ address: 'S!B5', formula: '=CREGO.EMI(100000,12,24)' });
   });
 
   it('goes to a cell: activates its sheet and selects it', async () => {

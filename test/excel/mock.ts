@@ -139,6 +139,8 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     const m = mk(
       rangeSeed(sheet, row, col, rows, cols, {
         values: seeded,
+        // For constants Excel reports the value as the formula; a seeded "=…" string stands for a formula cell.
+        formulas: seeded,
         dataValidation: {
           type: dv?.type ?? 'None',
           rule: dv ? { list: { inCellDropDown: true, source: dv.source } } : undefined,

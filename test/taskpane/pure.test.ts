@@ -4,7 +4,7 @@ import { locateLayout } from '../../src/bulk/sheet';
 import { templateRows } from '../../src/bulk/template';
 import { dashboardLayout } from '../../src/taskpane/dashboardLayout';
 import { checkBaseUrl, defaultBaseUrl, isProduction } from '../../src/taskpane/environments';
-import { buildFormula, fieldsArgument, formulaArgument, isCellReference } from '../../src/taskpane/formulaText';
+import { buildFormula, fieldsArgument, formulaArgument, isCellReference, parseFormula } from '../../src/taskpane/formulaText';
 import { problemCells } from '../../src/taskpane/problems';
 
 describe('formula builder text', () => {
@@ -21,6 +21,17 @@ describe('formula builder text', () => {
     expect(fieldsArgument(['dpd', 'total_outstanding'])).toBe('{"dpd","total_outstanding"}');
     expect(buildFormula('SUMMARY', ['A2', '', '', ''])).toBe('=CREGO.SUMMARY(A2)');
     expect(buildFormula('SUMMARY', ['A2', '', '45000'])).toBe('=CREGO.SUMMARY(A2,,45000)');
+  });
+});
+
+describe('reading a formula back into the builder', () => {
+  it('splits arguments, unquotes text and keeps array constants as field lists', () => {
+    expect(parseFormula('=CREGO.SUMMARY(A2,{"total_outstanding","dpd"})')).toEqual({ fn: 'SUMMARY', args: ['A2', ''], fieldLists: { 1: ['total_outstanding', 'dpd'] } });
+    expect(parseFormula('=crego.loans("active", , "say ""hi""")')).toEqual({ fn: 'LOANS', args: ['active', '', 'say "hi"'], fieldLists: {} });
+    expect(parseFormula('=SUM(A1)')).toBeNull();
+    const round = buildFormula('SUMMARY', ['A2', fieldsArgument(['dpd', 'fee_paid'])]);
+    const back = parseFormula(round)!;
+    expect(buildFormula(back.fn, [formulaArgument(back.args[0]), fieldsArgument(back.fieldLists[1])])).toBe(round);
   });
 });
 
