@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { epochToIsoDate } from '../src/api/dates';
 import { createNodeClient } from '../src/api/node';
@@ -43,7 +44,7 @@ function say(line: string): void {
 
 async function runCli(file: string, env: Record<string, string>): Promise<{ code: number | null; ms: number; peakRssMb: number | null; tail: string }> {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const cli = [process.execPath, join(process.cwd(), 'bin', 'crego.mjs'), 'push', 'records', file, '--chunk', String(CHUNK), '--concurrency', String(CONCURRENCY)];
+  const cli = [process.execPath, fileURLToPath(new URL('../bin/crego.mjs', import.meta.url)), 'push', 'records', file, '--chunk', String(CHUNK), '--concurrency', String(CONCURRENCY)];
   const [cmd, ...args] = timeBin ? [timeBin, '-v', ...cli] : cli;
   const started = performance.now();
   return new Promise((resolve, reject) => {
