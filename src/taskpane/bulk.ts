@@ -157,7 +157,8 @@ export async function pushSheetFromPane(sheet: string): Promise<PushReport | nul
   let loaded = await load(sheet);
   if (s.production) {
     const preview = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
-    const toSend = preview.counts.ready;
+    // Rows left `sending` by an interrupted push are looked up first and re-sent if Crego lacks them: they count.
+    const toSend = preview.counts.ready + preview.problems.filter((p) => p.status === 'sending').length;
     if (toSend === 0) {
       await showProblems(loaded, preview);
       say(status(), 'Nothing to post: no valid rows that are not posted yet.', 'warning');
