@@ -132,7 +132,8 @@ function calculateFetch(principal: unknown, rate: unknown, tenure: unknown, star
   if (body.start_date !== undefined && body.first_due_date !== undefined && body.first_due_date <= body.start_date) {
     throw badArgument('firstDueDate must be after startDate');
   }
-  return { endpoint: 'emis.calculate', body: JSON.parse(JSON.stringify(body)) };
+  // Dates not given are left out of the body (the API's defaults apply), and out of the cache key.
+  return { endpoint: 'emis.calculate', body: Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
 }
 
 export async function emi(rt: FunctionsRuntime, ctx: CallContext, ...args: unknown[]): Promise<number> {
@@ -179,7 +180,7 @@ async function objectField(
   }
   const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, fetchFor(account));
   if (other !== null) {
-    if (!(other in obj)) throw badArgument(`Unknown ${what} field '${String(fieldArg).trim()}'; =CREGO.FIELDS("${what}") lists the valid names`);
+    if (!Object.hasOwn(obj, other)) throw badArgument(`Unknown ${what} field '${String(fieldArg).trim()}'; =CREGO.FIELDS("${what}") lists the valid names`);
     return [[toCell(kindOfValue(obj[other]), obj[other])]];
   }
   if (field) return [[toCell(field.kind, obj[field.name])]];

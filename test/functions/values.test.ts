@@ -255,6 +255,7 @@ describe('one-object functions', () => {
     expect(await CREGO.loanParams(id, 'interest_type', inv())).toEqual([[params.interest_type]]);
     expect(await CREGO.loanParams(id, 'tenure_starts_at', inv())).toEqual([[params.tenure_starts_at]]);
     expect(await errorOf(CREGO.loanParams(id, 'colour', inv()))).toMatchObject({ code: '#VALUE!', message: expect.stringContaining('CREGO.FIELDS("LOANPARAMS")') });
+    expect(await errorOf(CREGO.loanParams(id, 'constructor', inv()))).toMatchObject({ code: '#VALUE!' });
   });
 
   it('LINE gives a credit line’s limit figures and refuses a term loan with Crego’s reason', async () => {
