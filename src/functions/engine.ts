@@ -227,6 +227,9 @@ async function list(
   } catch (error) {
     throw toCellError(error, { account });
   }
+  // Lists answer an empty page for an account that does not exist; only then is it worth one
+  // (cached, shared) Get Summary to tell a typo ("No account 'x'") from an account with no items.
+  if (rows.length === 0 && account !== undefined) await readAccount(rt, ctx, account, summaryFetch(account, undefined, false));
   return toTable(CATALOG[what]!, rows);
 }
 

@@ -200,6 +200,14 @@ describe('account tables', () => {
     });
   }
 
+  it('an empty table is a header row for a real account, #N/A "No account" for a typo', async () => {
+    t = useRuntime(p.sandbox);
+    const noTopups = p.termAccounts[0]!;
+    expect(await api.listAll('topups.list', { query: { account: noTopups } })).toHaveLength(0);
+    expect(await CREGO.topups(noTopups, inv())).toEqual([CATALOG.TOPUPS!.map((s) => s.name)]);
+    expect(await errorOf(CREGO.fees('no-such-account', inv()))).toEqual({ code: '#N/A', message: "No account 'no-such-account'" });
+  });
+
   it('TOPUPS lists a credit line’s drawdowns', async () => {
     t = useRuntime(p.sandbox);
     const id = p.creditLines[0]!;
