@@ -1,5 +1,5 @@
 /**
- * `startSandbox()`: the Crego LMS emulator on a loopback port (see docs/readme/sandbox.md).
+ * `startSandbox()`: the Crego LMS emulator on a loopback port (see the README, "Sandbox").
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

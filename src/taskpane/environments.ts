@@ -2,7 +2,7 @@
  * Where the pane connects. The add-in server proxies `/api` to one configured Crego (the embedded
  * sandbox by default), which avoids CORS; an environment the server proxies defaults to `/api`.
  * The public Crego URLs are not documented; the defaults below are placeholders a person can edit
- * (Custom URL), recorded in docs/readme/taskpane.md.
+ * (Custom URL), recorded in the README, "The task pane".
  */
 
 export type EnvironmentId = 'sandbox' | 'preprod' | 'production' | 'custom';

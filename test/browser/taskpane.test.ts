@@ -14,7 +14,9 @@ import { startServer, type RunningServer } from '../../src/server/index';
 
 const REPO = resolve(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(REPO, 'docs/screenshots');
+// Every run saves its screenshots under test-results/ (git-ignored); UPDATE_SCREENSHOTS=1 refreshes the
+// README's copies in docs/screenshots instead, so a plain `npm test` leaves the work tree clean.
+const SHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
 const DOUBLE = readFileSync(join(__dirname, 'office-double.js'), 'utf8');
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
