@@ -249,7 +249,7 @@ describe('crego push', () => {
     await writeCsv(file, [RECORD_HEADERS, ...recordRows(loans, 1, '8105')]);
     const noToken = await push(['records', file], { CREGO_BASE_URL: sb.url });
     expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toContain('set CREGO_TOKEN in the environment (the token is never taken as a flag)');
+    expect(noToken.stderr).toContain('set CREGO_TOKEN, or CREGO_USERNAME and CREGO_PASSWORD, in the environment (the token is never taken as a flag)');
     expect((await push(['records', file, '--chunk', '5000'])).stderr).toContain('--chunk must be a whole number from 1 to 1000');
     expect((await push(['loans', file])).stderr).toContain("unknown sheet kind 'loans'");
     expect((await push(['records', join(dir, 'nope.xlsx')])).stderr).toContain('nope.xlsx does not exist');

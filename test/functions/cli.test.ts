@@ -95,7 +95,7 @@ describe('crego fn', () => {
 
   it('explains usage problems with exit code 2', async () => {
     delete process.env.CREGO_BASE_URL;
-    expect((await crego('SUMMARY', 'x', 'dpd')).err).toContain('set CREGO_BASE_URL and CREGO_TOKEN');
+    expect((await crego('SUMMARY', 'x', 'dpd')).err).toContain('set CREGO_BASE_URL to the Crego API address');
     expect(await crego('PRICE', 'x')).toMatchObject({ code: 2, err: expect.stringContaining('no function') });
     useSandbox();
     expect(await crego('FEES', 'a', 'b')).toMatchObject({ code: 2, err: expect.stringContaining('at most 1 arguments') });

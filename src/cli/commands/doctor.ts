@@ -9,9 +9,9 @@
  *   CREGO_USERNAME / CREGO_PASSWORD   sign in through the map's auth.login
  *   CREGO_API_PROFILE         an API profile (file path or inline JSON); --profile FILE wins
  */
-import { createNodeClient, loadProfileFile, profileFromEnv } from '../../api/node';
+import { createNodeClient } from '../../api/node';
+import { connectionFromEnv } from '../connection';
 import { runProbe, type ProbeReport, type ProbeStatus } from '../../api/probe';
-import type { ApiProfile } from '../../api/profile';
 
 export const summary = 'Check which endpoint-map assumptions hold against the configured Crego API';
 
@@ -82,25 +82,12 @@ export async function run(args: string[], env: NodeJS.ProcessEnv = process.env):
     process.stderr.write(parsed ? `crego doctor: ${parsed}\n${USAGE}\n` : `${USAGE}\n`);
     return parsed ? 2 : 0;
   }
-  const baseUrl = env.CREGO_BASE_URL?.trim();
-  if (!baseUrl) {
-    process.stderr.write(`crego doctor: set CREGO_BASE_URL to the Crego API address\n${USAGE}\n`);
+  const connection = connectionFromEnv(env, { profileFile: parsed.profile });
+  if (typeof connection === 'string') {
+    process.stderr.write(`crego doctor: ${connection}\n${USAGE}\n`);
     return 2;
   }
-  const token = env.CREGO_TOKEN?.trim() || undefined;
-  const username = env.CREGO_USERNAME?.trim() || undefined;
-  const password = env.CREGO_PASSWORD;
-  if (!token && !(username && password)) {
-    process.stderr.write('crego doctor: set CREGO_TOKEN, or CREGO_USERNAME and CREGO_PASSWORD\n');
-    return 2;
-  }
-  let profile: ApiProfile | undefined;
-  try {
-    profile = parsed.profile ? loadProfileFile(parsed.profile) : profileFromEnv(env);
-  } catch (err) {
-    process.stderr.write(`crego doctor: ${(err as Error).message}\n`);
-    return 2;
-  }
+  const { baseUrl, token, username, password, profile } = connection;
   const client = createNodeClient({ baseUrl, token, username, password, profile, environment: 'doctor', cacheTtlMs: 0 });
   try {
     const report = await runProbe(client, { all: parsed.all });

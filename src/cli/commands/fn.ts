@@ -3,6 +3,7 @@
  * runs (the same exported functions, batcher and error messages). Values print as they would
  * sit in cells; a table prints as tab-separated rows. Connection: CREGO_BASE_URL and CREGO_TOKEN.
  */
+import { connectionFromEnv } from '../connection';
 import * as functions from '../../functions/functions';
 import { CellError } from '../../functions/errors';
 import { activeRuntime } from '../../functions/runtime';
@@ -127,15 +128,14 @@ function print(value: unknown): number {
 }
 
 async function connect(): Promise<number> {
-  const baseUrl = process.env.CREGO_BASE_URL?.trim();
-  const token = process.env.CREGO_TOKEN?.trim();
-  if (!baseUrl || !token) {
-    process.stderr.write('crego fn: set CREGO_BASE_URL and CREGO_TOKEN (e.g. from `crego sandbox`)\n');
+  const connection = connectionFromEnv(process.env);
+  if (typeof connection === 'string') {
+    process.stderr.write(`crego fn: ${connection}\n`);
     return 2;
   }
   // The Node carrier (keep-alive pool); the functions themselves are the browser build's code.
   const { createNodeClient } = await import('../../api/node');
-  const client = createNodeClient({ baseUrl, token, environment: process.env.CREGO_ENVIRONMENT?.trim() || undefined });
+  const client = createNodeClient(connection);
   activeRuntime()!.configure({ client });
   return 0;
 }

@@ -13,6 +13,7 @@
 import { appendFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createNodeClient } from '../../api/node';
+import { connectionFromEnv } from '../connection';
 import { isCregoError } from '../../api/contract';
 import { getKind, KIND_NAMES, type SheetKind } from '../../bulk/kinds';
 import { csvLine, LOG_HEADERS, logRow } from '../../bulk/log';
@@ -92,12 +93,9 @@ export async function run(args: string[]): Promise<number> {
   if (typeof concurrency === 'string') return usage(concurrency);
   const dryRun = !!parsed.values['dry-run'];
 
-  const baseUrl = process.env.CREGO_BASE_URL?.trim();
-  const token = process.env.CREGO_TOKEN?.trim();
-  if (!dryRun && (!baseUrl || !token)) {
-    return usage(`set ${!baseUrl ? 'CREGO_BASE_URL' : 'CREGO_TOKEN'} in the environment (the token is never taken as a flag)`);
-  }
-  const environment = process.env.CREGO_ENVIRONMENT?.trim() || baseUrl || 'dry run';
+  const connection = dryRun ? undefined : connectionFromEnv(process.env);
+  if (typeof connection === 'string') return usage(connection);
+  const environment = connection?.environment ?? 'dry run';
 
   let sheet;
   try {
@@ -124,7 +122,7 @@ export async function run(args: string[]): Promise<number> {
 
   let client;
   try {
-    client = dryRun ? undefined : createNodeClient({ baseUrl: baseUrl!, token, environment, concurrency: concurrency + 2 });
+    client = connection ? createNodeClient({ ...connection, concurrency: concurrency + 2 }) : undefined;
   } catch (err) {
     if (isCregoError(err)) return usage(err.message);
     throw err;
