@@ -12,11 +12,6 @@ import { runtime, session } from './session';
 
 const LABEL: Record<RefreshScope, string> = { workbook: 'Workbook', sheet: 'Active sheet', selection: 'Selection' };
 
-interface PausableRuntime {
-  /** Stop / resume the LIVE poll loop (present when the functions runtime supports pausing). */
-  pauseLive?(paused: boolean): void;
-}
-
 /** Refresh one scope; resolves with the stamp text. */
 export async function refresh(scope: RefreshScope): Promise<string> {
   const rt = runtime();
@@ -53,13 +48,15 @@ export function setupRefresh(): void {
     );
   }
   const pause = byId<HTMLInputElement>('pause-live');
-  const rt = runtime() as (ReturnType<typeof runtime> & PausableRuntime) | undefined;
-  if (!rt?.pauseLive) {
+  const rt = runtime();
+  if (!rt) {
+    // Without the functions runtime there are no CREGO.LIVE cells to pause.
     pause.disabled = true;
-    pause.parentElement?.setAttribute('title', 'This version of the functions runtime cannot pause live cells');
+    pause.parentElement?.setAttribute('title', 'The CREGO functions are not loaded in this page');
   }
+  pause.checked = rt?.status().livePaused ?? false;
   pause.addEventListener('change', () => {
-    rt?.pauseLive?.(pause.checked);
+    rt?.pauseLive(pause.checked);
     say(status(), pause.checked ? 'Live updates paused: CREGO.LIVE cells keep their last value.' : 'Live updates resumed.', 'info');
   });
 }

@@ -318,6 +318,12 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(await page.locator('#asof').textContent()).toMatch(/^Data as of \d\d:\d\d IST \(workbook\)$/);
     expect(await wb<number>('calcRuns')).toBeGreaterThan(before);
     await wb('runAction', 'refreshAll');
+    // Pause live updates: the shared functions runtime's LIVE loop stops, and resumes on untick.
+    const livePaused = () => page.evaluate(() => (globalThis as any).CregoRuntime.status().livePaused as boolean);
+    await page.getByLabel(/Pause live updates/i).check();
+    expect(await livePaused()).toBe(true);
+    await page.getByLabel(/Pause live updates/i).uncheck();
+    expect(await livePaused()).toBe(false);
     await shoot('refresh');
     await tab('Activity');
     await page.waitForFunction(() => document.querySelectorAll('#activity-list li').length >= 4);
