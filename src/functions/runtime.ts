@@ -64,6 +64,8 @@ export interface RuntimeOptions {
   loadDefault?: () => Promise<Connection | null>;
   batcher?: BatcherOptions;
   liveClock?: LiveClock;
+  /** How long a cell waits for the default connection before it says Crego is unreachable (default 15 s). */
+  connectTimeoutMs?: number;
 }
 
 /** Storage key under which the task pane keeps the bearer token for the functions. */
@@ -152,7 +154,8 @@ export class FunctionsRuntime implements CregoRuntimeApi {
   private async connectByDefault(): Promise<CregoClient | null> {
     let connection: Connection | null;
     try {
-      connection = await (this.options.loadDefault ?? loadDefaultConnection)();
+      // A /config.json or storage that never answers must not leave every cell at #BUSY!.
+      connection = await settleWithin((this.options.loadDefault ?? loadDefaultConnection)(), this.options.connectTimeoutMs ?? 15_000);
     } catch {
       throw new CellError('#N/A', UNREACHABLE_MESSAGE);
     }
@@ -163,6 +166,24 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     this.source = 'config.json';
     return this.current;
   }
+}
+
+/** `work`, or a rejection once `ms` have passed without an answer. */
+function settleWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    (timer as { unref?: () => void }).unref?.();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function closeQuietly(client: CregoClient): void {

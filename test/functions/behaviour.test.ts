@@ -181,6 +181,20 @@ describe('connection errors', () => {
     expect(p.sandbox.stats().requests).toBe(0);
   });
 
+  it('a default connection that never comes: #N/A unreachable at the connect timeout, then a retry on the next call', async () => {
+    let calls = 0;
+    t = useRuntime(null, {
+      connectTimeoutMs: 50,
+      loadDefault: () => (++calls === 1 ? new Promise<never>(() => undefined) : Promise.resolve({ baseUrl: p.sandbox.url, token: p.sandbox.token })),
+    });
+    expect(await errorOf(CREGO.summary([[p.termAccounts[0]!]], [['dpd']], 0, false, invocation()))).toEqual({
+      code: '#N/A',
+      message: 'Crego unreachable, will retry on refresh',
+    });
+    // The hung attempt is not remembered: the next calculation connects afresh.
+    expect((await CREGO.summary([[p.termAccounts[0]!]], [['dpd']], 0, false, invocation()))[0]![0]).toEqual(expect.any(Number));
+  });
+
   it('an expired or wrong token: #N/A asking to sign in, never the token', async () => {
     t = useRuntime(null);
     t.runtime.configure({ baseUrl: p.sandbox.url, token: 'sbx-expired-token-123', environment: 'sandbox' });
