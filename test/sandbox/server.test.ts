@@ -88,6 +88,19 @@ describe('sandbox HTTP basics', () => {
     expect(bad.body.errors.page_size[0]).toMatch(/1 to 500/);
   });
 
+  it('pagination edges: a page past the end is empty (count kept), the size bounds hold, any non-integer is a 400 naming the parameter', async () => {
+    expect((await t.get('/v1/lms/loans/?page=99')).body).toEqual({ count: 24, current_page: 99, page_size: 15, results: [] });
+    expect((await t.get('/v1/lms/loans/?page_size=500')).body.results).toHaveLength(24);
+    expect((await t.get('/v1/lms/loans/?page_size=1')).body.results).toHaveLength(1);
+    for (const [query, param] of [['page=0', 'page'], ['page=-1', 'page'], ['page=abc', 'page'], ['page=1e1', 'page'], ['page=0x2', 'page'], ['page=%202', 'page'],
+      ['page=2.0', 'page'], ['page_size=501', 'page_size'], ['page_size=1.5', 'page_size'], ['page_size=1e2', 'page_size']]) {
+      const r = await t.get(`/v1/lms/loans/?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(Object.keys(r.body.errors), query).toEqual([param]);
+      expect(r.body.detail, query).toContain(param);
+    }
+  });
+
   it('covers every asset category, closed loans and credit lines in the demo portfolio', async () => {
     const all = (await t.get('/v1/lms/loans/?page_size=500')).body.results;
     const cats = new Set(all.filter((l: any) => l.type === 'term_loan').map((l: any) => l.asset_category));

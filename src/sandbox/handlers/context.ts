@@ -55,13 +55,18 @@ export function bodyObject(ctx: Ctx): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/** Digits only: Number() would also take '1e1', '0x2', ' 2' or '2.0', which a page number never is. */
+function wholeNumber(raw: string): number {
+  return /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+}
+
 /** The documented page envelope, with `page`/`page_size` (names from PAGINATION). */
 export function paginate<T, R>(ctx: Ctx, items: T[], view: (t: T) => R) {
   const errors: Record<string, string[]> = {};
   const pageRaw = ctx.query.get(PAGINATION.pageParam);
   const sizeRaw = ctx.query.get(PAGINATION.sizeParam);
-  const page = pageRaw === null || pageRaw === '' ? 1 : Number(pageRaw);
-  const size = sizeRaw === null || sizeRaw === '' ? PAGINATION.defaultPageSize : Number(sizeRaw);
+  const page = pageRaw === null || pageRaw === '' ? 1 : wholeNumber(pageRaw);
+  const size = sizeRaw === null || sizeRaw === '' ? PAGINATION.defaultPageSize : wholeNumber(sizeRaw);
   if (!Number.isInteger(page) || page < 1) errors[PAGINATION.pageParam] = [`Must be a whole number from 1, got '${pageRaw}'.`];
   if (!Number.isInteger(size) || size < 1 || size > PAGINATION.maxPageSize)
     errors[PAGINATION.sizeParam] = [`Must be a whole number from 1 to ${PAGINATION.maxPageSize}, got '${sizeRaw}'.`];
