@@ -134,8 +134,11 @@ export class Front {
     let route: Route | undefined;
     let params: Record<string, string> | null = null;
     let pathKnown = false;
+    // Crego's paths all end with a slash: one without it is not the same endpoint (DRF would not serve it
+    // either), so a client that drops the slash is caught here rather than by the real API.
+    const slashed = path.endsWith('/');
     for (const r of this.routes) {
-      const p = match(r, parts);
+      const p = slashed ? match(r, parts) : null;
       if (!p) continue;
       pathKnown = true;
       if (r.def.method === method) {
@@ -165,7 +168,7 @@ export class Front {
     try {
       if (!route || !params) {
         if (pathKnown) throw new HttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${path}.`);
-        const hint = path.endsWith('/') ? '' : ' Crego paths end with a slash.';
+        const hint = slashed ? '' : ` Crego paths end with a slash${this.routes.some((r) => match(r, parts)) ? `: ${path}/` : ''}.`;
         throw new HttpError(404, 'not_found', `No endpoint at ${method} ${path}.${hint}`);
       }
       const def = route.def;

@@ -66,6 +66,13 @@ describe('sandbox HTTP basics', () => {
     const unknown = await t.get('/v1/lms/nothing-here/');
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('not_found');
+    // The trailing slash is part of every Crego path: a client that drops it must not be served silently.
+    for (const path of ['/v1/lms/loans', `/v1/lms/accounts/${(await t.get('/v1/lms/loans/?page_size=1')).body.results[0].account}/summary`]) {
+      const r = await t.get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body.detail, path).toContain(`Crego paths end with a slash: ${path}/.`);
+    }
+    expect((await t.post('/v1/lms/emis/calculate_emi', { loan_amount: 1000, roi: 12, emi_count: 2 })).status).toBe(404);
     for (const def of ENDPOINTS.filter((e) => !e.implemented && e.key !== 'accounts.update_loan_params').slice(0, 5)) {
       const path = def.path.replace(/\{[a-z_]+\}/g, 'x');
       const r = await t.call(def.method, path, def.method === 'GET' || def.method === 'DELETE' ? undefined : {});
