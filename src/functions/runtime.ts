@@ -70,6 +70,16 @@ export interface RuntimeOptions {
 
 /** Storage key under which the task pane keeps the bearer token for the functions. */
 export const TOKEN_STORAGE_KEY = 'crego.token';
+/** Storage key of the pane's last connection (non-secret): the environment the stored token belongs to. */
+export const CONNECTION_STORAGE_KEY = 'crego.connection';
+
+/** What the pane saves under CONNECTION_STORAGE_KEY. `baseUrl` as typed: `/api` or an absolute URL. */
+export interface SavedConnection {
+  environment: string;
+  baseUrl: string;
+  profileJson?: string;
+  username?: string;
+}
 
 export class FunctionsRuntime implements CregoRuntimeApi {
   readonly batcher: Batcher;
@@ -202,26 +212,47 @@ interface OfficeRuntimeStorage {
 }
 
 /**
- * The add-in server's `/config.json` (same origin as the page) and the token the pane saved.
- * `null` when there is no page (Node) or no token to call with.
+ * The connection the pane last signed in with (its environment, URL and API profile, and the token
+ * stored for it), else the add-in server's `/config.json` (same origin as the page). The stored
+ * token belongs to the pane's environment: it is never sent to another one, and the server's dev
+ * token is used only for the server's own API. `null` when there is no page (Node) or no token.
  */
 export async function loadDefaultConnection(): Promise<Connection | null> {
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   if (!origin || origin === 'null') return null;
+  const storage = (globalThis as { OfficeRuntime?: { storage?: OfficeRuntimeStorage } }).OfficeRuntime?.storage;
+  let token: string | null | undefined;
+  let saved: SavedConnection | null = null;
+  try {
+    token = await storage?.getItem(TOKEN_STORAGE_KEY);
+    saved = parseSavedConnection(await storage?.getItem(CONNECTION_STORAGE_KEY));
+  } catch {
+    token = undefined; // storage unavailable in this host: fall back to the server's connection
+  }
+  const absolute = (base: string) => new URL(base, `${origin}/`).href.replace(/\/+$/, '');
+  if (saved && token) {
+    return { baseUrl: absolute(saved.baseUrl), token, environment: saved.environment, profile: saved.profileJson };
+  }
   const res = await fetch(`${origin}/config.json`, { headers: { Accept: 'application/json' } });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
   const config = (await res.json()) as ServerConfig;
-  const storage = (globalThis as { OfficeRuntime?: { storage?: OfficeRuntimeStorage } }).OfficeRuntime?.storage;
-  let token: string | null | undefined;
-  try {
-    token = await storage?.getItem(TOKEN_STORAGE_KEY);
-  } catch {
-    token = undefined; // storage unavailable in this host: fall back to the dev token
-  }
+  const apiBase = absolute(config.apiBase ?? '/api');
+  // Signed out of (or never into) another environment: its settings must not borrow the dev token.
+  if (saved && absolute(saved.baseUrl) !== apiBase) return null;
   token = token || config.devToken;
   if (!token) return null;
-  const apiBase = new URL(config.apiBase ?? '/api', `${origin}/`).href.replace(/\/+$/, '');
   return { baseUrl: apiBase, token, environment: config.environment };
+}
+
+function parseSavedConnection(raw: string | null | undefined): SavedConnection | null {
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<SavedConnection>;
+    if (typeof value?.environment !== 'string' || typeof value.baseUrl !== 'string' || value.baseUrl.trim() === '') return null;
+    return value as SavedConnection;
+  } catch {
+    return null;
+  }
 }
 
 let active: FunctionsRuntime | null = null;

@@ -95,8 +95,11 @@ async function signIn(): Promise<void> {
       who = answer.user?.username ?? username;
     }
     const s = await establish(env, baseUrl, profile, access, who);
-    await saveToken(access);
+    // The functions pair the stored token with the saved connection: never leave a token beside
+    // another environment's settings, even for a moment.
+    await forgetToken();
     await saveConnection({ environment: env, baseUrl: baseInput().value.trim(), profileJson: profile, username: username || undefined });
+    await saveToken(access);
     say(statusLine(), `Connected to ${ENVIRONMENTS.find((e) => e.id === env)?.label ?? env} as ${s.user}.`, 'success');
   } catch (error) {
     // The attempt already replaced the shared client: whatever session was there is gone too.

@@ -1,10 +1,13 @@
 /**
  * Settings and the token live in OfficeRuntime.storage (per add-in domain, outside the workbook),
  * never in document settings, which travel inside the .xlsx. The token sits under the key the
- * functions runtime reads at start, so formulas work before the pane is opened; signing in to
- * another environment replaces it, so a sandbox token is never sent to Production.
+ * functions runtime reads at start, next to the connection it belongs to, so formulas work before
+ * the pane is opened and use the pane's environment; signing in to another environment replaces
+ * both, so a token is never sent to another environment.
  */
-import { TOKEN_STORAGE_KEY } from '../functions/runtime';
+import { CONNECTION_STORAGE_KEY, TOKEN_STORAGE_KEY, type SavedConnection } from '../functions/runtime';
+
+export type { SavedConnection };
 
 interface KeyValueStore {
   getItem(key: string): Promise<string | null>;
@@ -26,18 +29,8 @@ const memory: KeyValueStore = {
   removeItem: async (k) => void mem.delete(k),
 };
 
-const SETTINGS_KEY = 'crego.connection';
-
-/** Non-secret connection settings. */
-export interface SavedConnection {
-  environment: string;
-  baseUrl: string;
-  profileJson?: string;
-  username?: string;
-}
-
 export async function loadConnection(): Promise<SavedConnection | null> {
-  const raw = await store().getItem(SETTINGS_KEY);
+  const raw = await store().getItem(CONNECTION_STORAGE_KEY);
   if (!raw) return null;
   try {
     return JSON.parse(raw) as SavedConnection;
@@ -47,7 +40,7 @@ export async function loadConnection(): Promise<SavedConnection | null> {
 }
 
 export async function saveConnection(c: SavedConnection): Promise<void> {
-  await store().setItem(SETTINGS_KEY, JSON.stringify(c));
+  await store().setItem(CONNECTION_STORAGE_KEY, JSON.stringify(c));
 }
 
 export async function loadToken(): Promise<string | null> {

@@ -7,7 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as CREGO from '../../src/functions/functions';
-import { loadDefaultConnection, TOKEN_STORAGE_KEY, type CregoRuntimeApi } from '../../src/functions/runtime';
+import { createNodeClient } from '../../src/api/node';
+import type { Loan } from '../../src/api/types';
+import { CONNECTION_STORAGE_KEY, loadDefaultConnection, TOKEN_STORAGE_KEY, type CregoRuntimeApi } from '../../src/functions/runtime';
+import { startSandbox } from '../../src/sandbox/index';
 import { errorOf, invocation } from './custom-functions-stub';
 import { bootPortfolio, nextTurn, requestsTo, until, useRuntime, type Portfolio, type TestRuntime } from './helpers';
 
@@ -265,6 +268,34 @@ describe('default connection (task pane not opened yet)', () => {
     t = useRuntime(null, { loadDefault: loadDefaultConnection });
     expect(await errorOf(CREGO.emis(p.termAccounts[0]!, invocation()))).toEqual({ code: '#N/A', message: 'Sign in to Crego in the task pane' });
     expect(t.runtime.status().connected).toBe(false);
+  });
+
+  it('follows the environment the pane last signed in to, never sending its token to the server\'s API', async () => {
+    const other = await startSandbox({ accounts: 5, seed: 7, faults: '', quiet: true });
+    try {
+      config = { environment: 'sandbox', apiBase: p.sandbox.url, devToken: p.sandbox.token };
+      g.location = { origin };
+      const stored: Record<string, string> = {
+        [TOKEN_STORAGE_KEY]: other.token,
+        [CONNECTION_STORAGE_KEY]: JSON.stringify({ environment: 'preprod', baseUrl: other.url }),
+      };
+      g.OfficeRuntime = { storage: { getItem: async (key: string) => stored[key] ?? null } };
+      t = useRuntime(null, { loadDefault: loadDefaultConnection });
+      const direct = createNodeClient({ baseUrl: other.url, token: other.token });
+      const [loan] = await direct.listAll<Loan>('loans.list', {});
+      await direct.close();
+      expect((await CREGO.summary([[loan!.account]], [['dpd']], 0, false, invocation()))[0]![0]).toEqual(expect.any(Number));
+      expect(t.runtime.status()).toMatchObject({ source: 'config.json', environment: 'preprod', baseUrl: other.url });
+      expect(p.sandbox.stats().requests).toBe(0);
+
+      // Signed out of that environment: the server's dev token is not borrowed for it.
+      delete stored[TOKEN_STORAGE_KEY];
+      t = useRuntime(null, { loadDefault: loadDefaultConnection });
+      expect(await errorOf(CREGO.emis(loan!.account, invocation()))).toEqual({ code: '#N/A', message: 'Sign in to Crego in the task pane' });
+      expect(p.sandbox.stats().requests).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('uses the dev token of an embedded sandbox when the pane stored none', async () => {
