@@ -34,10 +34,30 @@ export function defaultBaseUrl(env: EnvironmentId, server: ServerConfig | null):
   return ENVIRONMENTS.find((e) => e.id === env)?.defaultUrl ?? '';
 }
 
-/** Production is whatever is labelled production, or a custom URL the server says is production. */
-export function isProduction(env: EnvironmentId, baseUrl: string, server: ServerConfig | null): boolean {
+/**
+ * Production is whatever is labelled production, or any other choice whose URL is Production's
+ * (the preset's URL typed as a Custom URL, or the server's proxy when the server says it proxies
+ * production). URLs compare resolved against the page, so `/api` and `https://host/api` are one API.
+ */
+export function isProduction(
+  env: EnvironmentId,
+  baseUrl: string,
+  server: ServerConfig | null,
+  pageUrl: string = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://localhost/',
+): boolean {
   if (env === 'production') return true;
-  return server?.environment === 'production' && baseUrl === server.apiBase;
+  const target = resolveApi(baseUrl, pageUrl);
+  if (target === null) return false;
+  if (target === resolveApi(ENVIRONMENTS.find((e) => e.id === 'production')!.defaultUrl, pageUrl)) return true;
+  return server?.environment === 'production' && target === resolveApi(server.apiBase, pageUrl);
+}
+
+function resolveApi(url: string, pageUrl: string): string | null {
+  try {
+    return new URL(url.trim(), pageUrl).href.replace(/\/+$/, '').toLowerCase();
+  } catch {
+    return null;
+  }
 }
 
 /** A base URL the client can use: `/api`-style paths on this origin, or an https URL (http only for loopback). */

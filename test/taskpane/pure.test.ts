@@ -44,6 +44,13 @@ describe('environments', () => {
     expect(isProduction('production', 'x', server)).toBe(true);
     expect(isProduction('custom', '/api', { environment: 'production', apiBase: '/api' })).toBe(true);
     expect(isProduction('custom', 'https://x.example', server)).toBe(false);
+    // The pane signs in with the absolute form of `/api`: a server proxying production still counts.
+    const prodServer = { environment: 'production', apiBase: '/api' };
+    expect(isProduction('sandbox', 'https://localhost:3000/api', prodServer, 'https://localhost:3000/taskpane.html')).toBe(true);
+    expect(isProduction('custom', 'https://localhost:3000/api/', prodServer, 'https://localhost:3000/taskpane.html')).toBe(true);
+    expect(isProduction('sandbox', 'https://localhost:3000/api', server, 'https://localhost:3000/taskpane.html')).toBe(false);
+    // Production's own URL chosen as a Custom URL is production too.
+    expect(isProduction('custom', 'https://API.crego.io/', server)).toBe(true);
   });
   it('refuses plain http except on loopback, and says how to fix a bad URL', () => {
     expect(checkBaseUrl('http://api.example.com')).toMatch(/https/);
