@@ -34,7 +34,12 @@ function isExcelError(v: CellValue): boolean {
   return typeof v === 'string' && /^#(N\/A|VALUE!|REF!|DIV\/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|BUSY!|GETTING_DATA)/.test(v.trim());
 }
 
-const NUMBER_TEXT = /^\d+(\.\d+)?$/;
+/**
+ * Digits with an optional decimal part; commas only where Indian (`1,20,000`) or Western (`120,000`)
+ * grouping puts them. `12,50` (a decimal comma) or `1,2345` is refused: reading it as 1250 or 12345
+ * would post a different amount than the person meant.
+ */
+const NUMBER_TEXT = /^(\d+|\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$/;
 
 /** Amount in rupees: a number, or text such as `₹1,20,000.50` / `Rs. 500` (Indian or Western grouping). */
 export function parseAmount(v: CellValue, allowZero = false): Parsed<number> {
@@ -42,11 +47,16 @@ export function parseAmount(v: CellValue, allowZero = false): Parsed<number> {
   if (typeof v === 'number') {
     n = v;
   } else if (typeof v === 'string') {
-    const text = v.trim().replace(/^(₹|rs\.?|inr)\s*/i, '').replace(/,/g, '').replace(/\s+/g, '');
+    const text = v.trim().replace(/^(₹|rs\.?|inr)\s*/i, '');
     const negative = /^-/.test(text) || /^\(.*\)$/.test(text);
-    const digits = text.replace(/^-|^\(|\)$/g, '');
-    if (!NUMBER_TEXT.test(digits)) return bad(`${show(v)} is not a number; type digits with an optional decimal point, e.g. 120000.50`);
-    n = Number(digits) * (negative ? -1 : 1);
+    const digits = text.replace(/^-\s*|^\(|\)$/g, '');
+    if (!NUMBER_TEXT.test(digits)) {
+      if (/^\d[\d,]*(\.\d+)?$/.test(digits)) {
+        return bad(`${show(v)} has commas in the wrong places; group thousands as 1,20,000.50 or 120,000.50, or leave the commas out`);
+      }
+      return bad(`${show(v)} is not a number; type digits with an optional decimal point, e.g. 120000.50`);
+    }
+    n = Number(digits.replace(/,/g, '')) * (negative ? -1 : 1);
   } else {
     return bad(`${show(v)} is not a number; type the amount in rupees, e.g. 120000.50`);
   }

@@ -43,6 +43,15 @@ describe('bulk validation: amounts', () => {
     }
   });
 
+  it('refuses commas that are not thousands grouping instead of reading 12,50 as 1250', async () => {
+    for (const text of ['12,50', '1,2345', '100,00', '12,345,67']) {
+      expect(await problemsOf({ Amount: text }), text).toEqual([
+        `Row 2, Amount: "${text}" has commas in the wrong places; group thousands as 1,20,000.50 or 120,000.50, or leave the commas out`,
+      ]);
+    }
+    for (const text of ['1,00,00,000', '1,000,000.25', '1,000']) expect((await dry('records', [rec({ Amount: text })])).counts.ready, text).toBe(1);
+  });
+
   it('refuses zero, negative amounts and more than 2 decimals', async () => {
     expect(await problemsOf({ Amount: 0 })).toEqual(['Row 2, Amount: 0 must be more than zero; type the amount without a minus sign']);
     expect(await problemsOf({ Amount: '-500' })).toEqual(['Row 2, Amount: "-500" must be more than zero; type the amount without a minus sign']);
