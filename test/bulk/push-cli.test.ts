@@ -3,7 +3,7 @@
  * over real HTTP, and every check of what exists is read from the sandbox's own listing.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -226,6 +226,33 @@ describe('crego push', () => {
     expect(out.getCell('E9000').dataValidation).toMatchObject({ type: 'list', formulae: ['"neft,rtgs,imps,upi,nach,cheque,cash"'] });
     expect(JSON.stringify(out.getCell('B2').note)).toContain('Allowed: repayment, receipt');
     expect(out.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+  });
+
+  it('a CSV keeps its bytes: byte-order mark, CRLF, unicode, quotes, leading zeros; an ANSI CSV is refused, not mangled', async () => {
+    const file = join(dir, 'excel-utf8.csv');
+    const rows = recordRows(loans, 3, '8107').map((r, i) => [...r.slice(0, 6), `ré ₹ "${i}", नमस्ते`, `00${i}7`]);
+    const lines = [[...RECORD_HEADERS, 'Branch'], ...rows].map((r) => r.map((v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v))).join(','));
+    const original = `\uFEFF${lines.join('\r\n')}\r\n`; // what Excel's "CSV UTF-8" writes
+    await writeFile(file, original);
+    const run = await push(['records', file]);
+    expect(lastLine(run)).toBe('posted 3, failed 0, invalid 0, skipped 0');
+    const after = await readFile(file, 'utf8');
+    expect(after.startsWith('\uFEFF')).toBe(true);
+    expect(after.endsWith('\r\n')).toBe(true);
+    const afterLines = after.slice(1).split('\r\n');
+    original.slice(1).split('\r\n').forEach((line, i) => {
+      if (line) expect(afterLines[i].startsWith(`${line},`), `line ${i + 1}`).toBe(true); // the user's text, then the result columns
+    });
+
+    const ansi = join(dir, 'excel-ansi.csv');
+    await writeFile(ansi, Buffer.from(`${[...RECORD_HEADERS].join(',')}\r\n${recordRows(loans, 1, '8108')[0].slice(0, 6).join(',')},caf\xe9\r\n`, 'latin1'));
+    const before = await readFile(ansi);
+    sb.resetStats();
+    const refused = await push(['records', ansi]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('excel-ansi.csv is not UTF-8 text; in Excel save it as "CSV UTF-8 (Comma delimited)" (or as .xlsx) and push again');
+    expect(sb.stats().requests).toBe(0);
+    expect(await readFile(ansi)).toEqual(before);
   });
 
   it('dry run: validates and reports every row, sends and writes nothing', async () => {

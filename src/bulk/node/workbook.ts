@@ -4,7 +4,8 @@
  * as `<file>.bak`, then the new one is renamed over it. Only result cells are set; every other
  * cell keeps the value exceljs read. Node only (the CLI); uses exceljs, never hand-written zip/XML.
  */
-import { copyFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { basename, dirname, extname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { CellValue } from '../cells';
@@ -134,15 +135,38 @@ function setRowResults(row: ExcelJS.Row, vals: ResultValues, resultColumn: numbe
   });
 }
 
+/**
+ * How the CSV file itself is written, so the rewrite matches it: Excel's "CSV UTF-8" starts with a
+ * byte-order mark, without which Excel reads the file as ANSI and shows ₹ or Hindi text as garbage;
+ * Windows files end lines with CRLF.
+ */
+function csvStyle(bytes: Buffer): { writeBOM: boolean; rowDelimiter: string; includeEndRowDelimiter: boolean } {
+  const text = bytes.toString('utf8');
+  return {
+    writeBOM: text.startsWith('\uFEFF'),
+    rowDelimiter: /\r\n/.test(text) ? '\r\n' : '\n',
+    includeEndRowDelimiter: /\n$/.test(text),
+  };
+}
+
 async function loadCsv(file: string): Promise<LoadedSheet> {
+  const bytes = await readFile(file);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Reading ANSI (e.g. Excel's plain "CSV (Comma delimited)") as UTF-8 would turn é or ₹ into
+    // replacement characters, and the rewrite would keep them so: refuse before anything is sent.
+    throw new FileError(`${basename(file)} is not UTF-8 text; in Excel save it as "CSV UTF-8 (Comma delimited)" (or as .xlsx) and push again`);
+  }
   const wb = new ExcelJS.Workbook();
   // Keep every CSV field as the text it is: the engine parses amounts and dates itself.
-  const ws = await wb.csv.readFile(file, { map: (d: string) => (d === '' ? null : d) } as never);
+  const ws = await wb.csv.read(Readable.from([bytes]), { map: (d: string) => (d === '' ? null : d) } as never);
+  const formatterOptions = csvStyle(bytes);
   return {
     file, format: 'csv', sheetName: ws.name, values: valuesOf(ws), streamed: false,
     async save(results, resultColumn) {
       setResults(ws, results, resultColumn);
-      await writeThenReplace(file, (tmp) => wb.csv.writeFile(tmp, { map: (v: unknown) => v } as never));
+      await writeThenReplace(file, (tmp) => wb.csv.writeFile(tmp, { map: (v: unknown) => v, formatterOptions } as never));
     },
   };
 }
