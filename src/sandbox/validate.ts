@@ -2,7 +2,7 @@
  * Small body validators: each collects a message per field instead of stopping at the first, so a
  * bulk row reports everything wrong with it at once.
  */
-import { dayOf } from './days';
+import { dayOf, parseIsoDay } from './days';
 import { paise } from './math';
 
 export class Fields {
@@ -109,12 +109,10 @@ const ISO = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseDayValue(v: unknown, fail: (m: string) => void): number | null {
   if (typeof v === 'string' && ISO.test(v)) {
-    const ms = Date.parse(`${v}T00:00:00+05:30`);
-    if (Number.isNaN(ms)) {
-      fail(`'${v}' is not a real date.`);
-      return null;
-    }
-    return dayOf(ms / 1000);
+    // Not Date.parse: it rolls '2025-02-30' over to 2 March instead of refusing it.
+    const day = parseIsoDay(v);
+    if (day === null) fail(`'${v}' is not a real date.`);
+    return day;
   }
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 32_503_680_000) {

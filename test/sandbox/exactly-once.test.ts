@@ -184,5 +184,14 @@ describe('credit line, fees and records read back', () => {
     expect(res.body.errors.payment_mode[0]).toMatch(/neft/);
     expect(res.body.errors.utr[0]).toMatch(/required/);
     expect(res.body.detail).toContain('amount:');
+    // A calendar date that does not exist is refused, never rolled over to the next month.
+    const jun31 = await t.post('/v1/lms/records/', record('JUN-31', { date: '2025-06-31' }));
+    expect(jun31.status).toBe(400);
+    expect(jun31.body.errors.date[0]).toBe("'2025-06-31' is not a real date.");
+    expect((await byUtr('JUN-31')).count).toBe(0);
+    const asOf = await t.get(`/v1/lms/accounts/${term}/summary/?as_of_date=2025-02-30`);
+    expect([asOf.status, Object.keys(asOf.body.errors)]).toEqual([400, ['as_of_date']]);
+    // A real one in the same form is a business date in India.
+    expect((await t.post('/v1/lms/records/', record('JUN-28', { date: '2025-06-28' }))).body.date).toBe(ist('2025-06-28'));
   });
 });
