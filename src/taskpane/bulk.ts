@@ -26,6 +26,8 @@ import { requireSession } from './session';
 /** Rows below the header that get formats and dropdowns in a new template. */
 export const TEMPLATE_ROWS = 1000;
 const PRODUCTION_WORD = 'PRODUCTION';
+/** Result rows per write at the end of a push: long messages stay far below Excel on the web's 5 MB request cap. */
+const RESULT_ROWS_PER_WRITE = 2000;
 
 /** Cells marked by the last Validate/Push per sheet, so the next one clears exactly those notes. */
 const marked = new Map<string, string[]>();
@@ -179,11 +181,14 @@ export async function pushSheetFromPane(sheet: string): Promise<PushReport | nul
   byId('bulk-progress-box').hidden = false;
   showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null });
   say(status(), `Pushing ${sheet} to ${s.environment}…`);
+  /** What the workbook holds now per values index, so the end writes only what the engine never persisted. */
+  const written = new Map<number, readonly unknown[]>();
   const persist = async (update: ResultUpdate) => {
     // Write-ahead: `sending` marks are in the workbook before the request goes out.
     await excelRun((ctx) =>
       writeRows(ctx, sheet, block.col + update.resultColumn, update.rows.map((r) => ({ row: r.row - 1, values: r.values }))),
     );
+    for (const r of update.rows) written.set(r.index, r.values);
   };
   let report: PushReport;
   try {
@@ -200,6 +205,15 @@ export async function pushSheetFromPane(sheet: string): Promise<PushReport | nul
     controller = null;
     byId('bulk-cancel').hidden = true;
   }
+  // Rows the engine settled without a request (invalid, repeats, rows a cancel left unsent) get their
+  // Status and Message too, as the CLI writes them; rows persisted above are not written twice.
+  const rest = report.results.flatMap((values, index) =>
+    values && index > layout.headerIndex && !sameCells(written.get(index), values) ? [{ row: block.row + index, values }] : [],
+  );
+  for (let i = 0; i < rest.length; i += RESULT_ROWS_PER_WRITE) {
+    const part = rest.slice(i, i + RESULT_ROWS_PER_WRITE);
+    await excelRun((ctx) => writeRows(ctx, sheet, block.col + layout.resultColumn, part));
+  }
   await showProblems(loaded, report);
   try {
     await logRows([logRow(report, { environment: s.environment, sheet })]);
@@ -211,6 +225,10 @@ export async function pushSheetFromPane(sheet: string): Promise<PushReport | nul
   say(status(), `${prefix}${summaryLine(report)}.`, tone);
   byId('bulk-retry').hidden = report.counts.failed === 0;
   return report;
+}
+
+function sameCells(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  return !!a && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 async function refreshSheetList(preferred?: string): Promise<void> {

@@ -264,6 +264,15 @@ describe('task pane in Chromium over the sandbox', () => {
       ['sandbox', 'Records', 'records', 3, 1],
       ['sandbox', 'Records', 'records', 1, 0],
     ]);
+
+    // A row that fails validation gets its Status and Message in the sheet too, as the CLI writes them.
+    await wb('type', 'Records', 'A8', [[accounts[1], 'repayment', '12x', today, 'neft', 'HDFCN52024010508', '', '', 'typo']]);
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    await page.waitForFunction(() => /^posted 0,/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 1, skipped 4.');
+    const invalid = (await wb<unknown[][]>('values', 'Records', 'J8:L8'))[0];
+    expect(invalid[0]).toBe('invalid');
+    expect(invalid[2]).toBe('Row 8, Amount: "12x" is not a number; type digits with an optional decimal point, e.g. 120000.50');
   });
 
   it('pushes a 600-row sheet in several chunks: every row posted with its own Crego id', async () => {
