@@ -323,12 +323,15 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
         if (unpaid(d) <= 0 && d.settledDay === null) d.settledDay = x;
       }
     }
+    // Each settlement says what the record still held after it, so the rows of one payment count down.
+    let consumed = 0;
     for (const [d, s] of perDemand) {
+      consumed += s.amount;
       settlements.push({
         day: x,
         amount: s.amount,
         outstanding: unpaid(d) + penalDue(d) + overdueDue(d),
-        remaining: recordTotalLeft() - (amount - left),
+        remaining: recordTotalLeft() - consumed,
         due: s.due,
         dpd: Math.max(0, x - d.dueDay),
         peakDpd: Math.max(d.peakDpd, x - d.dueDay, 0),

@@ -58,6 +58,21 @@ describe('one loan, many views', () => {
   });
 });
 
+describe('settlements of one payment', () => {
+  it('count the record down: each row’s remaining_amount is what the payment still held after it', async () => {
+    const a = (await t.post('/v1/lms/accounts/', { borrower_name: 'Two dues', loan_amount: 10000, roi: 12, emi_count: 3, disbursal_date: ist('2025-09-10'), penal_roi: 0 })).body;
+    const emis = (await t.get(`/v1/lms/emis/?account=${a.id}`)).body.results;
+    const amount = emis[0].emi_amount + emis[1].emi_amount + 50; // both instalments overdue on 20 Nov, and 50 over
+    const r = (await t.post('/v1/lms/records/', { account: a.id, amount, date: ist('2025-11-20'), payment_mode: 'upi', utr: 'TWO-DUES' })).body;
+    const rows = (await t.get(`/v1/lms/settlements/?account=${a.id}`)).body.results.filter((s: any) => s.record === r.id);
+    expect(rows.map((s: any) => [s.demand, s.amount, s.remaining_amount])).toEqual([
+      [emis[0].id, emis[0].emi_amount, Math.round((amount - emis[0].emi_amount) * 100) / 100],
+      [emis[1].id, emis[1].emi_amount, 50],
+      [emis[2].id, 50, 0], // the 50 over waits as excess and goes to the next instalment on its due date
+    ]);
+  });
+});
+
 describe('excess payments: listed, then refunded', () => {
   it('List Loans with Excess Balance shows the parked money; Initiate Excess Payment Refund pays it back', async () => {
     const a = (await t.post('/v1/lms/accounts/', { borrower_name: 'Excess', loan_amount: 10000, roi: 12, emi_count: 3, disbursal_date: ist('2025-12-10'), penal_roi: 0 })).body;
