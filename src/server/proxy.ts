@@ -34,7 +34,11 @@ export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** RFC 9110 §7.6.1 hop-by-hop fields, plus what a proxy must never pass through. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-const DROP_REQUEST = new Set(['host', 'cookie', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'content-length']);
+// `expect`: Node has already answered `100 Continue` to the client, and undici refuses the header.
+const DROP_REQUEST = new Set(['host', 'cookie', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'content-length', 'expect']);
+/** The methods the API uses. Anything else is refused: TRACE would echo the Authorization header back. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 const DROP_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
 
 export function createApiProxy(opts: ProxyOptions): ApiProxy {
@@ -58,9 +62,14 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
     const pathOnly = raw.split('?')[0]!;
     const done = (status: number) => log(`${method} ${API_PREFIX}${pathOnly} ${status} ${Date.now() - started}ms`);
 
-    if (!raw.startsWith('/') || hasDotSegment(pathOnly) || pathOnly.includes('\\')) {
+    if (!raw.startsWith('/') || !isPlainPath(pathOnly)) {
       sendError(res, 400, { detail: 'The API path is not valid.', code: 'bad_path' });
       return done(400);
+    }
+    if (!METHODS.has(method)) {
+      res.setHeader('Allow', [...METHODS].join(', '));
+      sendError(res, 405, { detail: `The API proxy does not forward ${method} requests.`, code: 'method_not_allowed' });
+      return done(405);
     }
 
     let body: Buffer | undefined;
@@ -129,14 +138,21 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
   return { handle, close: () => pool.close() };
 }
 
-function hasDotSegment(path: string): boolean {
+/**
+ * No `.`/`..` segment (plain or percent-encoded), no backslash (a Windows server treats `..\` as
+ * `../`), no empty segment (`//host/x` reads as a network-path reference to anything that
+ * resolves it as a URL).
+ */
+function isPlainPath(path: string): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
   } catch {
-    return true;
+    return false;
   }
-  return decoded.split('/').some((s) => s === '..' || s === '.');
+  if (decoded.includes('\\') || decoded.includes('\0')) return false;
+  const segments = decoded.split('/').slice(1);
+  return segments.every((s, i) => s !== '..' && s !== '.' && (s !== '' || i === segments.length - 1));
 }
 
 function isTimeout(err: unknown): boolean {

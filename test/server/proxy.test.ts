@@ -132,12 +132,31 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     }
   });
 
-  it('refuses dot segments that would climb out of the base path', async () => {
-    for (const path of ['/api/v1/%2e%2e/%2e%2e/admin', '/api/v1/./x']) {
+  it('refuses dot segments, backslashes and empty segments in the path', async () => {
+    for (const path of ['/api/v1/%2e%2e/%2e%2e/admin', '/api/v1/./x', '/api/v1/..%5c..%5cadmin', '/api//evil.example/x', '/api/v1//x']) {
       const reply = await httpsCall(`${server.url}${path}`, tls.ca);
       expect(reply.status, path).toBe(400);
     }
     expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('forwards only the methods the API uses: TRACE (which echoes headers) is refused', async () => {
+    const reply = await httpsCall(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { method: 'TRACE' });
+    expect(reply.status).toBe(405);
+    expect(JSON.parse(reply.body)).toMatchObject({ code: 'method_not_allowed' });
+    expect(reply.body).not.toContain('server-side-token');
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('forwards a POST that asked for 100-continue (curl does for large bodies)', async () => {
+    const body = JSON.stringify({ items: [{ amount: 1 }] });
+    const reply = await httpsCall(`${server.url}/api/v1/lms/records/bulk_create/`, tls.ca, {
+      method: 'POST',
+      headers: { Expect: '100-continue', 'Content-Type': 'application/json' },
+      body,
+    });
+    expect(reply.status).toBe(200);
+    expect(upstream.seen.map((s) => s.body)).toEqual([body]);
   });
 
   it('logs method, path and status but never the Authorization header or the query', async () => {
