@@ -38,7 +38,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 const DROP_REQUEST = new Set(['host', 'cookie', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'content-length', 'expect']);
 /** The methods the API uses. Anything else is refused: TRACE would echo the Authorization header back. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
+/** Methods a page on another site cannot use to change anything. */
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DROP_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
 
 export function createApiProxy(opts: ProxyOptions): ApiProxy {
@@ -70,6 +71,10 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       res.setHeader('Allow', [...METHODS].join(', '));
       sendError(res, 405, { detail: `The API proxy does not forward ${method} requests.`, code: 'method_not_allowed' });
       return done(405);
+    }
+    if (!READ_ONLY.has(method) && fromAnotherSite(req)) {
+      sendError(res, 403, { detail: 'Only the add-in\'s own pages may send changes through this proxy.', code: 'cross_site' });
+      return done(403);
     }
 
     let body: Buffer | undefined;
@@ -153,6 +158,25 @@ function isPlainPath(path: string): boolean {
   if (decoded.includes('\\') || decoded.includes('\0')) return false;
   const segments = decoded.split('/').slice(1);
   return segments.every((s, i) => s !== '..' && s !== '.' && (s !== '' || i === segments.length - 1));
+}
+
+/**
+ * A page on another site can make the browser send a form POST here (no preflight); with a
+ * server-side CREGO_TOKEN the proxy would sign it. The add-in's pages are same-origin, so a
+ * change from another site is refused: by `Sec-Fetch-Site` where the browser sends it, else by
+ * comparing `Origin` with `Host` (a reverse proxy in front must keep the Host header).
+ * Tools that send neither (curl, the CLI) are not browsers and pass.
+ */
+function fromAnotherSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // `Origin: null` (sandboxed frame, file://)
+  }
 }
 
 function isTimeout(err: unknown): boolean {

@@ -159,6 +159,32 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     expect(upstream.seen.map((s) => s.body)).toEqual([body]);
   });
 
+  it('refuses a change sent by a page on another site, which the server-side token would otherwise sign', async () => {
+    const post = (headers: Record<string, string>) =>
+      httpsCall(`${tokenServer.url}/api/v1/lms/records/`, tls.ca, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'account=A1&amount=100',
+      });
+    const host = `localhost:${tokenServer.port}`;
+    for (const headers of <Array<Record<string, string>>>[
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' },
+      { 'Sec-Fetch-Site': 'same-site', Origin: 'https://other.localhost' },
+      { Origin: 'https://evil.example' }, // a browser without Sec-Fetch-* headers
+      { Origin: 'null' },
+    ]) {
+      const reply = await post(headers);
+      expect(reply.status, JSON.stringify(headers)).toBe(403);
+      expect(JSON.parse(reply.body)).toMatchObject({ code: 'cross_site' });
+    }
+    expect(upstream.seen).toHaveLength(0);
+    // The add-in's own pages (same origin), and tools that are not browsers, still pass.
+    expect((await post({ 'Sec-Fetch-Site': 'same-origin', Origin: `https://${host}` })).status).toBe(200);
+    expect((await post({ Origin: `https://${host}` })).status).toBe(200);
+    expect((await post({})).status).toBe(200);
+    expect(upstream.seen.map((s) => s.headers.authorization)).toEqual(Array(3).fill('Bearer server-side-token'));
+  });
+
   it('logs method, path and status but never the Authorization header or the query', async () => {
     logs.length = 0;
     await httpsCall(`${server.url}/api/v1/lms/loans/?search=ACME`, tls.ca, { headers: { Authorization: 'Bearer do-not-log-me' } });
