@@ -15,7 +15,7 @@
 import { isCregoError, type CregoClient, type ErrorKind } from '../api/contract';
 import { todayExcelSerial } from '../api/dates';
 import type { BulkAnswer, BulkItemResult } from '../api/types';
-import { parseUuid, type CellValue } from './cells';
+import { parseUuid, show, type CellValue } from './cells';
 import type { KindName, RowItem, SheetKind } from './kinds/types';
 import { findExisting, mapLimited } from './reconcile';
 import { EMPTY_RESULT, RESULT_HEADERS, readResult, resultToValues, stamp, type ResultValues, type RowResult } from './results';
@@ -187,6 +187,8 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
 
   // ── 1. Read every data row: skip, validate, find duplicates, sort into send / reconcile. ──────────
   const dupes = new DuplicateFinder(kind);
+  /** Posted rows whose result cells do not match them: reported as invalid, their Status left as it is. */
+  const flagged = new Set<number>();
   const toSend: Candidate[] = [];
   const toReconcile: Candidate[] = [];
   for (let i = layout.headerIndex + 1; i < values.length; i++) {
@@ -201,11 +203,24 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
     }
     counts.rows++;
     if (prior.status === 'posted') {
+      const account = parseUuid(row[layout.columns.get('account')!]);
+      const typed = keyColumn === undefined ? '' : String(row[keyColumn] ?? '').trim();
+      const key = prior.key || typed;
+      if (account.ok && key) dupes.claim(account.value, key, rowNumber);
+      if (prior.key && typed && typed.toLowerCase() !== prior.key.toLowerCase()) {
+        // The result cells say another key was posted: they belong to another row (a sort or insert that
+        // left the result columns behind) or the key was changed after posting. Skipping could lose this
+        // row and sending could post a payment twice, so neither happens until a person checks.
+        const problem = `Row ${rowNumber}, ${keyHeader}: ${show(typed)} is not the ${keyHeader} this row was posted with (${prior.key}, Crego id ${prior.id || 'unknown'}). ` +
+          'The result cells may belong to another row (sorted or inserted without them?) or the reference was changed after posting. ' +
+          'Check both in Crego, then correct this row or clear its result cells to send it.';
+        set(i, { ...prior, message: problem });
+        flagged.add(i);
+        counts.invalid++;
+        continue;
+      }
       // Posted rows are never re-sent; their keys still count for duplicates further down.
       counts.skipped++;
-      const account = parseUuid(row[layout.columns.get('account')!]);
-      const key = prior.key || (keyColumn === undefined ? '' : String(row[keyColumn] ?? '').trim());
-      if (account.ok && key) dupes.claim(account.value, key, rowNumber);
       continue;
     }
     const check = checkRow(kind, layout, row, rowNumber, todaySerial);
@@ -251,6 +266,8 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       const r = results[i] ? current[i] : null;
       if (r && (r.status === 'invalid' || r.status === 'failed' || r.status === 'sending')) {
         problems.push({ row: firstRow + i, status: r.status, message: r.message });
+      } else if (r && flagged.has(i)) {
+        problems.push({ row: firstRow + i, status: 'invalid', message: r.message });
       }
     }
     return { kind: kind.name, batchId, dryRun: !!opts.dryRun, cancelled, fatal, layout, results, counts, problems, requests, startedAt, finishedAt: now() };

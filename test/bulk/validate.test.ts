@@ -249,6 +249,20 @@ describe('bulk validation: the sheet as a whole', () => {
     expect(report.results[1]).toBeNull();
   });
 
+  it('a posted Status next to another UTR (rows sorted without their result columns) is neither skipped nor sent', async () => {
+    const results = (utr: string) => ['posted', 'rec-1', 'Created', '2024-01-05 10:00 IST', 'B1', utr];
+    const moved = [...rec({}, 'HDFCN52024010577'), ...results('HDFCN52024010512')];
+    const report = await dry('records', [moved, [...rec({}, 'HDFCN52024010512'), ...results('hdfcn52024010512')]], [...RECORD_HEADERS, ...RESULT_HEADERS]);
+    expect(report.counts).toMatchObject({ skipped: 1, invalid: 1, ready: 0 });
+    expect(report.results[1]?.slice(0, 2)).toEqual(['posted', 'rec-1']); // the Status stays: the record may well exist
+    expect(report.problems).toEqual([{
+      row: 2, status: 'invalid',
+      message: 'Row 2, UTR: "HDFCN52024010577" is not the UTR this row was posted with (HDFCN52024010512, Crego id rec-1). ' +
+        'The result cells may belong to another row (sorted or inserted without them?) or the reference was changed after posting. ' +
+        'Check both in Crego, then correct this row or clear its result cells to send it.',
+    }]);
+  });
+
   it('sends the API values: paise-exact amounts and end-of-day IST epoch dates', async () => {
     const { checkRow } = await import('../../src/bulk/validate');
     const layout = locateLayout(KINDS.records, [RECORD_HEADERS]);
