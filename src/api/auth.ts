@@ -1,5 +1,5 @@
 /**
- * Where the bearer token comes from: a pasted token (used as is), or a sign-in through the
+ * Where the bearer token comes from: a pasted token (trimmed, a pasted `Bearer ` prefix dropped), or a sign-in through the
  * map's `auth.login` with `access`/`refresh`/`expires_in`, renewed shortly before it expires.
  * Only one renewal is ever in flight: concurrent callers share it.
  */
@@ -29,8 +29,22 @@ interface Session {
 const RENEW_SHARE = 0.2;
 const RENEW_MAX_MARGIN_MS = 60_000;
 
+/**
+ * What a bearer token may contain in an HTTP header: visible ASCII, no spaces (RFC 6750's b64token
+ * is narrower still). Anything else (a line break pasted along, an inner space) cannot be sent.
+ */
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
+/** A pasted token as it must go on the wire: outer whitespace and a copied `Bearer ` prefix removed. */
+export function normalisePastedToken(token: string | undefined): string | undefined {
+  const t = token?.trim().replace(/^Bearer\s+/i, '');
+  return t ? t : undefined;
+}
+
 export class TokenSource {
   private session?: Session;
+  /** The pasted token, normalised (a copied line break would otherwise make the request unsendable). */
+  private readonly pasted?: string;
   private renewing?: Promise<string>;
   /** Number of sign-ins and refreshes performed (tests and stats). */
   renewals = 0;
@@ -39,20 +53,22 @@ export class TokenSource {
     private readonly config: AuthConfig,
     private readonly post: AuthPoster,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.pasted = normalisePastedToken(config.token);
+  }
 
   /** True when the client can obtain a new token by itself (sign-in mode). */
   get canRenew(): boolean {
-    return !this.config.token && !!this.config.username && this.config.password !== undefined;
+    return !this.pasted && !!this.config.username && this.config.password !== undefined;
   }
 
   get hasCredentials(): boolean {
-    return !!this.config.token || this.canRenew;
+    return !!this.pasted || this.canRenew;
   }
 
   /** Every secret this source knows, for redaction. */
   secrets(): string[] {
-    return [this.config.token, this.config.password, this.session?.access, this.session?.refresh].filter(
+    return [this.config.token, this.pasted, this.config.password, this.session?.access, this.session?.refresh].filter(
       (s): s is string => !!s,
     );
   }
@@ -60,13 +76,22 @@ export class TokenSource {
   /** The message a 401 surfaces with, depending on how the token was obtained. */
   get expiredMessage(): string {
     if (this.canRenew) return 'Session expired: sign in again';
-    if (!this.config.token) return 'Not signed in: paste a Crego access token or sign in';
+    if (!this.pasted) return 'Not signed in: paste a Crego access token or sign in';
     return 'The access token was refused (expired or revoked): paste a new one';
   }
 
   /** A token valid for at least the renewal margin; signs in or refreshes when needed. */
   async token(signal?: AbortSignal): Promise<string | undefined> {
-    if (this.config.token) return this.config.token;
+    if (this.pasted) {
+      // Refused here, before anything is sent: a carrier would fail in a way that looks like a
+      // lost connection (and a POST would be reported as unknown_outcome although it never left).
+      if (!TOKEN_CHARS.test(this.pasted))
+        throw new CregoError({
+          kind: 'config',
+          message: 'The access token contains spaces or characters a token cannot have: paste the token again, on its own',
+        });
+      return this.pasted;
+    }
     if (!this.canRenew) return undefined;
     const s = this.session;
     if (s && s.expiresAt - this.now() > Math.min(RENEW_MAX_MARGIN_MS, s.lifetimeMs * RENEW_SHARE)) return s.access;

@@ -55,6 +55,8 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  // undici refused the request before writing a byte (an invalid header value, a bad URL).
+  'UND_ERR_INVALID_ARG',
 ]);
 
 /** Find a system/undici error code on an error or its `cause` chain. */

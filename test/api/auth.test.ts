@@ -129,4 +129,27 @@ describe.each(CARRIERS)('auth over %s', (_carrier, make) => {
     expect(err.message).not.toContain('wrong-password-99');
     expect(a.counts.api).toBe(0);
   });
+
+  it('sends a pasted token as copied from a terminal or a header (trailing line break, "Bearer " prefix) as the bare token', async () => {
+    server = await startTestServer((req, res) => json(res, 201, { id: 'r1', auth: req.headers.authorization }));
+    for (const pasted of ['tok-pasted-123456\n', '  Bearer tok-pasted-123456  ']) {
+      client = make({ baseUrl: server.url, token: pasted });
+      await expect(client.call('records.create', { body: { account: 'a1' } })).resolves.toEqual({ id: 'r1', auth: 'Bearer tok-pasted-123456' });
+      await client.close();
+    }
+    client = undefined;
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('refuses a pasted token that cannot go in a header before sending anything: config, not unknown_outcome', async () => {
+    server = await startTestServer((_req, res) => json(res, 201, { id: 'r1' }));
+    client = make({ baseUrl: server.url, token: 'tok-first-half\ntok-second-half' });
+    const err = await client.call('records.create', { body: { account: 'a1' } }).then(
+      () => undefined,
+      (e: CregoError) => e,
+    );
+    expect(err).toMatchObject({ kind: 'config', message: expect.stringContaining('paste the token again') });
+    expect(err!.message).not.toContain('tok-first-half');
+    expect(server.requests).toHaveLength(0);
+  });
 });

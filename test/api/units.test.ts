@@ -83,3 +83,16 @@ describe('URLs and request keys', () => {
     expect(requestKey('production', 'emis.list', {}, { page: 1, account: 'A' })).not.toBe(k1);
   });
 });
+
+describe('undici carrier', () => {
+  it('marks a request undici refused before writing a byte (an invalid header value) as never sent', async () => {
+    const { undiciTransport } = await import('../../src/api/undici-transport');
+    const transport = undiciTransport();
+    try {
+      const request = { method: 'POST', url: 'http://127.0.0.1:9/v1/lms/records/', headers: { 'X-Note': 'line\nbreak' }, body: '{}', signal: new AbortController().signal };
+      await expect(transport.send(request)).rejects.toMatchObject({ sent: false, code: 'UND_ERR_INVALID_ARG' });
+    } finally {
+      await transport.close();
+    }
+  });
+});
