@@ -136,6 +136,22 @@ export function newBatchId(ms: number = Date.now()): string {
   return `B${t}-${rand}`;
 }
 
+/**
+ * The key of a row left without one: derived from the row's content (every field but the key), so the
+ * same fee pushed again from a copy of the sheet that lost its Key column (a fresh export, a workbook
+ * closed without saving after the pane's push) gets the same key, and Crego refuses it as a duplicate
+ * instead of levying it twice. FNV-1a over two seeds (64 bits): synchronous, so 50,000 rows stay cheap.
+ */
+export function contentKey(kind: SheetKind, item: RowItem): string {
+  const text = JSON.stringify(kind.columns.filter((c) => c.field !== kind.keyField).map((c) => item[c.field] ?? null));
+  const hash = (seed: number) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, '0');
+  };
+  return `XL-${hash(0x811c9dc5)}${hash(0x050c5d1f)}`;
+}
+
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -249,9 +265,10 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
     }
     const item = check.item;
     // A generated key, once written, is the row's key for good: reuse it rather than making a new one.
-    const key = String(item[kind.keyField] ?? '') || prior.key || `XL-${batchId.slice(1)}-R${rowNumber}`;
+    const typedKey = String(item[kind.keyField] ?? '');
+    const key = typedKey || prior.key || contentKey(kind, item);
     item[kind.keyField] = key;
-    const dup = dupes.claim(String(item.account), key, rowNumber);
+    const dup = dupes.claim(String(item.account), key, rowNumber, !typedKey && !prior.key);
     if (dup) {
       set(i, { ...EMPTY_RESULT, status: 'invalid', message: dup, at: stamp(now()), key: prior.key });
       counts.invalid++;

@@ -67,12 +67,18 @@ export class DuplicateFinder {
 
   constructor(private readonly kind: SheetKind) {}
 
-  /** Remember a key already used (e.g. a posted row); returns the problem when it repeats. */
-  claim(account: string, key: string, rowNumber: number): string | null {
+  /**
+   * Remember a key already used (e.g. a posted row); returns the problem when it repeats. `generated`:
+   * the key was made from the row's content because the row has none, so the repeat is the same row twice.
+   */
+  claim(account: string, key: string, rowNumber: number, generated = false): string | null {
     const id = `${account}\u0000${key.toLowerCase()}`;
     const first = this.seen.get(id);
     if (first !== undefined) {
       const header = headerOf(this.kind, this.kind.keyField);
+      if (generated) {
+        return `Row ${rowNumber}, ${header}: the same ${this.kind.noun} as row ${first} (every cell alike, same account) and no ${header}; if both are real, type a different ${header} in each, else delete the repeat.`;
+      }
       return `Row ${rowNumber}, ${header}: ${show(key)} repeats row ${first} for the same account; each ${this.kind.noun} needs its own ${header}. Delete the repeat or correct the reference.`;
     }
     this.seen.set(id, rowNumber);

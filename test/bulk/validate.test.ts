@@ -189,6 +189,15 @@ describe('bulk validation: fees and topups', () => {
     const report = await dry('topups', [[ACC, 1000, '2024-01-05', 30, null, null, null]], TOPUP_HEADERS);
     expect(report.counts.ready).toBe(1);
   });
+
+  it('refuses the same fee twice without a reference (pasted twice), naming the first row', async () => {
+    const fee = [ACC, 'late_fee', 500, '2024-01-05', null, true, null, null];
+    const report = await dry('fees', [fee, [...fee.slice(0, 2), 501, ...fee.slice(3)], fee], FEE_HEADERS);
+    expect(report.counts).toMatchObject({ ready: 2, invalid: 1 });
+    expect(report.problems.map((p) => p.message)).toEqual([
+      'Row 4, Reference: the same fee as row 2 (every cell alike, same account) and no Reference; if both are real, type a different Reference in each, else delete the repeat.',
+    ]);
+  });
 });
 
 describe('bulk validation: the sheet as a whole', () => {
