@@ -7,6 +7,8 @@
  * Retry rules (docs/api-assumptions.md, "API client"):
  * - GET, PUT, DELETE are replay-safe: retried on 429 (after Retry-After), 502/503/504 and
  *   network errors, with exponential backoff and full jitter.
+ * - A 429 is retried for every method, POST and PATCH included: the API refused it before doing
+ *   anything (like a 401), so the re-send is the first time the request is acted on.
  * - A POST is replayed only with an Idempotency-Key (which the API honours on POST); a PATCH
  *   never (not idempotent in general, and no key is honoured for it). Without a replay, a
  *   request that may have reached the server but whose answer was lost (reset, timeout,
@@ -442,7 +444,10 @@ class HttpClient implements CregoHttpClient {
       }
       const retryAfterMs = parseRetryAfter(res.header('retry-after'));
       const canRetry = replaySafe && retries < this.retry.retries;
-      if (status === 429 && canRetry && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
+      // A 429 is a refusal before any work (a rate limit is checked before the request is
+      // handled), so re-sending it repeats nothing, whatever the method: like the 401 above, a
+      // POST without a key is re-sent too.
+      if (status === 429 && retries < this.retry.retries && (retryAfterMs ?? 0) <= this.retry.maxRetryAfterMs) {
         log('retry', status, 'rate_limited');
         await this.pause(retryAfterMs ?? backoffDelay(retries, this.retry), signal, ep.key);
         retries++;

@@ -144,6 +144,25 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('re-sends a POST (no key) and a PATCH refused with 429: the server did nothing, so each is acted on once', async () => {
+    const acted: string[] = [];
+    const refused = new Set<string>();
+    server = await startTestServer((req, res) => {
+      if (!refused.has(req.method)) {
+        refused.add(req.method); // throttled before any work, Retry-After as an HTTP date
+        return json(res, 429, { detail: 'Slow down', code: 'throttled' }, { 'Retry-After': new Date(Date.now() + 1000).toUTCString() });
+      }
+      acted.push(req.method);
+      json(res, req.method === 'POST' ? 201 : 200, { id: 'f1' });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
+    await expect(client.call('fees.create', { body: { account: 'a1', amount: 10 } })).resolves.toEqual({ id: 'f1' });
+    await expect(client.call('topups.update', { path: { id: 't1' }, body: { remark: 'x' } })).resolves.toEqual({ id: 'f1' });
+    expect(acted).toEqual(['POST', 'PATCH']);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'PATCH', 'PATCH']);
+    expect(server.requests.every((r) => r.headers['idempotency-key'] === undefined)).toBe(true);
+  });
+
   it('treats PATCH like POST (unknown_outcome) and PUT as replay-safe (retried) after a reset', async () => {
     const seen = new Set<string>();
     server = await startTestServer((req, res, socket) => {
