@@ -192,6 +192,8 @@ export function parseInteger(v: CellValue, min: number, max: number): Parsed<num
 
 /** Read one cell for its column: the API value, or the problem. Blank cells are the caller's business. */
 export function parseCell(col: ColumnDef, v: CellValue, todaySerial: number): Parsed<string | number | boolean> {
+  // A formula's error (`#N/A`, `#DIV/0!`) is the same problem whatever the column: say so, not "not a number".
+  if (isExcelError(v)) return bad(`the cell shows the Excel error ${String(v).trim()}; fix the formula or type the value`);
   switch (col.type) {
     case 'amount': return parseAmount(v, col.allowZero);
     case 'date': return parseDate(v, col.notInFuture ?? false, todaySerial);

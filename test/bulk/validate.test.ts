@@ -140,6 +140,10 @@ describe('bulk validation: allowed values, formats, required cells', () => {
       'Row 2, UTR: 1.2345678901234568e+21 was turned into a rounded number by Excel; format the column as Text and type it again',
     ]);
     expect(await problemsOf({ Remark: '#N/A' })).toEqual(['Row 2, Remark: the cell shows the Excel error #N/A; fix the formula or type the value']);
+    expect(await problemsOf({ Amount: '#DIV/0!', Date: '#VALUE!' })).toEqual([
+      'Row 2, Amount: the cell shows the Excel error #DIV/0!; fix the formula or type the value',
+      'Row 2, Date: the cell shows the Excel error #VALUE!; fix the formula or type the value',
+    ]);
   });
 
   it('limits text length', async () => {
