@@ -1,6 +1,6 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAddin } from '../../src/server/build/build';
 import { functionsContractProblems, metadataIds, registeredIds } from '../../src/server/build/functions-contract';
@@ -73,6 +73,16 @@ describe('the add-in build (development origin)', () => {
   });
 });
 
+/** The development server's origin (localhost:PORT) or a loopback address: a production build must contain neither. */
+const LOCAL_URL = /\blocalhost:\d|\/\/(127\.0\.0\.1|\[::1\])\b/i;
+
+/** Every non-image file under `dir`, as paths relative to it. */
+function textFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => f.split(sep).join('/'))
+    .filter((f) => statSync(join(dir, f)).isFile() && !/\.(png|ico|woff2?)$/i.test(f));
+}
+
 describe('the production build (ADDIN_ORIGIN)', () => {
   let prod: Awaited<ReturnType<typeof buildInto>>;
   beforeAll(async () => {
@@ -89,8 +99,11 @@ describe('the production build (ADDIN_ORIGIN)', () => {
     expect(await validateBuild(prod.dir, { origin: prod.origin })).toEqual({ problems: [], skipped: [] });
   });
 
-  it('nothing else in the output mentions localhost either', () => {
-    for (const f of ['taskpane.html', 'functions.js', 'functions.json', 'help.html']) expect(read(prod.dir, f), f).not.toMatch(/localhost:3000/);
+  it('nothing else in the output (pages, scripts, bundles, source maps) points at this machine either', () => {
+    const files = textFiles(prod.dir);
+    expect(files).toEqual(expect.arrayContaining(['taskpane.html', 'functions.js', 'functions.json', 'help.html']));
+    expect(files.some((f) => /^assets\/.+\.js$/.test(f))).toBe(true);
+    for (const f of files) expect(read(prod.dir, f), f).not.toMatch(LOCAL_URL);
   });
 });
 
