@@ -66,7 +66,11 @@ function fromCregoError(error: CregoError, context: ErrorContext): CellError {
 
 interface CustomFunctionsGlobal {
   Error: new (code: CustomFunctions.ErrorCode, message?: string) => CustomFunctions.Error;
+  ErrorCode?: Record<string, CustomFunctions.ErrorCode>;
 }
+
+/** Our codes by their names in `CustomFunctions.ErrorCode`. */
+const ERROR_CODE_NAMES: Record<CellErrorCode, string> = { '#N/A': 'notAvailable', '#VALUE!': 'invalidValue' };
 
 /**
  * The value Excel needs: a `CustomFunctions.Error` inside Excel (or a test double of it), the
@@ -75,6 +79,8 @@ interface CustomFunctionsGlobal {
 export function toExcelError(error: CellError): CustomFunctions.Error | CellError {
   const runtime = (globalThis as { CustomFunctions?: CustomFunctionsGlobal }).CustomFunctions;
   if (!runtime?.Error) return error;
-  // ErrorCode's values are the cell texts ('#N/A', '#VALUE!'), so the code passes through as is.
-  return new runtime.Error(error.code as CustomFunctions.ErrorCode, error.message);
+  // Excel's ErrorCode values are the cell texts ('#N/A'); the enum is still asked by name, so a
+  // runtime whose values differ gets its own.
+  const code = runtime.ErrorCode?.[ERROR_CODE_NAMES[error.code]] ?? (error.code as CustomFunctions.ErrorCode);
+  return new runtime.Error(code, error.message);
 }

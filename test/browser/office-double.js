@@ -159,6 +159,7 @@
       x.error = e && e.message ? e.message : '';
       return;
     }
+    x.error = null;
     const grid = Array.isArray(result) ? result : [[result]];
     grid.forEach((row, i) => row.forEach((v, j) => {
       const target = i === 0 && j === 0 ? x : cell(sheet, r + i, c + j, true);
@@ -167,7 +168,8 @@
       if (i > 0 || j > 0) target.spillFrom = r + ',' + c;
     }));
   }
-  const ErrorCells = { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!' };
+  /** A CustomFunctions.Error's code → the cell text; a code Excel does not know shows #VALUE!. */
+  const ErrorCells = { '#VALUE!': '#VALUE!', '#N/A': '#N/A', '#DIV/0!': '#DIV/0!', '#NUM!': '#NUM!', '#NULL!': '#NULL!' };
   let calculating = Promise.resolve();
   /** A formula the double cannot read shows #VALUE! (with the reason) instead of breaking the calculation chain. */
   async function safely(f) {
@@ -380,7 +382,8 @@
       registry.set(String(id).toUpperCase(), fn);
     },
     Error: CFError,
-    ErrorCode: { invalidValue: 'invalidValue', notAvailable: 'notAvailable', divisionByZero: 'divisionByZero', invalidNumber: 'invalidNumber', nullReference: 'nullReference', invalidName: 'invalidName', invalidReference: 'invalidReference' },
+    // As in Excel (@types/custom-functions-runtime): each code's value is the text the cell shows.
+    ErrorCode: { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!', invalidName: '#NAME?', invalidReference: '#REF!' },
   };
   const actions = new Map();
   // OfficeRuntime.storage outlives the pane in Excel; sessionStorage gives the same across a reload here.
