@@ -9,7 +9,7 @@ import { showEnvironment } from './chrome';
 import { busy, byId, el, messageOf, say } from './dom';
 import { checkBaseUrl, defaultBaseUrl, ENVIRONMENTS, type EnvironmentId } from './environments';
 import { runProbe } from './probeView';
-import { dropConnection, getServerConfig, productionFor, session, setSession, useConnection, type Session } from './session';
+import { dropConnection, getServerConfig, productionFor, runtime, session, setSession, useConnection, type Session } from './session';
 import { forgetToken, loadConnection, loadToken, saveConnection, saveToken } from './storage';
 
 interface PingAnswer {
@@ -100,7 +100,9 @@ async function signIn(): Promise<void> {
     await forgetToken();
     await saveConnection({ environment: env, baseUrl: baseInput().value.trim(), profileJson: profile, username: username || undefined });
     await saveToken(access);
-    say(statusLine(), `Connected to ${ENVIRONMENTS.find((e) => e.id === env)?.label ?? env} as ${s.user}.`, 'success');
+    const connected = `Connected to ${ENVIRONMENTS.find((e) => e.id === env)?.label ?? env} as ${s.user}.`;
+    say(statusLine(), `${connected} Recalculating CREGO formulas…`, 'success');
+    say(statusLine(), `${connected}${await recalculateAfterSignIn()}`, 'success');
   } catch (error) {
     // The attempt already replaced the shared client: whatever session was there is gone too.
     dropConnection();
@@ -109,6 +111,21 @@ async function signIn(): Promise<void> {
   } finally {
     byId<HTMLInputElement>('password').value = '';
     byId<HTMLInputElement>('token').value = '';
+  }
+}
+
+/**
+ * Formulas are not volatile: without a recalculation, cells keep the previous environment's numbers
+ * (or "Sign in to Crego in the task pane") after a sign-in. Returns the sentence to add to the status.
+ */
+async function recalculateAfterSignIn(): Promise<string> {
+  const rt = runtime();
+  if (!rt) return '';
+  try {
+    await rt.refresh('workbook');
+    return ' CREGO formulas recalculated.';
+  } catch {
+    return ' Use Refresh to update the CREGO formulas.';
   }
 }
 

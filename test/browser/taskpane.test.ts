@@ -421,6 +421,24 @@ describe('task pane against an API labelled production', () => {
     expect((await at<unknown[][]>('used', 'Crego Log'))[1][1]).toBe('production');
   });
 
+  it('signing in recalculates the formulas that asked for it (no dev token behind this server)', async () => {
+    const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=5&status=active');
+    const account = loans.results[0].account;
+    await prod.getByRole('tab', { name: 'Connect' }).click();
+    await prod.getByRole('button', { name: 'Sign out' }).click();
+    await prod.waitForFunction(() => document.querySelector('#connect-status')?.textContent?.startsWith('Signed out'));
+    await at('type', 'Sheet1', 'F2', [[`=CREGO.SUMMARY("${account}","total_outstanding")`]]);
+    await prod.evaluate(() => (window as any).__workbook.settled());
+    expect(await at('cell', 'Sheet1', 'F2')).toMatchObject({ value: '#N/A', error: 'Sign in to Crego in the task pane' });
+    await prod.getByLabel('Username', { exact: true }).fill('demo');
+    await prod.getByLabel('Password', { exact: true }).fill('demo');
+    await prod.getByRole('button', { name: 'Sign in' }).click();
+    await prod.waitForFunction(() => /recalculated/.test(document.querySelector('#connect-status')?.textContent ?? ''));
+    await prod.evaluate(() => (window as any).__workbook.settled());
+    const owed = (await sandboxGet<{ total_outstanding: number }>(`/v1/lms/accounts/${account}/summary/`)).total_outstanding;
+    expect(await at('cell', 'Sheet1', 'F2')).toMatchObject({ value: owed, error: null });
+  });
+
   it('moves between sections with the arrow keys, focus visible on the selected tab', async () => {
     await prod.getByRole('tab', { name: 'Connect' }).focus();
     await prod.keyboard.press('ArrowRight');
@@ -457,6 +475,11 @@ describe('cancelling a push while a chunk is in flight', () => {
     expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['sending', 'sending', 'sending']);
 
     await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    // Retry failed is still shown from the cancelled push: it must not start a second push of the same rows.
+    await slow.waitForFunction(() => /^Pushing/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    await slow.getByRole('button', { name: 'Retry failed' }).click();
+    await slow.waitForFunction(() => /already running/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await slow.locator('#bulk-status').textContent()).toBe('A push of Records is already running: wait for it to finish, or Cancel it.');
     await slow.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
     expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
     expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['posted', 'posted', 'posted']);
