@@ -166,7 +166,14 @@ class HttpClient implements CregoHttpClient {
     if (ep.method !== 'GET') {
       const res = await this.execute(ep, url, options, options.signal);
       this.invalidateAfterWrite(ep, options);
-      return this.decode(ep, res) as T;
+      try {
+        return this.decode(ep, res) as T;
+      } catch (err) {
+        // A 2xx we cannot read (an HTML page from a portal or a misrouted proxy, a cut-off body):
+        // whatever answered may have acted on the write, so say so instead of a plain `server` error.
+        if ((ep.method === 'POST' || ep.method === 'PATCH') && !ep.noAuth) throw this.unknownOutcome(ep, 'unreadable', 0, res.status);
+        throw err;
+      }
     }
     const ck = requestKey(this.environment, key, options.path, options.query);
     if (options.cache !== 'bypass') {
@@ -522,7 +529,7 @@ class HttpClient implements CregoHttpClient {
     }
   }
 
-  private unknownOutcome(ep: ResolvedEndpoint, why: FailureKind | 'gateway', timeoutMs: number, status?: number): CregoError {
+  private unknownOutcome(ep: ResolvedEndpoint, why: FailureKind | 'gateway' | 'unreadable', timeoutMs: number, status?: number): CregoError {
     const cause =
       why === 'timeout'
         ? `no answer within ${duration(timeoutMs)}`
@@ -530,7 +537,9 @@ class HttpClient implements CregoHttpClient {
           ? 'it was cancelled after being sent'
           : why === 'gateway'
             ? `a gateway error (HTTP ${status})`
-            : 'the connection dropped before the answer';
+            : why === 'unreadable'
+              ? `HTTP ${status}, but the answer is not JSON`
+              : 'the connection dropped before the answer';
     return new CregoError({
       kind: 'unknown_outcome',
       endpoint: ep.key,

@@ -73,6 +73,25 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     }
   });
 
+  it('answers it cannot read: a gateway HTML page, an empty body, and a non-JSON 2xx (on a POST: outcome unknown)', async () => {
+    server = await startTestServer((req, res) => {
+      if (req.url.includes('gateway')) return res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>');
+      if (req.url.includes('empty')) return res.writeHead(200).end();
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'Content-Type': 'text/html' }).end('<html><body>Please sign in to the portal</body></html>');
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, retry: { retries: 0 } });
+    const gateway = await failure(client.call('records.get', { path: { id: 'gateway' } }));
+    expect(gateway).toMatchObject({ kind: 'server', status: 502, message: 'Crego had a problem (HTTP 502)' });
+    await expect(client.call('records.get', { path: { id: 'empty' } })).resolves.toBeNull();
+    const page = await failure(client.call('records.get', { path: { id: 'portal' } }));
+    expect(page).toMatchObject({ kind: 'server', status: 200, message: 'Crego answered Get Single Record with something that is not JSON (HTTP 200)' });
+    const post = await failure(client.call('records.create', { body: { account: 'a1', utr: 'U1' } }));
+    expect(post).toMatchObject({ kind: 'unknown_outcome', status: 201 });
+    expect(post.message).toMatch(/may or may not have done this \(HTTP 201, but the answer is not JSON\)/);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    for (const e of [gateway, page, post]) expect(e.message).not.toMatch(/<|portal|nginx/);
+  });
+
   it('never lets the token into an error message, even when the server echoes it', async () => {
     server = await startTestServer((req, res) =>
       json(res, 400, { detail: `bad header ${req.headers.authorization}`, code: 'x', errors: { token: [String(req.headers.authorization)] } }),
