@@ -154,7 +154,22 @@ function confirmProduction(rows: number, sheet: string): Promise<boolean> {
   });
 }
 
+/** The sheet a push is running on: a second push (Retry failed, still shown from the last one) waits its turn. */
+let pushing: string | null = null;
+
 export async function pushSheetFromPane(sheet: string): Promise<PushReport | null> {
+  // Two pushes of one sheet would read the same rows and both send them, and their result writes would
+  // cross: Crego's key check stops a second record, but the sheet could end up showing the wrong outcome.
+  if (pushing !== null) throw new Error(`A push of ${pushing} is already running: wait for it to finish, or Cancel it.`);
+  pushing = sheet;
+  try {
+    return await pushOnce(sheet);
+  } finally {
+    pushing = null;
+  }
+}
+
+async function pushOnce(sheet: string): Promise<PushReport | null> {
   const s = requireSession();
   let loaded = await load(sheet);
   if (s.production) {
