@@ -26,6 +26,22 @@ export function isRow(value: unknown): boolean {
   return Array.isArray(value) && value.length === 1 && Array.isArray(value[0]) && value[0].length > 1;
 }
 
+/** A single column of several cells (field names typed down a column). */
+export function isColumn(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 1 && value.every((row) => Array.isArray(row) && row.length === 1);
+}
+
+/**
+ * A list argument must be one column or one row: the spill lines up with it. A block of several
+ * rows and columns (say ids and borrower names selected together) is refused rather than flattened
+ * into a spill whose rows no longer match the sheet's.
+ */
+export function requireOneDimension(value: unknown, argName: string, what: string): void {
+  if (!Array.isArray(value) || value.length < 2) return;
+  const cols = Math.max(...value.map((row) => (Array.isArray(row) ? row.length : 1)));
+  if (cols > 1) throw badArgument(`${argName} takes one column or one row of ${what}, not a ${value.length}×${cols} range`);
+}
+
 const MAX_ID_LENGTH = 100;
 
 /** An account id from a cell: text or a whole number, trimmed. `null` for a blank cell. */

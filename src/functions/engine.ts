@@ -10,6 +10,7 @@ import {
   catalogNameOf,
   cellsOf,
   isBlank,
+  isColumn,
   isRow,
   numberOf,
   optionalBool,
@@ -19,6 +20,7 @@ import {
   optionalText,
   fieldOf,
   requireAccountId,
+  requireOneDimension,
 } from './args';
 import type { Fetch } from './batcher';
 import { Cancellation } from './cancel';
@@ -67,6 +69,8 @@ export async function summary(
   asOfArg: unknown,
   includeClosedArg: unknown,
 ): Promise<OutCell[][]> {
+  requireOneDimension(accountArg, 'accountId', 'account ids');
+  requireOneDimension(fieldArg, 'field', 'field names');
   const idCells = cellsOf(accountArg);
   const ids = idCells.map((v, i) => accountIdOf(v, idCells.length > 1 ? `accountId (cell ${i + 1})` : 'accountId'));
   if (ids.every((id) => id === null)) throw badArgument('accountId is empty: give a Crego account id (CREGO.LOANS() lists them)');
@@ -113,8 +117,9 @@ export async function summary(
     const obj = result.value as unknown as Record<string, unknown>;
     return specs.map((s) => toCell(s.kind, obj[s.name]));
   });
-  // A row of ids with one field reads across, like its argument.
+  // A row of ids with one field reads across, and one id with a column of fields reads down, like their argument.
   if (isRow(accountArg) && specs.length === 1) return [rows.map((r) => r[0]!)];
+  if (ids.length === 1 && isColumn(fieldArg)) return rows[0]!.map((v) => [v]);
   return rows;
 }
 

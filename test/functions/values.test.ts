@@ -69,6 +69,22 @@ describe('SUMMARY', () => {
     expect(row).toEqual([expected]);
   });
 
+  it('lines its spill up with a column of field names, and refuses a block of several rows and columns', async () => {
+    t = useRuntime(p.sandbox);
+    const [a, b] = p.termAccounts;
+    const s = await summaryOf(a!);
+    expect(await CREGO.summary([[a]], [['dpd'], ['total_paid']], 0, false, inv())).toEqual([[s.dpd], [roundMoney(s.total_paid)]]);
+    // Ids selected together with the borrower column next to them.
+    expect(await errorOf(CREGO.summary([[a, 'Sara Pharma'], [b, 'Kavya Steel']], [['dpd']], 0, false, inv()))).toEqual({
+      code: '#VALUE!',
+      message: 'accountId takes one column or one row of account ids, not a 2×2 range',
+    });
+    expect(await errorOf(CREGO.summary([[a]], [['dpd', 'total_paid'], ['peak_dpd', 'fee_paid']], 0, false, inv()))).toEqual({
+      code: '#VALUE!',
+      message: 'field takes one column or one row of field names, not a 2×2 range',
+    });
+  });
+
   it('without a field gives the 23-row field/value table of the account', async () => {
     t = useRuntime(p.sandbox);
     const id = p.termAccounts[1]!;
