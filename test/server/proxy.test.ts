@@ -56,10 +56,23 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     expect(seen!.headers).toMatchObject({ authorization: 'Bearer pane-token', 'idempotency-key': 'k-1', 'content-type': 'application/json' });
   });
 
-  it('goes only to the configured origin, whatever Host the request names', async () => {
+  it('goes only to the configured origin, whatever Host or absolute request target the request names', async () => {
     await httpsCall(`${server.url}/api/v1/lms/loans/`, tls.ca, { headers: { Host: 'evil.example:443' } });
     expect(upstream.seen).toHaveLength(1);
     expect(upstream.seen[0]!.headers.host).toBe(new URL(upstream.url).host);
+    // Absolute-form targets (what a client sends to a forward proxy) are not proxied anywhere.
+    for (const target of ['http://evil.example/api/v1/lms/loans/', `https://localhost:${server.port}/api/v1/lms/loans/`]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpsRequest({ hostname: 'localhost', port: server.port, path: target, ca: tls.ca, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status, target).toBe(404);
+    }
+    expect(upstream.seen).toHaveLength(1);
   });
 
   it('drops cookies both ways and hop-by-hop headers, keeps the rest', async () => {
