@@ -331,16 +331,19 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Cache key: the connection (environment + server), the endpoint, its path and query values in a
- * fixed order, paging, and the body of a calculation. Computed for every cell of a wave, so it is
- * plain string building (the connection part is looked up once per client).
+ * Cache key: the connection (environment + server + which client, i.e. which sign-in), the endpoint,
+ * its path and query values in a fixed order, paging, and the body of a calculation. Computed for
+ * every cell of a wave, so it is plain string building (the connection part is made once per client).
+ * The client's serial keeps a cell asked after a new sign-in to the same server from joining a
+ * request of the previous sign-in (its token, its soon-closed connection).
  */
 const connectionKeys = new WeakMap<object, string>();
+let clientSerial = 0;
 
 export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, fetch: Fetch): string {
   let connection = connectionKeys.get(client);
   if (connection === undefined) {
-    connection = JSON.stringify([client.environment, client.baseUrl]);
+    connection = JSON.stringify([client.environment, client.baseUrl, ++clientSerial]);
     connectionKeys.set(client, connection);
   }
   let key = `${connection}|${fetch.endpoint}|${fetch.all ? 'all' : 'one'}`;

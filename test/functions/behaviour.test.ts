@@ -95,6 +95,17 @@ describe('cache and refresh', () => {
     t.runtime.configure({ baseUrl: p.sandbox.url, token: 'somebody-elses-token', environment: 'sandbox' });
     expect(await errorOf(CREGO.summary([[id]], [['dpd']], 0, false, invocation()))).toEqual({ code: '#N/A', message: 'Sign in to Crego in the task pane' });
   });
+
+  it('a cell asked after a new connection never joins a request of the previous one', async () => {
+    t = useRuntime(p.sandbox);
+    const id = p.termAccounts[0]!;
+    const before = CREGO.summary([[id]], [['dpd']], 0, false, invocation()).catch(() => undefined);
+    // Same server and environment, another sign-in, in the same recalculation wave.
+    t.runtime.configure({ baseUrl: p.sandbox.url, token: 'somebody-elses-token', environment: 'sandbox' });
+    const after = CREGO.summary([[id]], [['dpd']], 0, false, invocation());
+    expect(await errorOf(after)).toEqual({ code: '#N/A', message: 'Sign in to Crego in the task pane' });
+    await before;
+  });
 });
 
 describe('cancellation and timeouts', () => {
