@@ -36,6 +36,9 @@ export interface Demand {
   accruedThrough: number;
   settledDay: number | null;
   peakDpd: number;
+  /** Topups repaid early: interest (unrounded paise) earned through age `accruedAge` on the principal as it was. */
+  accruedBase: number;
+  accruedAge: number;
 }
 
 /** A settlement's id is derived from (record, demand, day) when it is shown: see settlementId. */
@@ -155,6 +158,8 @@ function blankDemand(partial: Partial<Demand> & Pick<Demand, 'id' | 'kind' | 'du
     accruedThrough: partial.dueDay - 1,
     settledDay: null,
     peakDpd: 0,
+    accruedBase: 0,
+    accruedAge: 0,
     ...partial,
   };
 }
@@ -287,8 +292,8 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
     return dpd;
   };
 
-  /** Pays `amount` from `record` on `x` into the dues; returns what is left. */
-  const apply = (record: string, amount: number, x: number, order: RecordRow['settlement_order'], recordTotalLeft: () => number) => {
+  /** Pays `amount` from `record` on `x` into the dues (and, for a payment on a credit line, drawdowns not yet due); returns what is left. */
+  const apply = (record: string, amount: number, x: number, order: RecordRow['settlement_order'], recordTotalLeft: () => number, early = false) => {
     let left = amount;
     const take = (d: Demand, want: number, book: (v: number) => void) => {
       const v = Math.min(want, left);
@@ -319,6 +324,21 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
           v += take(d, d.interest - d.paidInterest, (n) => (d.paidInterest += n));
         }
         if (pass !== 'charges') v += take(d, d.principal - d.paidPrincipal, (n) => (d.paidPrincipal += n));
+        note(d, v, dueBefore);
+        if (unpaid(d) <= 0 && d.settledDay === null) d.settledDay = x;
+      }
+    }
+    // A credit line is revolving: money paid before a drawdown falls due repays it early, with interest only for
+    // the days it ran, and so restores the line at once (see prepayTopup).
+    if (early && a.type === 'credit_line') {
+      for (let i = firstOpen; i < demands.length && left > 0; i++) {
+        const d = demands[i];
+        if (d.kind !== 'topup' || d.dueDay <= x || d.startDay > x || unpaid(d) <= 0) continue;
+        const { interestNow, settle } = prepayTopup(d, x, p);
+        const dueBefore = d.principal - d.paidPrincipal + interestNow - d.paidInterest;
+        let v = take(d, interestNow - d.paidInterest, (n) => (d.paidInterest += n));
+        v += take(d, d.principal - d.paidPrincipal, (n) => (d.paidPrincipal += n));
+        settle();
         note(d, v, dueBefore);
         if (unpaid(d) <= 0 && d.settledDay === null) d.settledDay = x;
       }
@@ -396,7 +416,7 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
           continue;
         }
         let left = r.amount;
-        left = apply(r.id, left, x, r.settlement_order, () => r.amount);
+        left = apply(r.id, left, x, r.settlement_order, () => r.amount, true);
         recordRemaining.set(r.id, left);
         if (left > 0) excess.push({ record: r.id, amount: left });
         else recordSettledDay.set(r.id, x);
@@ -439,12 +459,37 @@ export function overdueOutstanding(d: Demand): number {
   return overdueDue(d);
 }
 
-/** Interest accrued but not yet due on a demand as of `day` (pro rata over its period). */
+/** Interest (unrounded paise) a drawdown of `principal` earns between ages `from` and `to` (days), slabs tiered by age. */
+function topupInterestBetween(principal: number, from: number, to: number, p: AccountRow['params']): number {
+  if (to <= from || principal <= 0) return 0;
+  return drawdownInterest(principal, p.roi, p.roi_slabs, to, p.days_in_year) - drawdownInterest(principal, p.roi, p.roi_slabs, from, p.days_in_year);
+}
+
+/**
+ * A payment on day `x` reaching a drawdown before its due date: the interest earned so far on the principal as it
+ * stood is fixed (`interestNow`, what must be paid before principal), and once the principal paid is booked,
+ * `settle` re-prices the rest of the term on what is left (nothing left: the drawdown closes with interest to `x`).
+ */
+function prepayTopup(d: Demand, x: number, p: AccountRow['params']): { interestNow: number; settle: () => void } {
+  const age = x - d.startDay;
+  // The interest to date is posted now, so it is rounded now (accrue unrounded, round once when posted).
+  d.accruedBase = roundHalfUp(d.accruedBase + topupInterestBetween(d.principal - d.paidPrincipal, d.accruedAge, age, p));
+  d.accruedAge = age;
+  const interestNow = Math.max(d.paidInterest, d.accruedBase);
+  const settle = () => {
+    const rest = d.principal - d.paidPrincipal;
+    d.interest = Math.max(d.paidInterest, roundHalfUp(d.accruedBase + topupInterestBetween(rest, age, d.dueDay - d.startDay, p)));
+  };
+  return { interestNow, settle };
+}
+
+/** Interest accrued but not yet due (nor paid early) on a demand as of `day` (pro rata over its period). */
 export function accruedNotDue(d: Demand, day: number, a: AccountRow): number {
   if (d.dueDay <= day || d.kind === 'fee' || day < d.startDay) return 0;
   const elapsed = day - d.startDay;
   if (d.kind === 'topup') {
-    return Math.min(d.interest, drawdownInterest(d.principal, a.params.roi, a.params.roi_slabs, elapsed, a.params.days_in_year));
+    const earned = d.accruedBase + topupInterestBetween(d.principal - d.paidPrincipal, d.accruedAge, elapsed, a.params);
+    return Math.max(0, Math.min(d.interest, earned) - d.paidInterest);
   }
   const span = d.dueDay - d.startDay;
   return span > 0 ? (d.interest * elapsed) / span : 0;

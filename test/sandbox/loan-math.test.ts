@@ -183,6 +183,29 @@ describe('slab ROI on credit-line drawdowns (Crego sample params: 18 % ≤ 15 d,
     expect(params).toMatchObject({ roi_slab_based: true, roi_value });
   });
 
+  it('a drawdown repaid before its due date: interest only for the days it ran, the line restored at once', async () => {
+    // Business date of the test sandbox: 2026-01-15. Drawn 20 Dec 2025 for 40 days (due 29 Jan 2026).
+    const acc = await account({ type: 'credit_line', line_amount: 500000, roi: 18, roi_value, days_in_year: 360, disbursal_date: ist('2025-12-01'), penal_roi: 0 });
+    const top = (await t.post('/v1/lms/topups/', { account: acc.id, amount: 100000, date: ist('2025-12-20'), tenure_days: 40, ref_id: 'EARLY-1' })).body;
+    expect((await t.get(`/v1/lms/accounts/${acc.id}/refresh_limit/`)).body.available_amount).toBe(400000);
+    // Day 20: 15 days at 18 % + 5 at 24 % = 750 + 333.33 earned; the rest of 50,000 repays principal.
+    await pay(acc.id, '2026-01-09', 50000);
+    const part = await summary(acc.id, '2026-01-09');
+    expect([part.interest_paid, part.principal_paid, part.principal_outstanding, part.excess_payment, part.total_paid]).toEqual([1083.33, 48916.67, 51083.33, 0, 50000]);
+    expect((await t.get(`/v1/lms/accounts/${acc.id}/refresh_limit/`)).body.available_amount).toBe(448916.67);
+    // The rest of the term is priced on what is left: 10 days at 24 % + 10 at 36 % on 51,083.33 = 851.39.
+    const listed = (await t.get(`/v1/lms/topups/?account=${acc.id}`)).body.results[0];
+    expect([listed.id, listed.interest_amount, listed.principal_outstanding, listed.status]).toEqual([top.id, 1934.72, 51083.33, 'disbursed']); // 1,083.33 + 851.39
+    // Day 25: 5 more days at 24 % on 51,083.33 = 170.28 closes it.
+    await pay(acc.id, '2026-01-14', 51253.61); // 51,083.33 + 170.28
+    const done = await summary(acc.id, '2026-01-14');
+    expect([done.total_outstanding, done.interest_paid, done.excess_payment, done.dpd]).toEqual([0, 1253.61, 0, 0]);
+    expect((await t.get(`/v1/lms/topups/?account=${acc.id}`)).body.results[0].status).toBe('closed');
+    expect((await t.get(`/v1/lms/accounts/${acc.id}/refresh_limit/`)).body.available_amount).toBe(500000);
+    // Read as of a day before the repayments, the drawdown is as it was.
+    expect((await summary(acc.id, '2026-01-08')).principal_outstanding).toBe(100000);
+  });
+
   it('refuses slabs that do not grow or do not end open-ended, naming roi_value', async () => {
     const bad = await t.post('/v1/lms/accounts/', { borrower_name: 'x', type: 'credit_line', line_amount: 1000, roi: 18, roi_value: [{ days: '30', value: 18 }, { days: '15', value: 24 }] });
     expect(bad.status).toBe(400);
