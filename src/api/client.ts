@@ -35,7 +35,7 @@ import { TokenSource } from './auth';
 import type { Transport, WireResponse } from './transport';
 import { toTransportError } from './transport';
 import type { TokenAnswer } from './types';
-import { buildUrl, normaliseBaseUrl, requestKey } from './url';
+import { baseUrlProblem, buildUrl, normaliseBaseUrl, requestKey } from './url';
 
 export interface ClientConfig {
   /** e.g. `https://preprod.api.crego.io`, or `/api` behind the add-in server's proxy. */
@@ -146,6 +146,8 @@ class HttpClient implements CregoHttpClient {
   ) {
     if (!config.baseUrl) throw new CregoError({ kind: 'config', message: 'No Crego base URL configured' });
     this.baseUrl = normaliseBaseUrl(config.baseUrl);
+    const problem = baseUrlProblem(this.baseUrl);
+    if (problem) throw new CregoError({ kind: 'config', message: problem });
     this.environment = config.environment ?? this.baseUrl;
     const profile = config.profile === undefined ? undefined : parseProfile(config.profile);
     this.resolver = new EndpointResolver(profile);

@@ -13,6 +13,17 @@ export function queryString(query: Record<string, QueryValue> | undefined, renam
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/**
+ * Why a base URL cannot be used, or undefined. Never echoes the URL: what makes it unusable (a
+ * `?key=…`, a `user:password@`) is often a secret, and this message reaches errors and logs.
+ */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+  if (/[?#]/.test(baseUrl)) return 'The Crego base URL must not carry a query string or a fragment';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(baseUrl))
+    return 'The Crego base URL must not carry a user name or password: use a token or sign in instead';
+  return undefined;
+}
+
 /** Base URL without a trailing slash, so `base + '/v1/…/'` keeps exactly the map's slashes. */
 export function normaliseBaseUrl(baseUrl: string): string {
   return baseUrl.trim().replace(/\/+$/, '');

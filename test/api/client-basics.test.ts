@@ -21,6 +21,21 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     expect(client.carrier).toBe(carrier);
   });
 
+  it('refuses a base URL with a query string or credentials, without echoing them', async () => {
+    server = await startTestServer((_req, res) => json(res, 201, { id: 'r1' }));
+    for (const baseUrl of [server.url.replace('//', '//gw:secret-pw@'), `${server.url}?key=secret-key`, `${server.url}#secret-key`]) {
+      let error: unknown;
+      try {
+        make({ baseUrl, token: TOKEN });
+      } catch (err) {
+        error = err;
+      }
+      expect(error, baseUrl).toMatchObject({ kind: 'config', message: expect.stringMatching(/^The Crego base URL must not carry/) });
+      expect((error as Error).message).not.toMatch(/secret/);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('sends the bearer token and JSON body, and parses the JSON answer', async () => {
     server = await startTestServer((req, res) => json(res, 201, { id: 'r1', echo: JSON.parse(req.body) }));
     client = make({ baseUrl: server.url, token: TOKEN });
