@@ -248,6 +248,12 @@ class HttpClient implements CregoHttpClient {
   // ── internals ────────────────────────────────────────────────────────────────────────
 
   private url(ep: ResolvedEndpoint, options: CallOptions): string {
+    // `encodeURIComponent` leaves `.` and `..` as they are, and every URL parser then resolves them:
+    // the id `..` of Get Summary would call /v1/lms/summary/, of Delete Fee `DELETE /v1/lms/`.
+    for (const value of Object.values(options.path ?? {})) {
+      if (String(value) === '.' || String(value) === '..')
+        throw new CregoError({ kind: 'not_found', endpoint: ep.key, message: `Not found: '${value}' is not an id (${ep.name})` });
+    }
     try {
       return buildUrl(this.baseUrl, ep.path, options.path, options.query, ep.queryNames);
     } catch (err) {

@@ -36,6 +36,17 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('refuses the ids . and .. (a URL would resolve them onto another endpoint) without sending anything', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, { ok: true }));
+    client = make({ baseUrl: server.url, token: TOKEN });
+    for (const id of ['.', '..']) {
+      expect(await failure(client.call('accounts.summary', { path: { id } }))).toMatchObject({ kind: 'not_found', message: `Not found: '${id}' is not an id (Get Summary)` });
+      expect((await failure(client.call('fees.delete', { path: { id } }))).kind).toBe('not_found');
+    }
+    await client.call('accounts.summary', { path: { id: '...' } }); // not a dot segment: sent, as an id
+    expect(server.requests.map((r) => r.url)).toEqual(['/v1/lms/accounts/.../summary/']);
+  });
+
   it('sends the bearer token and JSON body, and parses the JSON answer', async () => {
     server = await startTestServer((req, res) => json(res, 201, { id: 'r1', echo: JSON.parse(req.body) }));
     client = make({ baseUrl: server.url, token: TOKEN });
