@@ -39,7 +39,8 @@ export function blockAddress(row: number, col: number, rows: number, cols: numbe
 
 /** Sheet-qualified address, quoting the sheet name the way Excel does (`'Crego Log'!A1`). */
 export function qualify(sheet: string, address: string): string {
-  const needsQuotes = /[^A-Za-z0-9_]/.test(sheet) || /^\d/.test(sheet);
+  // Excel also quotes a name that reads as a cell (`Q1`, `ABC12`) or an R1C1 reference (`R2C3`).
+  const needsQuotes = /[^A-Za-z0-9_]/.test(sheet) || /^\d/.test(sheet) || /^[A-Za-z]{1,3}\d+$/.test(sheet) || /^[Rr]\d*[Cc]?\d*$/.test(sheet);
   const name = needsQuotes ? `'${sheet.replace(/'/g, "''")}'` : sheet;
   return `${name}!${address}`;
 }

@@ -6,7 +6,7 @@
 
 export const NAMESPACE = 'CREGO';
 
-const CELL_REF = /^(?:(?:'[^']+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?#?$/;
+const CELL_REF = /^(?:(?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?#?$/;
 
 export function isCellReference(text: string): boolean {
   return CELL_REF.test(text.trim());

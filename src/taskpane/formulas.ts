@@ -4,6 +4,7 @@
  * inserts the formula at the selected cell.
  */
 import { CATALOG, type FieldSpec } from '../functions/catalog';
+import { qualify } from '../excel/address';
 import { excelRun } from '../excel/run';
 import { getSelection, insertFormulaAtSelection, readSelectedFormula } from '../excel/selection';
 import { busy, byId, el, messageOf, say, setChildren } from './dom';
@@ -90,7 +91,8 @@ function renderFunction(): void {
       use.addEventListener('click', () =>
         void excelRun(getSelection)
           .then((sel) => {
-            input.value = sel.address;
+            // Qualified with its sheet: the formula usually goes on another sheet than the ids.
+            input.value = qualify(sel.sheet, sel.address);
             updatePreview();
           })
           .catch((e) => say(byId('fn-status'), messageOf(e), 'error')),

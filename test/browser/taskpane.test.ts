@@ -160,6 +160,11 @@ describe('task pane in Chromium over the sandbox', () => {
     await wb('type', 'Sheet1', 'A2', [['ignored']]);
     await tab('Formulas');
     await page.locator('#fn').selectOption('SUMMARY');
+    // "Use the selected cells" keeps the sheet: the formula often goes on another sheet than the ids.
+    await wb('select', 'Sheet1', 'A2:A4');
+    await page.getByRole('button', { name: 'Use the selected cells' }).first().click();
+    await expect.poll(() => page.getByLabel('accountId').inputValue()).toBe('Sheet1!A2:A4');
+    await wb('select', 'Sheet1', 'B2');
     await page.getByLabel('accountId').fill('A2');
     await page.locator('#fn-fields label[data-field="total_outstanding"] input').check();
     await page.locator('#fn-fields label[data-field="dpd"] input').check();

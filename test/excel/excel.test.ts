@@ -25,6 +25,10 @@ describe('addresses', () => {
     expect(blockAddress(1, 1, 9, 3)).toBe('B2:D10');
     expect(qualify('Crego Log', 'A1')).toBe("'Crego Log'!A1");
     expect(qualify('Sheet1', 'A1')).toBe('Sheet1!A1');
+    // Names that read as a cell or an R1C1 reference are quoted, or the reference means another cell.
+    expect(qualify('FY2025', 'A2:A9')).toBe("'FY2025'!A2:A9");
+    expect(qualify('R2C3', 'A1')).toBe("'R2C3'!A1");
+    expect(qualify("Bob's", 'A1')).toBe("'Bob''s'!A1");
     expect(parseCell("'Crego Records'!$C$14")).toEqual({ sheet: 'Crego Records', row: 13, col: 2 });
     expect(() => columnLetter(-1)).toThrow(/whole number/);
   });

@@ -12,6 +12,8 @@ describe('formula builder text', () => {
     expect(isCellReference('A2')).toBe(true);
     expect(isCellReference("'Crego Records'!$A$2:$A$50")).toBe(true);
     expect(isCellReference('A2:A50#')).toBe(true);
+    expect(isCellReference("'Bob''s ids'!A2:A50")).toBe(true);
+    expect(formulaArgument("'FY2025'!A2")).toBe("'FY2025'!A2");
     expect(isCellReference('total_outstanding')).toBe(false);
     expect(formulaArgument(' A2 ')).toBe('A2');
     expect(formulaArgument('12.5')).toBe('12.5');
