@@ -382,7 +382,7 @@ export function loanParamsView(a: AccountRow) {
     roi_period: 'years',
     roi_slab_based: !!p.roi_slabs,
     roi_value: p.roi_slabs ? p.roi_slabs.map((x) => ({ days: x.days === null ? -1 : String(x.days), value: x.value })) : [{ days: -1, value: p.roi }],
-    overdue_roi_same_as_roi: p.overdue_roi === p.roi,
+    overdue_roi_same_as_roi: p.overdue_roi === (p.roi_slabs ? p.roi_slabs[p.roi_slabs.length - 1].value : p.roi),
     overdue_roi_slab_based: false,
     overdue_roi_value: [{ days: -1, value: p.overdue_roi }],
     penal_roi_same_as_roi: false,

@@ -206,6 +206,15 @@ describe('slab ROI on credit-line drawdowns (Crego sample params: 18 % ≤ 15 d,
     expect((await summary(acc.id, '2026-01-08')).principal_outstanding).toBe(100000);
   });
 
+  it('past the due date a drawdown keeps the rate of its age (overdue_roi_same_as_roi): 5 days late on 1 L at 36 % = 500', async () => {
+    const acc = await account({ type: 'credit_line', line_amount: 500000, roi: 18, roi_value, days_in_year: 360, disbursal_date: ist('2024-01-01'), penal_roi: 72 });
+    await t.post('/v1/lms/topups/', { account: acc.id, amount: 100000, date: ist('2024-01-01'), tenure_days: 40, ref_id: 'SLAB-LATE' });
+    const s = await summary(acc.id, '2024-02-14'); // due 10 Feb: day-ends of the 10th to the 14th overdue
+    expect([s.dpd, s.interest_due, s.overdue_outstanding]).toEqual([5, 2750, 500]);
+    const params = (await t.get(`/v1/lms/accounts/${acc.id}/loan_params/`)).body;
+    expect(params).toMatchObject({ overdue_roi_same_as_roi: true, overdue_roi_value: [{ days: -1, value: 36 }] });
+  });
+
   it('refuses slabs that do not grow or do not end open-ended, naming roi_value', async () => {
     const bad = await t.post('/v1/lms/accounts/', { borrower_name: 'x', type: 'credit_line', line_amount: 1000, roi: 18, roi_value: [{ days: '30', value: 18 }, { days: '15', value: 24 }] });
     expect(bad.status).toBe(400);

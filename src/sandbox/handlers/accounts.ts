@@ -55,9 +55,13 @@ function readSlabs(f: Fields, fallback: RoiSlab[] | null): RoiSlab[] | null {
 function readParams(f: Fields, type: 'term_loan' | 'credit_line', base?: LoanParams): LoanParams {
   const roi = f.number('roi', { required: !base, min: 0, max: 100 }) ?? base?.roi ?? 0;
   const emiCount = type === 'term_loan' ? f.number('emi_count', { required: !base, integer: true, min: 1, max: 600 }) ?? base?.emi_count ?? 1 : base?.emi_count ?? 0;
+  const slabs = readSlabs(f, base?.roi_slabs ?? null);
+  // Crego's default is `overdue_roi_same_as_roi`: past the due date a drawdown keeps the rate of its age, which with
+  // slabs is the open-ended last slab (36 % in Crego's sample), not the first-slab `roi`.
+  const rateAfterTerm = slabs ? slabs[slabs.length - 1].value : roi;
   return {
     roi,
-    roi_slabs: readSlabs(f, base?.roi_slabs ?? null),
+    roi_slabs: slabs,
     emi_count: emiCount,
     days_in_year: f.choice('days_in_year', [360, 365] as const, base?.days_in_year ?? 360),
     days_in_month: f.choice('days_in_month', [30, 'actual'] as const, base?.days_in_month ?? 30),
@@ -68,7 +72,7 @@ function readParams(f: Fields, type: 'term_loan' | 'credit_line', base?: LoanPar
     pf_value_type: f.choice('pf_value_type', ['percentage', 'fixed'] as const, base?.pf_value_type ?? 'percentage'),
     pf_gst: f.number('pf_gst', { min: 0, max: 100 }) ?? base?.pf_gst ?? 18,
     penal_roi: f.number('penal_roi', { min: 0, max: 100 }) ?? base?.penal_roi ?? 24,
-    overdue_roi: f.number('overdue_roi', { min: 0, max: 100 }) ?? base?.overdue_roi ?? (type === 'credit_line' ? roi : 0),
+    overdue_roi: f.number('overdue_roi', { min: 0, max: 100 }) ?? base?.overdue_roi ?? (type === 'credit_line' ? rateAfterTerm : 0),
     tenure_days: f.number('tenure_days', { integer: true, min: 1, max: 3650 }) ?? base?.tenure_days ?? 90,
     first_due_day: f.day('first_due_date') ?? base?.first_due_day ?? null,
   };
