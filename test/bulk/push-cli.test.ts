@@ -3,7 +3,7 @@
  * over real HTTP, and every check of what exists is read from the sandbox's own listing.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -253,6 +253,30 @@ describe('crego push', () => {
     expect(refused.stderr).toContain('excel-ansi.csv is not UTF-8 text; in Excel save it as "CSV UTF-8 (Comma delimited)" (or as .xlsx) and push again');
     expect(sb.stats().requests).toBe(0);
     expect(await readFile(ansi)).toEqual(before);
+  });
+
+  it('results that cannot be written into the file are kept and written by the next push, nothing sent twice', async () => {
+    const file = join(dir, 'locked.xlsx');
+    const good = recordRows(loans, 30, '8109');
+    await writeXlsx(file, [RECORD_HEADERS, ...good]);
+    const before = await readFile(file);
+    await mkdir(`${file}.bak`); // the backup cannot be made, so the file cannot be replaced (like a file Excel holds open)
+    const blocked = await push(['records', file, '--chunk', '10']);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stdout.trim()).toBe('posted 30, failed 0, invalid 0, skipped 0');
+    expect(blocked.stderr).toContain(`crego push: the results could not be written into ${file} (`);
+    expect(blocked.stderr).toContain(`Nothing is lost: they are kept in ${file}.crego-journal.jsonl. Close the file if Excel has it open, then run the same push again`);
+    expect(await readFile(file)).toEqual(before);
+    expect((await readFile(`${file}.crego-log.csv`, 'utf8')).trim().split('\n')[1]).toMatch(/,records,B[0-9T-]+-[0-9a-f]{6},no,30,0,0,0,no$/);
+
+    await rm(`${file}.bak`, { recursive: true });
+    sb.resetStats();
+    const again = await push(['records', file, '--chunk', '10']);
+    expect(again.code).toBe(0);
+    expect(lastLine(again)).toBe('posted 0, failed 0, invalid 0, skipped 30');
+    expect(sb.stats().byEndpoint['records.bulk_create'] ?? 0).toBe(0);
+    expect((await readXlsx(file)).slice(1).every((r) => r[7] === 'posted')).toBe(true);
+    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8109'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
   });
 
   it('dry run: validates and reports every row, sends and writes nothing', async () => {

@@ -164,7 +164,20 @@ export async function run(args: string[]): Promise<number> {
     const results = report.results.map((r, i) => r ?? restored.get(i) ?? null);
     // A streamed rewrite reads the cells again from the file: let the values go first (peak memory).
     if (sheet.streamed) sheet.values.length = 0;
-    await sheet.save(results, report.layout.resultColumn);
+    try {
+      await sheet.save(results, report.layout.resultColumn);
+    } catch (err) {
+      // The rows are in Crego and their outcomes in the journal: keep it, so the next push writes them
+      // into the file and skips those rows, rather than losing them with a bare system error.
+      await appendLog(file, logRow(report, { environment: client?.environment ?? environment, sheet: `${file} › ${sheet.sheetName}` }));
+      process.stdout.write(`${summaryLine(report)}\n`);
+      process.stderr.write(
+        `crego push: the results could not be written into ${file} (${(err as Error).message}). ` +
+          `Nothing is lost: they are kept in ${journalFile}. Close the file if Excel has it open, then run the same push again: ` +
+          'it writes them in and sends nothing twice.\n',
+      );
+      return 2;
+    }
     await journal.remove(); // the file now holds everything the journal did
   }
   await appendLog(file, logRow(report, { environment: client?.environment ?? environment, sheet: `${file} › ${sheet.sheetName}` }));
