@@ -93,7 +93,7 @@ export const DEFAULT_CACHE_TTL_MS = 30_000;
 /**
  * Page size `listAll` asks for when the caller names none: it wants everything, so fewer,
  * larger pages (the map's default of 15 would mean 7× the requests). A server with a lower
- * maximum serves less per page and `listAll` follows the `page_size` it answers with.
+ * maximum serves less per page and `listAll` follows what page 1 actually held.
  */
 export const LIST_ALL_PAGE_SIZE = 100;
 /** Marker: use the map's default page size (`pages()` walks what a person would page through). */
@@ -203,13 +203,15 @@ class HttpClient implements CregoHttpClient {
   async listAll<T = unknown>(key: string, options: PageOptions = {}): Promise<T[]> {
     const ep = this.pagedEndpoint(key);
     const size = this.pageSize(ep, options, LIST_ALL_PAGE_SIZE);
-    const first = await this.call<{ count?: unknown; page_size?: unknown; results?: T[] }>(
+    const first = await this.call<{ count?: unknown; results?: T[] }>(
       key,
       this.pageOptions(ep, options, 1, size),
     );
     const results = Array.isArray(first?.results) ? [...first.results] : [];
     const count = typeof first?.count === 'number' ? first.count : undefined;
-    const served = typeof first?.page_size === 'number' && first.page_size > 0 ? first.page_size : results.length;
+    // Page 1 is full unless it is the only page, so its length is the page size the server really
+    // serves: a server that caps the size but reports the size asked for would make us skip rows.
+    const served = results.length;
     if (count === undefined || served === 0) {
       // No count: walk sequentially until a short page.
       if (results.length < size) return results;

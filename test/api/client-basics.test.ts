@@ -118,6 +118,20 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     for (const e of [gateway, page, post]) expect(e.message).not.toMatch(/<|portal|nginx/);
   });
 
+  it('listAll gets every row from a server that serves fewer per page than asked but reports the size asked for', async () => {
+    const rows = Array.from({ length: 230 }, (_, i) => ({ id: `r${i}`, account: 'A' }));
+    server = await startTestServer((req, res) => {
+      const q = new URL(req.url, 'http://x').searchParams;
+      const page = Number(q.get('page'));
+      const asked = Number(q.get('page_size'));
+      const size = Math.min(asked, 40); // its own cap, silently applied
+      json(res, 200, { count: rows.length, current_page: page, page_size: asked, results: rows.slice((page - 1) * size, page * size) });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN });
+    const all = await client.listAll<{ id: string }>('records.list');
+    expect(all.map((r) => r.id)).toEqual(rows.map((r) => r.id));
+  });
+
   it('never lets the token into an error message, even when the server echoes it', async () => {
     server = await startTestServer((req, res) =>
       json(res, 400, { detail: `bad header ${req.headers.authorization}`, code: 'x', errors: { token: [String(req.headers.authorization)] } }),
