@@ -183,6 +183,39 @@ describe('crego push', () => {
     expect(after.slice(1).every((r) => r[7] === 'posted')).toBe(true);
   });
 
+  it('keeps every user cell of a workbook exactly: formulas (shared too), dates, leading-zero ids, links, other sheets', async () => {
+    const file = join(dir, 'round-trip.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Records');
+    ws.addRow([...RECORD_HEADERS, 'Branch', 'Twice', 'Collected on', 'Source']);
+    const rows = recordRows(loans, 4, '8110');
+    rows.forEach((r, i) => {
+      const row = ws.addRow([...r, `00${i}7`, null, new Date(Date.UTC(2023, 0, 5 + i)), { text: 'bank file', hyperlink: 'https://example.com/b' }]);
+      row.getCell(10).numFmt = 'dd-mmm-yyyy';
+    });
+    ws.getCell('I2').value = { formula: 'C2*2', result: Number(rows[0][2]) * 2, shareType: 'shared', ref: 'I2:I5' } as ExcelJS.CellValue;
+    for (let r = 3; r <= 5; r++) ws.getCell(`I${r}`).value = { sharedFormula: 'I2', result: Number(rows[r - 2][2]) * 2 } as ExcelJS.CellValue;
+    wb.addWorksheet('Totals').getCell('A1').value = { formula: 'SUM(Records!C2:C5)', result: 1 } as ExcelJS.CellValue;
+    await wb.xlsx.writeFile(file);
+    const cells = async (f: string) => {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(f);
+      const sheet = book.getWorksheet('Records')!;
+      const out: unknown[] = [];
+      for (let r = 1; r <= 5; r++) for (let c = 1; c <= 11; c++) out.push([sheet.getCell(r, c).value, sheet.getCell(r, c).numFmt ?? null]);
+      return { out, totals: book.getWorksheet('Totals')!.getCell('A1').value };
+    };
+    const before = await cells(file);
+
+    const run = await push(['records', file]);
+    expect(lastLine(run)).toBe('posted 4, failed 0, invalid 0, skipped 0');
+    const after = await cells(file);
+    expect(after).toEqual(before);
+    const [status, id] = (await readXlsx(file))[1].slice(11, 13);
+    expect(status).toBe('posted');
+    expect(String(id)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('a workbook over 10,000 rows is rewritten in streaming mode: other sheets, values, dates, styles and the template kept', async () => {
     const file = join(dir, 'large.xlsx');
     const good = recordRows(loans, FULL_MODEL_MAX_ROWS + 20, '8106');
