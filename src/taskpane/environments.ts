@@ -31,7 +31,11 @@ export interface ServerConfig {
 /** The base URL an environment uses: the server's proxy when it serves that environment. */
 export function defaultBaseUrl(env: EnvironmentId, server: ServerConfig | null): string {
   if (server && env !== 'custom' && server.environment === env) return server.apiBase;
-  return ENVIRONMENTS.find((e) => e.id === env)?.defaultUrl ?? '';
+  const preset = ENVIRONMENTS.find((e) => e.id === env)?.defaultUrl ?? '';
+  // The Sandbox preset means this server's proxy; when the server proxies another Crego (say
+  // Production), "Sandbox" must not quietly point there: the person types the sandbox's URL.
+  if (server && preset === server.apiBase) return '';
+  return preset;
 }
 
 /**

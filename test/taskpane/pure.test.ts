@@ -43,6 +43,9 @@ describe('environments', () => {
     expect(defaultBaseUrl('sandbox', server)).toBe('/api');
     expect(defaultBaseUrl('production', server)).toBe('https://api.crego.io');
     expect(defaultBaseUrl('production', { environment: 'production', apiBase: '/api' })).toBe('/api');
+    // A server proxying Production: "Sandbox" does not default to that proxy.
+    expect(defaultBaseUrl('sandbox', { environment: 'production', apiBase: '/api' })).toBe('');
+    expect(defaultBaseUrl('sandbox', null)).toBe('/api');
     expect(isProduction('production', 'x', server)).toBe(true);
     expect(isProduction('custom', '/api', { environment: 'production', apiBase: '/api' })).toBe(true);
     expect(isProduction('custom', 'https://x.example', server)).toBe(false);
