@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CregoClient } from '../../src/api/contract';
 import { KINDS, RESULT_HEADERS } from '../../src/bulk';
 import { buildTemplate } from '../../src/bulk/node/template-file';
-import { FULL_MODEL_MAX_ROWS } from '../../src/bulk/node/workbook';
+import { FULL_MODEL_MAX_ROWS, loadSheet } from '../../src/bulk/node/workbook';
+import { parseDateSerial } from '../../src/bulk/cells';
+import { excelSerialToIsoDate } from '../../src/api/dates';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
 import {
   cliEnv, clientFor, countsInSandbox, demoAccounts, exactlyOnce, readXlsx, RECORD_HEADERS, recordRows, spawnCli, todayIso, writeCsv, writeXlsx,
@@ -310,6 +312,23 @@ describe('crego push', () => {
     expect(sb.stats().byEndpoint['records.bulk_create'] ?? 0).toBe(0);
     expect((await readXlsx(file)).slice(1).every((r) => r[7] === 'posted')).toBe(true);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8109'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+  });
+
+  it('a large workbook that counts dates from 1904 (old Mac option) reads its dates as Excel shows them', async () => {
+    const file = join(dir, 'mac-1904.xlsx');
+    const wb = new ExcelJS.Workbook();
+    wb.properties.date1904 = true;
+    const ws = wb.addWorksheet('Records');
+    ws.addRow(RECORD_HEADERS);
+    recordRows(loans, FULL_MODEL_MAX_ROWS + 1, '8111').forEach((r, i) => {
+      const row = ws.addRow([...r.slice(0, 3), new Date(Date.UTC(2025, 5, 10 + (i % 3))), ...r.slice(4)]);
+      row.getCell(4).numFmt = 'yyyy-mm-dd';
+    });
+    await wb.xlsx.writeFile(file);
+    const sheet = await loadSheet(file);
+    expect(sheet.streamed).toBe(true);
+    const dates = sheet.values.slice(1, 4).map((r) => { const d = parseDateSerial(r[3]); return d.ok ? excelSerialToIsoDate(d.value) : d.problem; });
+    expect(dates).toEqual(['2025-06-10', '2025-06-11', '2025-06-12']); // read as 1900 serials they were 2021-06-09…
   });
 
   it('dry run: validates and reports every row, sends and writes nothing', async () => {

@@ -103,8 +103,13 @@ export async function loadSheet(file: string, sheetName?: string): Promise<Loade
   if (!(await stat(file).then((s) => s.isFile(), () => false))) throw new FileError(`${file} does not exist`);
   try {
     if (format === 'csv') return await loadCsv(file);
-    const streamed = await streamValues(file, sheetName);
-    if (streamed.values.length > FULL_MODEL_MAX_ROWS) return streamedSheet(file, streamed);
+    let streamed = await streamValues(file, sheetName);
+    if (streamed.values.length > FULL_MODEL_MAX_ROWS) {
+      // A 1904-date workbook (an old Mac option) stores dates 1,462 days lower: read as 1900 serials they
+      // would post every payment four years early. Read again with styles, so date cells come as dates.
+      if (streamed.date1904) streamed = await streamValues(file, streamed.sheetName, STREAM_OPTIONS);
+      return streamedSheet(file, streamed);
+    }
     return await loadFullWorkbook(file, streamed.sheetName);
   } catch (err) {
     if (err instanceof FileError) throw err;
@@ -187,6 +192,8 @@ async function loadFullWorkbook(file: string, sheetName: string): Promise<Loaded
 interface Streamed {
   sheetName: string;
   values: CellValue[][];
+  /** The workbook counts dates from 1904 (serial numbers are not Office.js's 1900 serials). */
+  date1904?: boolean;
 }
 
 const STREAM_OPTIONS = { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' } as const;
@@ -197,8 +204,8 @@ const READ_OPTIONS = { ...STREAM_OPTIONS, styles: 'ignore' } as const;
  * Values of one sheet, read row by row: `wanted` by name, else the first sheet stamped as a Crego
  * template, else the first sheet that is not the Crego Log.
  */
-async function streamValues(file: string, wanted: string | undefined): Promise<Streamed> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, READ_OPTIONS as never);
+async function streamValues(file: string, wanted: string | undefined, options: object = READ_OPTIONS): Promise<Streamed> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, options as never);
   let chosen: (Streamed & { stamped: boolean }) | null = null;
   const names: string[] = [];
   for await (const wsr of reader as AsyncIterable<ExcelJS.Worksheet & AsyncIterable<ExcelJS.Row>>) {
@@ -234,6 +241,8 @@ async function streamValues(file: string, wanted: string | undefined): Promise<S
       ? `${basename(file)} has no sheet '${wanted}' (or it is empty); its sheets are ${names.map((n) => `'${n}'`).join(', ')}`
       : `${basename(file)} has no sheet with data`);
   }
+  // Known once xl/workbook.xml is read (it precedes the sheets in the files Excel writes).
+  chosen.date1904 = !!(reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties?.model?.date1904;
   return chosen;
 }
 
