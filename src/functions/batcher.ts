@@ -95,6 +95,8 @@ interface Entry {
   /** Set once sent; aborting it stops the request. */
   controller?: AbortController;
   queued: boolean;
+  /** Invalidated while on its way: its waiters get the answer, the cache does not. */
+  stale?: boolean;
 }
 
 const PREVIEW_MESSAGE = 'Preview only: press Enter to fetch from Crego';
@@ -155,10 +157,22 @@ export class Batcher {
     return promise as Promise<T>;
   }
 
-  /** Drop cached answers: all of them, or those of one account or endpoint. */
+  /**
+   * Drop cached answers: all of them, or those of one account or endpoint. A request already on its
+   * way began before the refresh: cells asking after this get a request of their own, and its
+   * answer is not cached.
+   */
   invalidate(scope: { account?: string; endpoint?: string } = {}): number {
     const dropped = this.index.invalidate(scope);
     for (const key of this.answers.keys()) if (!this.index.get(key)) this.answers.delete(key);
+    for (const [slot, entry] of this.pending) {
+      const byEndpoint = scope.endpoint === undefined || entry.fetch.endpoint === scope.endpoint;
+      const byAccount = scope.account === undefined || entry.fetch.account === scope.account;
+      if (byEndpoint && byAccount && entry.controller) {
+        entry.stale = true;
+        this.pending.delete(slot);
+      }
+    }
     return dropped;
   }
 
@@ -242,13 +256,13 @@ export class Batcher {
         this.forget(entry);
         if (controller.signal.aborted) return;
         const answer = deepFreeze(value ?? null);
-        this.index.set(entry.id, {
+        if (!entry.stale) this.index.set(entry.id, {
           text: '',
           endpoint: fetch.endpoint,
           ids: new Set(fetch.account ? [fetch.account] : []),
           accounts: new Set(),
         });
-        this.answers.set(entry.id, answer);
+        if (!entry.stale) this.answers.set(entry.id, answer);
         for (const w of entry.waiters) this.settle(w, { value: answer });
         entry.waiters.clear();
       },

@@ -79,6 +79,19 @@ describe('cache and refresh', () => {
     expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(2);
   });
 
+  it('a refresh while a request is on its way: cells asked after it get a request of their own, not the older answer', async () => {
+    p.sandbox.setFaults('latency=300');
+    t = useRuntime(p.sandbox);
+    const id = p.termAccounts[0]!;
+    const before = CREGO.summary([[id]], [['total_paid']], 0, false, invocation());
+    await until(() => requestsTo(p.sandbox, 'accounts.summary') === 1);
+    t.runtime.invalidate();
+    const after = CREGO.summary([[id]], [['total_paid']], 0, false, invocation());
+    await Promise.all([before, after]);
+    expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(2);
+    expect(t.runtime.batcher.stats()).toMatchObject({ sent: 2, joined: 0 });
+  });
+
   it('invalidating one account keeps the others cached', async () => {
     t = useRuntime(p.sandbox);
     const [a, b] = p.termAccounts;
