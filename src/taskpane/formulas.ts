@@ -8,7 +8,7 @@ import { qualify } from '../excel/address';
 import { excelRun } from '../excel/run';
 import { getSelection, insertFormulaAtSelection, readSelectedFormula } from '../excel/selection';
 import { busy, byId, el, messageOf, say, setChildren } from './dom';
-import { buildFormula, fieldsArgument, formulaArgument, parseFormula } from './formulaText';
+import { buildFormula, fieldsArgument, formulaArgument, isCellReference, parseFormula } from './formulaText';
 
 interface ParamMeta {
   name: string;
@@ -26,6 +26,11 @@ interface FunctionMeta {
 }
 
 let functions: FunctionMeta[] = [];
+/**
+ * A reopened formula whose fields come from cells (the dashboard's `D4:H4`): kept as it is until
+ * fields are ticked, so inserting the formula again does not silently drop them.
+ */
+let fieldReference: string | null = null;
 
 /** Parameters that take a field name (matched by name, so a new function needs no change here). */
 const FIELD_PARAM = 'field';
@@ -42,7 +47,10 @@ function selectedFields(): string[] {
 
 function argumentsFor(fn: FunctionMeta): string[] {
   return fn.parameters.map((p) => {
-    if (p.name === FIELD_PARAM && CATALOG[fn.id]) return fieldsArgument(selectedFields());
+    if (p.name === FIELD_PARAM && CATALOG[fn.id]) {
+      const ticked = selectedFields();
+      return ticked.length === 0 && fieldReference ? fieldReference : fieldsArgument(ticked);
+    }
     const input = document.getElementById(`fn-arg-${p.name}`) as HTMLInputElement | null;
     return formulaArgument(input?.value ?? '');
   });
@@ -72,6 +80,7 @@ function renderFields(fn: FunctionMeta, specs: readonly FieldSpec[], multiple: b
 function renderFunction(): void {
   const fn = current();
   const args = byId('fn-args');
+  fieldReference = null;
   setChildren(args);
   byId('fn-fields-box').hidden = true;
   if (!fn) return;
@@ -116,7 +125,9 @@ async function loadFromSelection(): Promise<void> {
   renderFunction();
   fn.parameters.forEach((p, i) => {
     if (p.name === FIELD_PARAM && CATALOG[fn.id]) {
-      const names = new Set((parsed.fieldLists[i] ?? [parsed.args[i] ?? '']).map((n) => n.toLowerCase()));
+      const given = parsed.args[i] ?? '';
+      if (!parsed.fieldLists[i] && isCellReference(given)) fieldReference = given.trim();
+      const names = new Set((parsed.fieldLists[i] ?? [given]).map((n) => n.toLowerCase()));
       for (const box of document.querySelectorAll<HTMLInputElement>('#fn-fields input')) box.checked = names.has(box.value);
       return;
     }
@@ -124,7 +135,8 @@ async function loadFromSelection(): Promise<void> {
     if (input) input.value = parsed.args[i] ?? '';
   });
   updatePreview();
-  say(byId('fn-status'), `Loaded the formula of ${address}; change it and insert it again.`, 'info');
+  const fromCells = fieldReference ? ` Its fields come from ${fieldReference}, kept unless you tick fields.` : '';
+  say(byId('fn-status'), `Loaded the formula of ${address}; change it and insert it again.${fromCells}`, 'info');
 }
 
 async function loadMetadata(): Promise<FunctionMeta[]> {
@@ -146,7 +158,10 @@ export async function setupFormulas(): Promise<void> {
   if (functions.some((f) => f.id === 'SUMMARY')) select.value = 'SUMMARY';
   select.addEventListener('change', renderFunction);
   byId('fn-args').addEventListener('input', updatePreview);
-  byId('fn-fields').addEventListener('change', updatePreview);
+  byId('fn-fields').addEventListener('change', () => {
+    fieldReference = null; // ticking fields replaces the cells the reopened formula took them from
+    updatePreview();
+  });
   byId('fn-field-filter').addEventListener('input', () => {
     const q = byId<HTMLInputElement>('fn-field-filter').value.trim().toLowerCase();
     for (const label of document.querySelectorAll<HTMLElement>('#fn-fields label')) {

@@ -305,6 +305,13 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(await wb('activeSheet')).toBe('Crego Dashboard');
     const summary = await wb<{ formula: string }>('cell', 'Crego Dashboard', 'D5');
     expect(summary.formula).toBe('=CREGO.SUMMARY(A5:A16,D4:H4)');
+    // Reopened in the builder, its fields stay the header cells they come from.
+    await tab('Formulas');
+    await wb('select', 'Crego Dashboard', 'D5');
+    await page.getByRole('button', { name: "Edit the selected cell's formula" }).click();
+    await page.waitForFunction(() => document.querySelector('#fn-status')?.textContent?.startsWith('Loaded'));
+    expect(await page.locator('#fn-preview').textContent()).toBe('=CREGO.SUMMARY(A5:A16,D4:H4)');
+    await tab('Dashboard');
     await page.evaluate(() => (window as any).__workbook.settled());
     await page.waitForFunction(() => typeof (window as any).__workbook.cell('Crego Dashboard', 'E16')?.value === 'number');
     const block = await wb<unknown[][]>('values', 'Crego Dashboard', 'A5:H16');
