@@ -47,7 +47,7 @@ export function isProduction(
   env: EnvironmentId,
   baseUrl: string,
   server: ServerConfig | null,
-  pageUrl: string = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://localhost/',
+  pageUrl: string = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://addin.invalid/' /* only resolves relative URLs; never contacted */,
 ): boolean {
   if (env === 'production') return true;
   const target = resolveApi(baseUrl, pageUrl);
