@@ -162,6 +162,15 @@ export async function chunkIdempotencyKey(batchId: string, items: readonly RowIt
   return `${batchId}-${(await sha256Hex(JSON.stringify(items))).slice(0, 32)}`;
 }
 
+/**
+ * The key in the row and the one its result cells say was sent. Leading zeros are ignored between
+ * digit-only keys: a Key cell Excel read as a number (`000123` written into a General cell) lost them.
+ */
+function sameKey(typed: string, sent: string): boolean {
+  if (typed.toLowerCase() === sent.toLowerCase()) return true;
+  return /^\d+$/.test(typed) && /^\d+$/.test(sent) && typed.replace(/^0+/, '') === sent.replace(/^0+/, '');
+}
+
 function describeFieldErrors(kind: SheetKind, errors: Record<string, string[]> | null | undefined): string {
   if (!errors) return 'Crego refused it without a reason';
   return Object.entries(errors)
@@ -223,7 +232,7 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       const typed = keyColumn === undefined ? '' : String(row[keyColumn] ?? '').trim();
       const key = prior.key || typed;
       if (account.ok && key) dupes.claim(account.value, key, rowNumber);
-      if (prior.key && typed && typed.toLowerCase() !== prior.key.toLowerCase()) {
+      if (prior.key && typed && !sameKey(typed, prior.key)) {
         // The result cells say another key was posted: they belong to another row (a sort or insert that
         // left the result columns behind) or the key was changed after posting. Skipping could lose this
         // row and sending could post a payment twice, so neither happens until a person checks.

@@ -276,6 +276,13 @@ describe('bulk validation: the sheet as a whole', () => {
     }]);
   });
 
+  it('a posted cheque whose Key cell Excel turned into a number (000123 → 123) still counts as posted', async () => {
+    const cheque = rec({ 'Payment mode': 'cheque' }, '000123');
+    const report = await dry('records', [[...cheque, 'posted', 'rec-1', 'Created', '2024-01-05 10:00 IST', 'B1', 123]], [...RECORD_HEADERS, ...RESULT_HEADERS]);
+    expect(report.counts).toMatchObject({ skipped: 1, invalid: 0 });
+    expect(report.problems).toEqual([]);
+  });
+
   it('sends the API values: paise-exact amounts and end-of-day IST epoch dates', async () => {
     const { checkRow } = await import('../../src/bulk/validate');
     const layout = locateLayout(KINDS.records, [RECORD_HEADERS]);
