@@ -191,6 +191,16 @@ async function pushOnce(sheet: string): Promise<PushReport | null> {
   if (!layout.resultColumnsPresent) {
     await excelRun((ctx) => writeBlock(ctx, sheet, block.row + layout.headerIndex, block.col + layout.resultColumn, [[...RESULT_HEADERS]]));
   }
+  // Result cells are text, as in a template: Excel reads a string written into a General cell as it
+  // reads typing, so a Key `000123` would come back as 123 (and no longer match the row's reference).
+  const dataRows = block.values.length - layout.headerIndex - 1;
+  for (let start = 0; start < dataRows; start += RESULT_ROWS_PER_WRITE) {
+    const rows = Math.min(RESULT_ROWS_PER_WRITE, dataRows - start);
+    await excelRun(async (ctx) => {
+      setNumberFormat(ctx, sheet, block.row + layout.headerIndex + 1 + start, block.col + layout.resultColumn, rows, RESULT_HEADERS.length, TEXT_FORMAT);
+      await ctx.sync();
+    });
+  }
   controller = new AbortController();
   byId('bulk-cancel').hidden = false;
   byId('bulk-progress-box').hidden = false;

@@ -297,6 +297,25 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(log[log.length - 1].slice(2, 4)).toEqual(['Records (2)', 'records']);
   }, 90_000);
 
+  it('pushes a plain sheet (no template): its result columns are text, so a Key like 004321 stays as it was sent', async () => {
+    await tab('Bulk');
+    await page.evaluate(() => (window as any).Excel.run(async (ctx: any) => { ctx.workbook.worksheets.add('Cheques'); await ctx.sync(); }));
+    await wb('type', 'Cheques', 'A1', [
+      ['Account', 'Type', 'Amount', 'Date', 'Payment mode', 'UTR', 'Remark'],
+      [accounts[1], 'repayment', 75, today, 'cheque', "'004321", 'cheque, typed as text'],
+    ]);
+    await page.locator('#bulk-sheet').focus();
+    await page.waitForFunction(() => [...document.querySelectorAll('#bulk-sheet option')].some((o) => o.textContent === 'Cheques'));
+    await page.locator('#bulk-sheet').selectOption('Cheques');
+    await page.locator('#bulk-kind').selectOption('records');
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0.');
+    // In Excel a string written into a General cell is read like typing: '004321' would become the number 4321.
+    expect(await wb('cell', 'Cheques', 'M2')).toMatchObject({ value: '004321', numberFormat: '@' });
+    expect((await wb<{ numberFormat: string }>('cell', 'Cheques', 'H2')).numberFormat).toBe('@');
+  });
+
   it('builds the portfolio dashboard: accounts, one spilled SUMMARY, totals by category, a chart', async () => {
     await tab('Dashboard');
     await page.getByLabel('At most this many accounts').fill('12');
