@@ -12,7 +12,11 @@ import { Persistence } from './persist';
 import { seedPortfolio } from './portfolio';
 import { Store } from './store';
 
+import { BULK_MODES, type BulkMode } from './handlers/index';
+
 export type { FaultSpec } from './faults';
+export type { BulkMode } from './handlers/index';
+export { BULK_MODES } from './handlers/index';
 
 export interface SandboxOptions {
   /** 0 = a random free port (default). */
@@ -35,6 +39,12 @@ export interface SandboxOptions {
   quiet?: boolean;
   /** Pin the business date (`YYYY-MM-DD`, IST) for reproducible figures; default: today in India. */
   today?: string;
+  /**
+   * Bulk create with bad items: `per_item` (default) creates the good ones and answers each bad one;
+   * `atomic` creates nothing and answers 400 with per-item errors in `errors.items` (Django REST
+   * Framework's `many=True`); `atomic_unaligned` the same 400 without saying which items are bad.
+   */
+  bulkMode?: BulkMode;
 }
 
 export interface RunningSandbox {
@@ -49,6 +59,7 @@ export interface RunningSandbox {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const seed = opts.seed ?? 42;
+  if (opts.bulkMode !== undefined && !BULK_MODES.includes(opts.bulkMode)) throw new Error(`bulkMode must be one of ${BULK_MODES.join(', ')}, got '${opts.bulkMode}'`);
   let fixedDay: number | null = null;
   if (opts.today) {
     fixedDay = parseIsoDay(opts.today);
@@ -66,7 +77,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const token = opts.token ?? process.env.CREGO_SANDBOX_TOKEN ?? Auth.newToken('sbxdev');
   const auth = new Auth(token, opts.tokenTtlSeconds ?? 900, opts.username ?? 'demo', opts.password ?? 'demo');
   const faults = opts.faults !== undefined ? new Faults(parseFaults(opts.faults)) : null;
-  const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed });
+  const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed, bulkMode: opts.bulkMode });
 
   const server = createServer({ keepAlive: true }, front.handle);
   server.keepAliveTimeout = 65_000;

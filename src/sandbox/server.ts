@@ -9,7 +9,7 @@ import type { Auth } from './auth';
 import type { Engine } from './engine';
 import { HttpError, validationError } from './errors';
 import { formatFaults, parseFaults, type Faults } from './faults';
-import { HANDLERS } from './handlers/index';
+import { HANDLERS, type BulkMode } from './handlers/index';
 import { seededRandom } from './ids';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -61,6 +61,8 @@ export interface FrontOptions {
   latencyMs: number;
   jitterMs: number;
   seed: number;
+  /** How bulk create treats a request with bad items (default per_item). */
+  bulkMode?: BulkMode;
 }
 
 export class Front {
@@ -213,7 +215,7 @@ export class Front {
     const handler = HANDLERS[def.key];
     if (!handler)
       throw new HttpError(501, 'not_implemented', `Not implemented in the sandbox: ${def.group} › ${def.name} (${def.key}, ${def.method} ${def.path}).`, undefined, { endpoint: def.key });
-    return handler({ engine: this.o.engine, params, query, body });
+    return handler({ engine: this.o.engine, params, query, body, bulkMode: this.o.bulkMode });
   }
 
   private remember(scope: string, answer: StoredAnswer): void {

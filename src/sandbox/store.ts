@@ -170,6 +170,18 @@ export class Store {
     this.touch(r.account);
   }
 
+  /** Undo of addRecord, for a bulk request refused as a whole after some of its items were created. */
+  removeRecord(r: RecordRow): void {
+    this.records.delete(r.id);
+    drop(this.recordOrder, r);
+    drop(this.recordsByAccount.get(r.account), r);
+    if (r.utr) {
+      if (this.recordByUtr.get(`${r.account}|${r.utr}`) === r) this.recordByUtr.delete(`${r.account}|${r.utr}`);
+      drop(this.recordsByUtrOnly.get(r.utr), r);
+    }
+    this.touch(r.account);
+  }
+
   addFee(f: FeeRow): void {
     this.fees.set(f.id, f);
     push(this.feesByAccount, f.account, f);
@@ -190,6 +202,15 @@ export class Store {
     this.topupOrder.push(t);
     push(this.topupsByAccount, t.account, t);
     this.topupByRef.set(`${t.account}|${t.ref_id}`, t);
+    this.touch(t.account);
+  }
+
+  /** Undo of addTopup (see removeRecord). */
+  removeTopup(t: TopupRow): void {
+    this.topups.delete(t.id);
+    drop(this.topupOrder, t);
+    drop(this.topupsByAccount.get(t.account), t);
+    if (this.topupByRef.get(`${t.account}|${t.ref_id}`) === t) this.topupByRef.delete(`${t.account}|${t.ref_id}`);
     this.touch(t.account);
   }
 
@@ -246,6 +267,11 @@ export class Store {
     for (const p of s.payouts) store.addPayout(p);
     return store;
   }
+}
+
+function drop<T>(list: T[] | undefined, value: T): void {
+  const i = list ? list.lastIndexOf(value) : -1;
+  if (i >= 0) list!.splice(i, 1);
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -1,11 +1,11 @@
 /**
  * `crego sandbox`: run the Crego LMS emulator in the foreground until Ctrl+C.
  */
-import { startSandbox, type SandboxOptions } from '../../sandbox/index';
+import { BULK_MODES, startSandbox, type BulkMode, type SandboxOptions } from '../../sandbox/index';
 
 export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan math, fault injection)';
 
-const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD]
+const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE]
 
   --port N        port to listen on (default 4010; 0 = any free port)
   --host H        interface to bind (default 127.0.0.1)
@@ -16,6 +16,8 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
                   (also enables POST /__sandbox/faults/ to change it while running)
   --data FILE     keep state in FILE across restarts
   --today DATE    pin the business date (IST) for reproducible figures
+  --bulk-mode M   per_item (default: good items created, bad ones answered one by one), atomic (one bad
+                  item → 400, nothing created, per-item errors in errors.items), atomic_unaligned
 The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
 
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
@@ -25,7 +27,7 @@ export function parseArgs(args: string[]): SandboxOptions | string {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') return USAGE;
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     if (!m) return `Unexpected argument '${arg}'.\n\n${USAGE}`;
     const name = m[1];
     const value = m[2] ?? args[++i];
@@ -41,6 +43,10 @@ export function parseArgs(args: string[]): SandboxOptions | string {
     else if (name === 'faults') opts.faults = value;
     else if (name === 'data') opts.dataFile = value;
     else if (name === 'today') opts.today = value;
+    else if (name === 'bulk-mode') {
+      if (!(BULK_MODES as readonly string[]).includes(value)) return `--bulk-mode must be one of ${BULK_MODES.join(', ')}, got '${value}'.`;
+      opts.bulkMode = value as BulkMode;
+    }
     else return `Unknown option '--${name}'.\n\n${USAGE}`;
   }
   return opts;

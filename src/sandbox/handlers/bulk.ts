@@ -3,25 +3,43 @@ import { BULK_MAX_ITEMS } from '../../api/types';
 import { HttpError, validationError } from '../errors';
 import { bodyObject, ok, type Ctx, type Handler } from './context';
 
-/** Runs `create` per item: one bad item never sinks the others. */
-export function bulk(create: (ctx: Ctx, item: Record<string, unknown>) => { id: string }): Handler {
+type ItemResult =
+  | { index: number; status: 'created'; id: string; errors: null }
+  | { index: number; status: 'duplicate'; id: string; errors: Record<string, string[]> | null }
+  | { index: number; status: 'failed'; id: null; errors: Record<string, string[]> };
+
+/**
+ * Runs `create` per item, in order (so a later item sees an earlier one: a repeated utr, a line's limit).
+ * In `per_item` mode one bad item never sinks the others. In the atomic modes a request with any bad
+ * item (a duplicate counts: DRF's unique validator refuses it) is undone with `remove` and answered 400.
+ */
+export function bulk<T extends { id: string }>(create: (ctx: Ctx, item: Record<string, unknown>) => T, remove: (ctx: Ctx, row: T) => void): Handler {
   return (ctx) => {
     const body = bodyObject(ctx);
     const items = body.items;
     if (!Array.isArray(items)) throw validationError({ items: ['Send {"items": [ ... ]}: a list of objects.'] });
     if (items.length > BULK_MAX_ITEMS)
       throw new HttpError(413, 'too_many_items', `Too many items: ${items.length}; a bulk request takes at most ${BULK_MAX_ITEMS}. Split it into chunks of ${BULK_MAX_ITEMS} or fewer.`);
-    const results = items.map((item, index) => {
+    const created: T[] = [];
+    const results = items.map((item, index): ItemResult => {
       if (item === null || typeof item !== 'object' || Array.isArray(item))
-        return { index, status: 'failed' as const, id: null, errors: { non_field_errors: ['Each item must be a JSON object.'] } };
+        return { index, status: 'failed', id: null, errors: { non_field_errors: ['Each item must be a JSON object.'] } };
       try {
-        return { index, status: 'created' as const, id: create(ctx, item as Record<string, unknown>).id, errors: null };
+        const row = create(ctx, item as Record<string, unknown>);
+        created.push(row);
+        return { index, status: 'created', id: row.id, errors: null };
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
-        if (e.code === 'duplicate') return { index, status: 'duplicate' as const, id: String(e.extra?.existing_id), errors: e.errors ?? null };
-        return { index, status: 'failed' as const, id: null, errors: e.errors ?? { non_field_errors: [e.message] } };
+        if (e.code === 'duplicate') return { index, status: 'duplicate', id: String(e.extra?.existing_id), errors: e.errors ?? null };
+        return { index, status: 'failed', id: null, errors: e.errors ?? { non_field_errors: [e.message] } };
       }
     });
+    const mode = ctx.bulkMode ?? 'per_item';
+    const bad = results.filter((r) => r.status !== 'created');
+    if (mode !== 'per_item' && bad.length > 0) {
+      for (const row of created.reverse()) remove(ctx, row);
+      throw atomicRefusal(results, mode === 'atomic');
+    }
     return ok({
       count: results.length,
       created: results.filter((r) => r.status === 'created').length,
@@ -30,4 +48,19 @@ export function bulk(create: (ctx: Ctx, item: Record<string, unknown>) => { id: 
       results,
     });
   };
+}
+
+/**
+ * The 400 of an atomic bulk refusal, in the one error body: `errors.items` holds one object per request
+ * item (`{}` for a good one), as DRF's nested `many=True` serializer answers; `detail` names the first few.
+ * Unaligned: only a count, as a server that does not say which items are bad.
+ */
+function atomicRefusal(results: ItemResult[], aligned: boolean): HttpError {
+  const bad = results.filter((r) => r.status !== 'created');
+  const first = bad.slice(0, 3).map((r) => `items[${r.index}] ${Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${m.join(' ')}`).join('; ')}`);
+  const detail = `Invalid input: ${bad.length} of ${results.length} items refused; nothing was created.` + (aligned ? ` ${first.join(' | ')}${bad.length > 3 ? ' | …' : ''}` : '');
+  const errors = aligned
+    ? { items: results.map((r) => r.errors ?? {}) }
+    : { items: [`${bad.length} of ${results.length} items are invalid; nothing was created.`] };
+  return new HttpError(400, 'invalid', detail, errors as unknown as Record<string, string[]>);
 }

@@ -14,7 +14,16 @@ export interface Ctx {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** How bulk create answers a request with bad items (SandboxOptions.bulkMode); default per_item. */
+  bulkMode?: BulkMode;
 }
+/**
+ * `per_item`: every good item is created, each bad one answered in `results`.
+ * `atomic`: like Django REST Framework's `many=True`: one bad item → 400, nothing created, per-item errors
+ * in `errors.items` aligned with the request. `atomic_unaligned`: the same 400 without saying which items.
+ */
+export type BulkMode = 'per_item' | 'atomic' | 'atomic_unaligned';
+export const BULK_MODES: readonly BulkMode[] = ['per_item', 'atomic', 'atomic_unaligned'];
 export interface Answer {
   status: number;
   body?: unknown;

@@ -11,7 +11,8 @@ import { adjustment, emiAmount, excessBalance, listLoans, loanSummary } from './
 import { createRecord, createRecordFrom, excessRefund, getRecord, listRecords } from './records';
 import { checkLineAmount, createTopup, createTopupFrom, listTopups } from './topups';
 
-export type { Ctx, Answer, Handler } from './context';
+export type { Ctx, Answer, Handler, BulkMode } from './context';
+export { BULK_MODES } from './context';
 
 export const HANDLERS: Record<string, Handler> = {
   'accounts.summary': summary,
@@ -30,18 +31,18 @@ export const HANDLERS: Record<string, Handler> = {
   'emis.outstanding': outstanding,
   'payouts.add_tranche': addTranche,
   'records.create': createRecord,
-  'records.bulk_create': bulk((ctx, item) => createRecordFrom(ctx, item)),
+  'records.bulk_create': bulk((ctx, item) => createRecordFrom(ctx, item), (ctx, r) => ctx.engine.store.removeRecord(r)),
   'records.list': listRecords,
   'records.get': getRecord,
   'records.excess_refund': excessRefund,
   'fees.create': createFee,
-  'fees.bulk_create': bulk(createFeeFrom),
+  'fees.bulk_create': bulk(createFeeFrom, (ctx, fee) => ctx.engine.store.deleteFee(fee)),
   'fees.list': listFees,
   'fees.get': getFee,
   'fees.delete': deleteFee,
   'fees.demands': feeDemands,
   'topups.create': createTopup,
-  'topups.bulk_create': bulk(createTopupFrom),
+  'topups.bulk_create': bulk(createTopupFrom, (ctx, t) => ctx.engine.store.removeTopup(t)),
   'topups.list': listTopups,
   'topups.check_line_amount': checkLineAmount,
 };
