@@ -492,6 +492,7 @@ class HttpClient implements CregoHttpClient {
         authMessage: ep.noAuth ? 'Sign-in failed: check the username and password' : this.tokens.expiredMessage,
       });
       if (error.fieldErrors) (error as { fieldErrors?: Record<string, string[]> }).fieldErrors = renameFieldErrors(ep, error.fieldErrors);
+      if (error.itemErrors) (error as { itemErrors?: Array<Record<string, string[]>> }).itemErrors = error.itemErrors.map((e) => renameFieldErrors(ep, e) ?? e);
       throw error;
     }
   }

@@ -31,6 +31,11 @@ export interface CregoErrorInit {
   endpoint?: string;
   /** Seconds the server asked us to wait (429). */
   retryAfter?: number;
+  /**
+   * A bulk request refused as a whole (400): per-item field errors aligned with the request's items,
+   * `{}` for an item with nothing wrong. Absent when the answer does not say which items are bad.
+   */
+  itemErrors?: Array<Record<string, string[]>>;
 }
 
 export class CregoError extends Error {
@@ -40,6 +45,7 @@ export class CregoError extends Error {
   readonly fieldErrors?: Record<string, string[]>;
   readonly endpoint?: string;
   readonly retryAfter?: number;
+  readonly itemErrors?: Array<Record<string, string[]>>;
 
   constructor(init: CregoErrorInit) {
     super(init.message);
@@ -50,6 +56,7 @@ export class CregoError extends Error {
     this.fieldErrors = init.fieldErrors;
     this.endpoint = init.endpoint;
     this.retryAfter = init.retryAfter;
+    this.itemErrors = init.itemErrors;
   }
 }
 

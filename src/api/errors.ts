@@ -23,14 +23,22 @@ export function cleanText(text: string): string {
   return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
 }
 
-function parseErrorBody(text: string): Partial<ErrorBody> | undefined {
+/** The answer's JSON: an object, or a list (a bulk refusal with one error object per item, DRF `many=True`). */
+function parseErrorJson(text: string): unknown {
   if (!text) return undefined;
   try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<ErrorBody>) : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isItemErrorList = (v: unknown): v is unknown[] => Array.isArray(v) && v.length > 0 && v.every((x) => x === null || isPlainObject(x));
+
+function messagesOf(msgs: unknown): string[] {
+  const list = Array.isArray(msgs) ? msgs : [msgs];
+  return list.map((m) => cleanText(typeof m === 'string' ? m : JSON.stringify(m)));
 }
 
 function fieldErrorsOf(body: Partial<ErrorBody> | undefined): Record<string, string[]> | undefined {
@@ -38,10 +46,24 @@ function fieldErrorsOf(body: Partial<ErrorBody> | undefined): Record<string, str
   if (!errors || typeof errors !== 'object') return undefined;
   const out: Record<string, string[]> = {};
   for (const [field, msgs] of Object.entries(errors)) {
-    const list = Array.isArray(msgs) ? msgs : [msgs];
-    out[field] = list.map((m) => cleanText(String(m)));
+    if (isItemErrorList(msgs)) continue; // per-item errors: itemErrorsOf
+    out[field] = messagesOf(msgs);
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Per-item errors of a bulk request refused as a whole: `errors.items` as a list of objects (our error
+ * body), or the whole answer as such a list (Django REST Framework's default for `many=True`).
+ */
+function itemErrorsOf(json: unknown): Array<Record<string, string[]>> | undefined {
+  const list = isItemErrorList(json) ? json : isPlainObject(json) && isPlainObject(json.errors) && isItemErrorList(json.errors.items) ? json.errors.items : undefined;
+  if (!list) return undefined;
+  return list.map((item) => {
+    const out: Record<string, string[]> = {};
+    if (isPlainObject(item)) for (const [field, msgs] of Object.entries(item)) out[field] = messagesOf(msgs);
+    return out;
+  });
 }
 
 export function kindForStatus(status: number): ErrorKind {
@@ -70,7 +92,9 @@ export interface HttpErrorContext {
 }
 
 export function httpError(ctx: HttpErrorContext): CregoError {
-  const body = parseErrorBody(ctx.text);
+  const json = parseErrorJson(ctx.text);
+  const body = isPlainObject(json) ? (json as Partial<ErrorBody>) : undefined;
+  const itemErrors = itemErrorsOf(json);
   const kind = kindForStatus(ctx.status);
   const detail = typeof body?.detail === 'string' ? cleanText(body.detail) : '';
   const fieldErrors = fieldErrorsOf(body);
@@ -96,7 +120,8 @@ export function httpError(ctx: HttpErrorContext): CregoError {
             .map(([f, m]) => `${f}: ${m.join('; ')}`)
             .join('; ')
         : '';
-      message = `Crego refused the request: ${[detail, fields].filter(Boolean).join(' — ') || `HTTP ${ctx.status}`}`;
+      const items = itemErrors ? `${itemErrors.filter((e) => Object.keys(e).length > 0).length} of ${itemErrors.length} items are invalid` : '';
+      message = `Crego refused the request: ${[detail, fields, items].filter(Boolean).join(' — ') || `HTTP ${ctx.status}`}`;
       break;
     }
     case 'conflict':
@@ -121,6 +146,7 @@ export function httpError(ctx: HttpErrorContext): CregoError {
     status: ctx.status,
     requestId,
     fieldErrors: fieldErrors && JSON.parse(redact(JSON.stringify(fieldErrors), ctx.secrets)),
+    itemErrors: itemErrors && JSON.parse(redact(JSON.stringify(itemErrors), ctx.secrets)),
     endpoint: ctx.endpoint,
     retryAfter,
   });

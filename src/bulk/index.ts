@@ -9,7 +9,7 @@ export { locateLayout, normaliseHeader, SheetError, stampText, STAMP_PATTERN, ty
 export { checkRow, isBlankRow, DuplicateFinder, type RowCheck } from './validate';
 export { RESULT_HEADERS, RESULT_WIDTH, readResult, resultToValues, stamp, type ResultValues, type RowResult, type RowStatus } from './results';
 export {
-  pushSheet, newBatchId, chunkIdempotencyKey, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
+  pushSheet, newBatchId, chunkIdempotencyKey, splitLevels, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
   type PushOptions, type PushReport, type PushCounts, type PushProgress, type ResultUpdate, type RowUpdate,
 } from './push';
 export { findExisting } from './reconcile';

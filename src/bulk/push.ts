@@ -11,8 +11,12 @@
  *    by its key before anything is sent again (reconcile); it is never re-posted blind.
  * 4. Each chunk carries an Idempotency-Key made of the batch id and a hash of its content, so the
  *    client may retry it safely and the API replays the first answer.
+ * 5. A chunk refused as a whole (400: nothing created, as DRF's `many=True` answers one bad item) loses
+ *    only its bad rows: per-item errors mark them failed and the rest go again in a new chunk; when the
+ *    answer does not say which items are bad, the chunk is halved until each bad row stands alone.
+ *    A 409 on the chunk (its key in use or reused) proves nothing either way: its rows are looked up.
  */
-import { isCregoError, type CregoClient, type ErrorKind } from '../api/contract';
+import { isCregoError, type CregoClient, type CregoError, type ErrorKind } from '../api/contract';
 import { todayExcelSerial } from '../api/dates';
 import type { BulkAnswer, BulkItemResult } from '../api/types';
 import { parseUuid, show, type CellValue } from './cells';
@@ -126,7 +130,9 @@ interface Candidate {
 }
 
 /** Error kinds that prove the request was refused before anything was created. */
-const REFUSED: ReadonlySet<ErrorKind> = new Set(['validation', 'too_large', 'auth', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'config']);
+const REFUSED: ReadonlySet<ErrorKind> = new Set(['validation', 'too_large', 'auth', 'forbidden', 'not_found', 'rate_limited', 'config']);
+/** Statuses of a bulk refusal that means "these items are invalid, nothing was created" (docs/api-assumptions.md). */
+const WHOLE_CHUNK_INVALID: ReadonlySet<number> = new Set([400, 422]);
 /** Refusals that will repeat for every chunk: stop the push. */
 const FATAL: ReadonlySet<ErrorKind> = new Set(['auth', 'forbidden', 'config', 'not_found']);
 
@@ -157,9 +163,19 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Same batch + same items → same key, so a retried chunk is recognised; different content → different key. */
-export async function chunkIdempotencyKey(batchId: string, items: readonly RowItem[]): Promise<string> {
-  return `${batchId}-${(await sha256Hex(JSON.stringify(items))).slice(0, 32)}`;
+/**
+ * Same batch + same items → same key, so a retried chunk is recognised; different content → different key.
+ * `attempt` > 1 (the same rows sent again after a lookup found them absent) gets a key of its own: the
+ * first key may still be held by a request in progress, which would answer 409 forever.
+ */
+export async function chunkIdempotencyKey(batchId: string, items: readonly RowItem[], attempt = 1): Promise<string> {
+  const content = attempt > 1 ? JSON.stringify({ attempt, items }) : JSON.stringify(items);
+  return `${batchId}-${(await sha256Hex(content)).slice(0, 32)}`;
+}
+
+/** Halving a refused chunk of n rows reaches single rows after ceil(log2 n) levels. */
+export function splitLevels(rows: number): number {
+  return rows <= 1 ? 0 : Math.ceil(Math.log2(rows));
 }
 
 /**
@@ -179,6 +195,16 @@ function describeFieldErrors(kind: SheetKind, errors: Record<string, string[]> |
       return header ? `${header}: ${msgs.join(' ')}` : msgs.join(' ');
     })
     .join('; ');
+}
+
+/**
+ * The field errors of a one-item bulk refusal, less the request-level `items` entry ("1 of 1 items are
+ * invalid") when the fields themselves say what is wrong.
+ */
+function rowFieldErrors(errors: Record<string, string[]> | undefined): Record<string, string[]> | undefined {
+  if (!errors || !('items' in errors) || Object.keys(errors).length === 1) return errors;
+  const { items: _count, ...fields } = errors;
+  return fields;
 }
 
 export async function pushSheet(opts: PushOptions): Promise<PushReport> {
@@ -368,7 +394,7 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       } else if (!c.item) {
         settleFailed(c, `Not in Crego (checked by ${keyHeader} ${c.key} after ${why}), and the row no longer validates; fix it and push again`);
       } else if (c.sends >= MAX_SENDS_PER_RUN) {
-        settleFailed(c, `Crego did not answer (${why}); checked by ${keyHeader}: not created. Push again to retry`);
+        settleFailed(c, `Not created: after ${why}, ${keyHeader} ${c.key} was looked up and is not in Crego. Push again to retry`);
       } else {
         c.key = String(c.item[kind.keyField]); // the key it is sent with now (a person may have corrected it)
         queue.push(c);
@@ -379,7 +405,53 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
     progress();
   };
 
-  const sendChunk = async (chunk: Candidate[]) => {
+  /** The row's own refusal: a key-field error may mean "already there" (a unique check), so look it up first. */
+  const settleRefusedRow = async (c: Candidate, errors: Record<string, string[]> | undefined, fallback: string) => {
+    const message = errors && Object.keys(errors).length > 0 ? `Refused by Crego: ${describeFieldErrors(kind, errors)}` : fallback;
+    if (errors && kind.keyField in errors) {
+      requests.lookups++;
+      const id = await findExisting(client, kind, c, signal).catch(() => null);
+      if (id) return settlePosted(c, id, `Already in Crego: a ${kind.noun} with ${keyHeader} ${c.key} exists on this account (${id}); not created again`, true);
+    }
+    settleFailed(c, message);
+  };
+
+  /**
+   * A chunk refused as a whole with a validation error: nothing was created, so every row may be sent
+   * again, just not with its bad neighbours. Aligned per-item errors name the bad rows; otherwise halve.
+   * `level` bounds the work: past splitLevels(chunk) aligned rounds, only halving remains.
+   */
+  const refusedChunk = async (chunk: Candidate[], err: CregoError, level: number, maxAligned: number) => {
+    for (const c of chunk) c.sends--; // refused before anything was created: that send does not count
+    const aligned = err.itemErrors && err.itemErrors.length === chunk.length ? err.itemErrors : null;
+    if (chunk.length === 1) {
+      const own = aligned?.[0];
+      await settleRefusedRow(chunk[0], own && Object.keys(own).length > 0 ? own : rowFieldErrors(err.fieldErrors), `Not posted: ${err.message}`);
+      await persist({ phase: 'answer', batchId, resultColumn: layout.resultColumn, rows: chunk.map(update) });
+      progress();
+      return;
+    }
+    const bad = aligned ? chunk.filter((_, i) => Object.keys(aligned[i]).length > 0) : [];
+    if (aligned && bad.length > 0 && level < maxAligned) {
+      for (const c of bad) await settleRefusedRow(c, aligned[chunk.indexOf(c)], `Not posted: ${err.message}`);
+      await persist({ phase: 'answer', batchId, resultColumn: layout.resultColumn, rows: bad.map(update) });
+      progress();
+      const rest = chunk.filter((c) => !bad.includes(c));
+      if (rest.length > 0) await sendChunk(rest, level + 1, maxAligned);
+      return;
+    }
+    const half = Math.ceil(chunk.length / 2);
+    await sendChunk(chunk.slice(0, half), level + 1, maxAligned);
+    await sendChunk(chunk.slice(half), level + 1, maxAligned);
+  };
+
+  const sendChunk = async (chunk: Candidate[], level = 0, maxAligned = splitLevels(chunk.length)) => {
+    if (level > 0 && (signal?.aborted || fatal)) {
+      // The remainder of a refused chunk: nothing of it was created, so it is simply not sent.
+      for (const c of chunk) settleFailed(c, fatal ? `Not sent: ${fatal}` : 'Not sent: the push was cancelled');
+      await persist({ phase: 'answer', batchId, resultColumn: layout.resultColumn, rows: chunk.map(update) });
+      return;
+    }
     const at = stamp(now());
     for (const c of chunk) set(c.index, { status: 'sending', id: '', message: `Sending to Crego (batch ${batchId})`, at, batch: batchId, key: c.key });
     await persist({ phase: 'write-ahead', batchId, resultColumn: layout.resultColumn, rows: chunk.map(update) });
@@ -390,7 +462,7 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       requests.bulk++;
       answer = await client.call<BulkAnswer>(kind.bulkEndpoint, {
         body: { items },
-        idempotencyKey: await chunkIdempotencyKey(batchId, items),
+        idempotencyKey: await chunkIdempotencyKey(batchId, items, Math.max(...chunk.map((c) => c.sends))),
         signal,
       });
     } catch (err) {
@@ -403,6 +475,15 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
       }
       const kindOf = isCregoError(err) ? err.kind : null;
       const message = err instanceof Error ? err.message : String(err);
+      if (isCregoError(err) && err.kind === 'validation' && err.status !== undefined && WHOLE_CHUNK_INVALID.has(err.status)) {
+        await refusedChunk(chunk, err, level, maxAligned);
+        return;
+      }
+      if (kindOf === 'conflict') {
+        // Key in use by a request still running, or reused: whether these rows exist is unknown until looked up.
+        await reconcile(chunk, `a 409 answer to the whole chunk (${message})`);
+        return;
+      }
       if (kindOf && REFUSED.has(kindOf)) {
         for (const c of chunk) settleFailed(c, `Not posted: ${message}`);
         if (FATAL.has(kindOf)) fatal = message;

@@ -53,14 +53,15 @@ export function bulk<T extends { id: string }>(create: (ctx: Ctx, item: Record<s
 /**
  * The 400 of an atomic bulk refusal, in the one error body: `errors.items` holds one object per request
  * item (`{}` for a good one), as DRF's nested `many=True` serializer answers; `detail` names the first few.
- * Unaligned: only a count, as a server that does not say which items are bad.
+ * Unaligned: the field messages merged, without saying which item each belongs to (a server that
+ * flattens them), and a count under `items`.
  */
 function atomicRefusal(results: ItemResult[], aligned: boolean): HttpError {
   const bad = results.filter((r) => r.status !== 'created');
   const first = bad.slice(0, 3).map((r) => `items[${r.index}] ${Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${m.join(' ')}`).join('; ')}`);
   const detail = `Invalid input: ${bad.length} of ${results.length} items refused; nothing was created.` + (aligned ? ` ${first.join(' | ')}${bad.length > 3 ? ' | …' : ''}` : '');
-  const errors = aligned
-    ? { items: results.map((r) => r.errors ?? {}) }
-    : { items: [`${bad.length} of ${results.length} items are invalid; nothing was created.`] };
+  const merged: Record<string, string[]> = { items: [`${bad.length} of ${results.length} items are invalid; nothing was created.`] };
+  for (const r of bad) for (const [f, m] of Object.entries(r.errors ?? {})) merged[f] = [...new Set([...(merged[f] ?? []), ...m])];
+  const errors = aligned ? { items: results.map((r) => r.errors ?? {}) } : merged;
   return new HttpError(400, 'invalid', detail, errors as unknown as Record<string, string[]>);
 }
