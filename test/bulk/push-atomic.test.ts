@@ -113,6 +113,20 @@ describe('a chunk refused as a whole (atomic Bulk Create)', () => {
     expect(exactlyOnce(r.afterSecond, r.good)).toEqual({ missing: [], repeated: [], extra: [] });
   });
 
+  it("DRF's own list body ([{}, {field: [...]}, …] as the whole 400 answer) is aligned the same way", async () => {
+    const front = await listBodyFront(aligned.sb);
+    const client = createNodeClient({ baseUrl: front.url, token: aligned.sb.token, environment: 'sandbox', cacheTtlMs: 0, retry: { retries: 0 } });
+    const { values, good } = sheetWithTwoBad(aligned, '8104');
+    const report = await pushSheet({ kind: KINDS.records, values, client, chunkSize: 200 });
+    await front.close();
+    expect(front.listBodies).toBe(1);
+    expect(report.counts).toMatchObject({ posted: 198, failed: 2 });
+    expect(report.requests.bulk).toBe(2);
+    expect(report.results[51]![2]).toBe(ACCOUNT_MESSAGE);
+    expect(report.results[151]![2]).toMatch(DATE_MESSAGE);
+    expect(exactlyOnce(await countsInSandbox(aligned.client, 'records', [...aligned.loans, UNKNOWN], '8104'), good)).toEqual({ missing: [], repeated: [], extra: [] });
+  });
+
   it('a row Crego refuses as a duplicate of one it holds (unique check in an atomic 400) is looked up and reported already there', async () => {
     const rows = recordRows(aligned.loans, 6, '8103');
     await pushSheet({ kind: KINDS.records, values: [RECORD_HEADERS, rows[2]], client: aligned.client });
@@ -131,15 +145,9 @@ describe('a chunk refused as a whole (atomic Bulk Create)', () => {
 async function conflictFront(sb: RunningSandbox, passFirstOn: boolean) {
   const keys: string[] = [];
   let conflicts = 0;
-  const body = (req: IncomingMessage) => new Promise<Buffer>((resolve) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts)));
-  });
   const server: Server = createServer(async (req, res) => {
-    const raw = await body(req);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    const forward = () => fetch(sb.url + req.url, { method: req.method, headers, body: req.method === 'POST' ? raw.toString('utf8') : undefined });
+    const raw = await readBody(req);
+    const forward = () => fetch(sb.url + req.url, { method: req.method, headers: forwardHeaders(req), body: req.method === 'POST' ? raw.toString('utf8') : undefined });
     if (req.method === 'POST' && req.url?.includes('/bulk_create/')) {
       keys.push(String(req.headers['idempotency-key']));
       if (conflicts === 0) {
@@ -157,6 +165,41 @@ async function conflictFront(sb: RunningSandbox, passFirstOn: boolean) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, keys, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Forwards to the sandbox; a 400 from a bulk create is answered with just its `errors.items` list (DRF's shape). */
+async function listBodyFront(sb: RunningSandbox) {
+  const state = { listBodies: 0 };
+  const server: Server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const answer = await fetch(sb.url + req.url, { method: req.method, headers: forwardHeaders(req), body: req.method === 'POST' ? raw.toString('utf8') : undefined });
+    let text = await answer.text();
+    if (answer.status === 400 && req.url?.includes('/bulk_create/')) {
+      text = JSON.stringify(JSON.parse(text).errors.items);
+      state.listBodies++;
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get listBodies() { return state.listBodies; },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts)));
+  });
+}
+
+function forwardHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+  return headers;
 }
 
 describe('a 409 on a whole bulk request', () => {
