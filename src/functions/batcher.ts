@@ -6,8 +6,10 @@
  * - answers from its TTL cache when it can (keyed by environment, server and parameters);
  * - otherwise makes the call a *waiter* on one entry per distinct fetch, so 5 fields of one
  *   account, or the same account on 3 sheets, cost one request;
- * - collects the entries created in the same tick (one wave) and sends them through the client,
- *   whose limiter bounds how many are on the wire at once;
+ * - collects the entries created in the same tick (one wave) into a FIFO queue and hands the client
+ *   only a few more than it can put on the wire (`maxInFlight`); each answer that comes back hands
+ *   over the next queued fetch. Sending the first fetches does not wait for a 2,000-fetch wave to
+ *   be turned into 2,000 client calls, and later cells of the wave still join queued entries;
  * - settles every waiter: with the answer, with the entry's failure (only the cells that asked
  *   for that fetch), at its own timeout, or when its cell is cancelled. A request is aborted only
  *   when its last waiter is gone.
@@ -21,7 +23,7 @@
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
 import { PAGINATION } from '../api/endpoints';
-import type { Cancellation } from './cancel';
+import type { Cancellation, CancelTarget } from './cancel';
 import { CellError, UNREACHABLE_MESSAGE } from './errors';
 
 /** One API read (or pure calculation) a cell needs. */
@@ -45,6 +47,18 @@ export interface WaitOptions {
   fresh?: boolean;
 }
 
+/**
+ * What one cell makes of the shared answer, applied as its waiter settles: the cell's promise is
+ * then the batcher's own, with no chain of promises per cell. Made once per shape (say, per field),
+ * never per cell.
+ */
+export interface Projection<T = unknown> {
+  /** The cell's value from the answer (never mutate the answer). A throw goes to `error`. */
+  value(answer: unknown): T;
+  /** What the cell rejects with: the fetch's failure, or the cell's own cancellation or timeout. */
+  error(error: unknown, fetch: Fetch): unknown;
+}
+
 export interface BatcherOptions {
   /** How long an answer is reused (default 5 minutes). */
   ttlMs?: number;
@@ -57,6 +71,12 @@ export interface BatcherOptions {
   now?: () => number;
   /** How the end of a wave is scheduled (default: the next macrotask). */
   defer?: (run: () => void) => void;
+  /**
+   * Most fetches handed to the client at once (default 64). The client's limiter bounds what is on
+   * the wire; this keeps a small backlog in its queue (so a freed slot is taken at once) while the
+   * rest of a large wave waits here as plain entries rather than as thousands of client calls.
+   */
+  maxInFlight?: number;
 }
 
 export interface BatcherStats {
@@ -74,14 +94,24 @@ export interface BatcherStats {
   cached: number;
 }
 
-interface Waiter {
-  preview: boolean;
-  done: boolean;
-  deadline: number;
-  entry: Entry;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  unsubscribe?: () => void;
+/** One cell waiting on one entry. It is its own cancel target: no closure per cell. */
+class Waiter implements CancelTarget {
+  done = false;
+  deadline = 0;
+  resolve!: (value: unknown) => void;
+  reject!: (error: unknown) => void;
+
+  constructor(
+    readonly batcher: Batcher,
+    readonly entry: Entry,
+    readonly preview: boolean,
+    readonly cancel: Cancellation | undefined,
+    readonly project: Projection | undefined,
+  ) {}
+
+  onCancel(): void {
+    this.batcher.leave(this, cancelled());
+  }
 }
 
 interface Entry {
@@ -108,8 +138,12 @@ export class Batcher {
   /** The answers themselves, parsed once and frozen so every cell can share one copy. */
   private readonly answers = new Map<string, unknown>();
   private readonly pending = new Map<string, Entry>();
-  private wave: Entry[] = [];
+  /** Entries waiting for a place with the client, oldest first (from `head`). */
+  private queue: Entry[] = [];
+  private head = 0;
   private flushScheduled = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
   private readonly now: () => number;
   private readonly defer: (run: () => void) => void;
   private readonly deadlines: DeadlineQueue<Waiter>;
@@ -120,6 +154,7 @@ export class Batcher {
     this.now = options.now ?? Date.now;
     this.index = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
     this.defer = options.defer ?? ((run) => setTimeout(run, 0));
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
     const expire = (w: Waiter) => {
       if (w.done) return;
       this.counts.timeouts++;
@@ -129,17 +164,20 @@ export class Batcher {
     this.previewDeadlines = new DeadlineQueue(options.previewTimeoutMs ?? 10_000, this.now, expire);
   }
 
-  /** The answer to `fetch`, shared with every other cell asking for the same thing. Never mutate it. */
-  get<T = unknown>(client: CregoClient, fetch: Fetch, options: WaitOptions = {}): Promise<T> {
+  /**
+   * The answer to `fetch`, shared with every other cell asking for the same thing (never mutate
+   * it), or what `project` makes of it for this cell.
+   */
+  get<T = unknown>(client: CregoClient, fetch: Fetch, options: WaitOptions = {}, project?: Projection<T>): Promise<T> {
     const id = cacheKey(client, fetch);
     if (!options.fresh) {
       const hit = this.cached(id);
       if (hit !== undefined) {
         this.counts.cacheHits++;
-        return Promise.resolve(hit as T);
+        return project ? projected(project, fetch, hit) : Promise.resolve(hit as T);
       }
     }
-    if (options.cancel?.cancelled) return Promise.reject(cancelled());
+    if (options.cancel?.cancelled) return Promise.reject(project ? project.error(cancelled(), fetch) : cancelled());
 
     // A fresh (LIVE) read must not join a request that is answering from before the tick: it
     // gets its own entry, still shared by every fresh read of the same tick.
@@ -151,7 +189,7 @@ export class Batcher {
       this.pending.set(slot, entry);
     }
     const preview = options.preview === true;
-    const promise = this.addWaiter(entry, preview, options.cancel);
+    const promise = this.addWaiter(entry, preview, options.cancel, project as Projection | undefined);
     // Only a committed formula puts a fetch on the wire.
     if (!preview && !entry.queued && !entry.controller) this.enqueue(entry);
     return promise as Promise<T>;
@@ -188,29 +226,46 @@ export class Batcher {
     return this.answers.get(id);
   }
 
-  private addWaiter(entry: Entry, preview: boolean, cancel?: Cancellation): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { preview, done: false, deadline: 0, entry, resolve, reject };
-      entry.waiters.add(waiter);
-      (preview ? this.previewDeadlines : this.deadlines).add(waiter);
-      if (cancel) waiter.unsubscribe = cancel.onCancel(() => this.leave(waiter, cancelled()));
+  private addWaiter(entry: Entry, preview: boolean, cancel: Cancellation | undefined, project: Projection | undefined): Promise<unknown> {
+    const waiter = new Waiter(this, entry, preview, cancel, project);
+    const promise = new Promise((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
     });
+    entry.waiters.add(waiter);
+    (preview ? this.previewDeadlines : this.deadlines).add(waiter);
+    cancel?.add(waiter);
+    return promise;
   }
 
-  private settle(waiter: Waiter, outcome: { value: unknown } | { error: unknown }): void {
+  private resolve(waiter: Waiter, value: unknown): void {
     if (waiter.done) return;
     waiter.done = true;
-    waiter.unsubscribe?.();
-    if ('value' in outcome) waiter.resolve(outcome.value);
-    else waiter.reject(outcome.error);
+    waiter.cancel?.remove(waiter);
+    const project = waiter.project;
+    if (!project) return waiter.resolve(value);
+    let shown: unknown;
+    try {
+      shown = project.value(value);
+    } catch (error) {
+      return waiter.reject(project.error(error, waiter.entry.fetch));
+    }
+    waiter.resolve(shown);
   }
 
-  /** A cell stops waiting (cancelled or timed out); the last one out stops the request. */
-  private leave(waiter: Waiter, error: CellError): void {
+  private reject(waiter: Waiter, error: unknown): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    waiter.cancel?.remove(waiter);
+    waiter.reject(waiter.project ? waiter.project.error(error, waiter.entry.fetch) : error);
+  }
+
+  /** A cell stops waiting (cancelled or timed out); the last one out stops the request. For Waiter only. */
+  leave(waiter: Waiter, error: CellError): void {
     if (waiter.done) return;
     const entry = waiter.entry;
     entry.waiters.delete(waiter);
-    this.settle(waiter, { error });
+    this.reject(waiter, error);
     // Cells still waiting (previews included) keep the fetch; previews alone never send it (see flush).
     if (entry.waiters.size > 0) return;
     this.forget(entry);
@@ -223,21 +278,33 @@ export class Batcher {
 
   private enqueue(entry: Entry): void {
     entry.queued = true;
-    this.wave.push(entry);
+    this.queue.push(entry);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.defer(() => this.flush());
+    this.defer(() => {
+      this.flushScheduled = false;
+      this.pump();
+    });
   }
 
-  /** End of a wave: send every distinct fetch that a committed formula still waits on. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const wave = this.wave;
-    this.wave = [];
-    for (const entry of wave) {
+  /**
+   * Hand queued fetches to the client while it has room: at the end of a wave (the tick the cells
+   * arrived in), and again as each answer frees a place. A fetch whose cells all left, or that only
+   * value previews wait on, is dropped from the queue unsent.
+   */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.head < this.queue.length) {
+      const entry = this.queue[this.head++]!;
       const send = entry.queued && hasCommittedWaiter(entry);
       entry.queued = false;
       if (send) this.send(entry);
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -245,6 +312,7 @@ export class Batcher {
     const controller = new AbortController();
     entry.controller = controller;
     this.counts.sent++;
+    this.inFlight++;
     const { fetch, client } = entry;
     const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const };
     // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
@@ -253,7 +321,7 @@ export class Batcher {
       : client.call(fetch.endpoint, options);
     request.then(
       (value) => {
-        this.forget(entry);
+        this.done(entry);
         if (controller.signal.aborted) return;
         const answer = deepFreeze(value ?? null);
         if (!entry.stale) this.index.set(entry.id, {
@@ -263,15 +331,22 @@ export class Batcher {
           accounts: new Set(),
         });
         if (!entry.stale) this.answers.set(entry.id, answer);
-        for (const w of entry.waiters) this.settle(w, { value: answer });
+        for (const w of entry.waiters) this.resolve(w, answer);
         entry.waiters.clear();
       },
       (error: unknown) => {
-        this.forget(entry);
-        for (const w of entry.waiters) this.settle(w, { error: error ?? new CellError('#N/A', UNREACHABLE_MESSAGE) });
+        this.done(entry);
+        for (const w of entry.waiters) this.reject(w, error ?? new CellError('#N/A', UNREACHABLE_MESSAGE));
         entry.waiters.clear();
       },
     );
+  }
+
+  /** A sent fetch settled (answered, failed or aborted): its place goes to the next queued one. */
+  private done(entry: Entry): void {
+    this.forget(entry);
+    this.inFlight--;
+    if (this.head < this.queue.length) this.pump();
   }
 
   private forget(entry: Entry): void {
@@ -332,6 +407,15 @@ function hasCommittedWaiter(entry: Entry): boolean {
   return false;
 }
 
+/** A cache hit seen through a projection (a throw becomes the projection's error). */
+function projected<T>(project: Projection<T>, fetch: Fetch, answer: unknown): Promise<T> {
+  try {
+    return Promise.resolve(project.value(answer));
+  } catch (error) {
+    return Promise.reject(project.error(error, fetch));
+  }
+}
+
 function cancelled(): CellError {
   return new CellError('#N/A', 'Cancelled');
 }
@@ -352,6 +436,8 @@ function deepFreeze<T>(value: T): T {
  * request of the previous sign-in (its token, its soon-closed connection).
  */
 const connectionKeys = new WeakMap<object, string>();
+/** The fetch part of the key, made once per Fetch object (the functions reuse one per account). */
+const fetchKeys = new WeakMap<Fetch, string>();
 let clientSerial = 0;
 
 export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, fetch: Fetch): string {
@@ -360,7 +446,17 @@ export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, f
     connection = JSON.stringify([client.environment, client.baseUrl, ++clientSerial]);
     connectionKeys.set(client, connection);
   }
-  let key = `${connection}|${fetch.endpoint}|${fetch.all ? 'all' : 'one'}`;
+  let part = fetchKeys.get(fetch);
+  if (part === undefined) {
+    part = fetchKey(fetch);
+    // Only a frozen fetch is known not to change under its remembered key.
+    if (Object.isFrozen(fetch)) fetchKeys.set(fetch, part);
+  }
+  return connection + part;
+}
+
+function fetchKey(fetch: Fetch): string {
+  let key = `|${fetch.endpoint}|${fetch.all ? 'all' : 'one'}`;
   if (fetch.path) key += `|${pairs(fetch.path)}`;
   if (fetch.query) key += `?${pairs(fetch.query)}`;
   if (fetch.body !== undefined) key += `|${stableJson(fetch.body)}`;

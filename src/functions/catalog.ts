@@ -224,9 +224,18 @@ export function normalizeFieldName(text: string): string {
   return text.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
+/** Names as typed → their field, per catalogue: a wave looks up the same few names thousands of times. */
+const typedNames = new Map<string, Map<string, FieldSpec | undefined>>();
+
 export function findField(what: string, name: string): FieldSpec | undefined {
+  let known = typedNames.get(what);
+  if (known === undefined) typedNames.set(what, (known = new Map()));
+  if (known.has(name)) return known.get(name);
   const wanted = normalizeFieldName(name);
-  return CATALOG[what]?.find((s) => s.name === wanted);
+  const spec = CATALOG[what]?.find((s) => s.name === wanted);
+  // Bounded: a sheet of typos must not grow this without end.
+  if (known.size < 1000) known.set(name, spec);
+  return spec;
 }
 
 /** A cell value: number, text, boolean, or '' for a missing value (Excel shows 0 for null in a spill). */

@@ -22,7 +22,7 @@ import {
   requireAccountId,
   requireOneDimension,
 } from './args';
-import type { Fetch } from './batcher';
+import type { Fetch, Projection } from './batcher';
 import { Cancellation } from './cancel';
 import { CATALOG, normalizeFieldName, toCell, toFieldValueTable, toTable, type Cell, type FieldKind, type FieldSpec } from './catalog';
 import { badArgument, CellError, toCellError, toExcelError } from './errors';
@@ -41,10 +41,10 @@ export interface CallContext {
 export type OutCell = Cell | CustomFunctions.Error | CellError;
 
 function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
-  const options = { cancel: ctx.cancel, preview: ctx.preview, fresh: ctx.fresh };
   // Connected already (every cell but the first): straight to the batcher, no extra promise per cell.
+  // The call context is the batcher's wait options as is (cancel, preview, fresh).
   const client = rt.client();
-  return client ? rt.batcher.get<T>(client, fetch, options) : rt.connect().then((c) => rt.batcher.get<T>(c, fetch, options));
+  return client ? rt.batcher.get<T>(client, fetch, ctx) : rt.connect().then((c) => rt.batcher.get<T>(c, fetch, ctx));
 }
 
 /** A read about one account: a failure says which account. */
@@ -54,9 +54,93 @@ function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string,
   });
 }
 
+/**
+ * The Get Summary fetch of an account, made once and reused (frozen, so the batcher also keeps its
+ * cache key): a wave asks for the same account once per field cell.
+ */
+const summaryFetches = new Map<string, Fetch>();
+const MAX_REMEMBERED_FETCHES = 20_000;
+
 function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {
-  const query: Record<string, QueryValue> = { as_of_date: asOf, include_closed_loan: includeClosed ? true : undefined };
-  return { endpoint: 'accounts.summary', path: { id: account }, query, account };
+  const memo = `${asOf ?? ''}|${includeClosed ? 1 : 0}|${account}`;
+  let fetch = summaryFetches.get(memo);
+  if (fetch === undefined) {
+    const query: Record<string, QueryValue> = { as_of_date: asOf, include_closed_loan: includeClosed ? true : undefined };
+    fetch = Object.freeze({
+      endpoint: 'accounts.summary',
+      path: Object.freeze({ id: account }),
+      query: Object.freeze(query),
+      account,
+    });
+    // A plain bound rather than an LRU: past it (a workbook over 20,000 accounts) start afresh.
+    if (summaryFetches.size >= MAX_REMEMBERED_FETCHES) summaryFetches.clear();
+    summaryFetches.set(memo, fetch);
+  }
+  return fetch;
+}
+
+// ── SUMMARY of one account and one field: the shape of almost every cell of a wave ────────────
+
+/** What a one-field cell shows: made once per field, shared by every cell of that field. */
+const oneFieldCells = new Map<FieldSpec, Projection<OutCell[][]>>();
+
+function oneFieldCell(spec: FieldSpec): Projection<OutCell[][]> {
+  let project = oneFieldCells.get(spec);
+  if (project === undefined) {
+    project = {
+      value: (answer) => [[toCell(spec.kind, (answer as Record<string, unknown>)[spec.name])]],
+      error: accountFailure,
+    };
+    oneFieldCells.set(spec, project);
+  }
+  return project;
+}
+
+/** A failed read about one account, as its cell shows it (what readAccount and the wrapper make of it). */
+function accountFailure(error: unknown, fetch: Fetch): CustomFunctions.Error | CellError {
+  return toExcelError(toCellError(error, { account: fetch.account }));
+}
+
+const NOT_ONE = Symbol('not one cell');
+
+/** The value of a scalar or a 1×1 range; NOT_ONE for anything larger or empty. */
+function soleCell(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  if (value.length !== 1) return NOT_ONE;
+  const row: unknown = value[0];
+  return Array.isArray(row) ? (row.length === 1 ? row[0] : NOT_ONE) : row;
+}
+
+/**
+ * `SUMMARY(id, field, …)` for one id and one field while connected: the cell's promise is the
+ * batcher's own, which settles with the cell's final value or Excel error (no promise chain, no
+ * closure per cell). Anything else (a range, a blank or bad argument, no connection yet) returns
+ * `null`: `summary` then handles it, with the one set of argument messages.
+ */
+export function summaryCell(
+  rt: FunctionsRuntime,
+  ctx: CallContext,
+  accountArg: unknown,
+  fieldArg: unknown,
+  asOfArg: unknown,
+  includeClosedArg: unknown,
+): Promise<OutCell[][]> | null {
+  const client = rt.client();
+  if (client === null) return null;
+  const idValue = soleCell(accountArg);
+  const fieldValue = soleCell(fieldArg);
+  if (idValue === NOT_ONE || typeof fieldValue !== 'string' || isBlank(fieldValue)) return null;
+  let fetch: Fetch;
+  let spec: FieldSpec;
+  try {
+    const id = accountIdOf(idValue);
+    if (id === null) return null;
+    spec = fieldOf('SUMMARY', fieldValue);
+    fetch = summaryFetch(id, optionalDate(asOfArg, 'asOfDate'), optionalBool(includeClosedArg, 'includeClosed', false));
+  } catch {
+    return null;
+  }
+  return rt.batcher.get(client, fetch, ctx, oneFieldCell(spec));
 }
 
 // ── SUMMARY ─────────────────────────────────────────────────────────────────────────────────

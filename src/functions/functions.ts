@@ -27,15 +27,21 @@ function inPreview(invocation: CustomFunctions.Invocation | undefined): boolean 
   return flag === true || flag === 'true';
 }
 
-/** Runs one cell: wires Excel's cancel to an AbortSignal and turns any failure into an Excel error. */
+/** A cell's call context: Excel's cancel wired to a Cancellation, and whether Excel only previews. */
+function contextOf(invocation: CustomFunctions.CancelableInvocation | undefined): engine.CallContext {
+  const cancel = new Cancellation();
+  if (invocation) invocation.onCanceled = () => cancel.cancel();
+  return { cancel, preview: inPreview(invocation) };
+}
+
+/** Runs one cell and turns any failure into an Excel error. */
 async function cell<T>(
   invocation: CustomFunctions.CancelableInvocation | undefined,
   work: (rt: FunctionsRuntime, ctx: engine.CallContext) => T | Promise<T>,
+  ctx: engine.CallContext = contextOf(invocation),
 ): Promise<T> {
-  const cancel = new Cancellation();
-  if (invocation) invocation.onCanceled = () => cancel.cancel();
   try {
-    return await work(activeRuntime()!, { cancel, preview: inPreview(invocation) });
+    return await work(activeRuntime()!, ctx);
   } catch (error) {
     throw toExcelError(toCellError(error));
   }
@@ -51,14 +57,24 @@ async function cell<T>(
  * @param [includeClosed] TRUE to include closed loans of the account. Default: FALSE.
  * @returns The field values (amounts in rupees, dates as Excel dates).
  */
-export async function summary(
+export function summary(
   accountId: any[][],
   field: any[][] = [],
   asOfDate: number = 0,
   includeClosed: boolean = false,
   invocation: CustomFunctions.CancelableInvocation,
 ): Promise<any[][]> {
-  return cell(invocation, (rt, ctx) => engine.summary(rt, ctx, accountId, field, asOfDate, includeClosed));
+  // Not async: a recalculation wave calls this thousands of times, and the one-id one-field cell
+  // returns the batcher's promise itself, already settling with the cell's value or Excel error.
+  const ctx = contextOf(invocation);
+  let one: Promise<any[][]> | null = null;
+  try {
+    const rt = activeRuntime();
+    if (rt) one = engine.summaryCell(rt, ctx, accountId, field, asOfDate, includeClosed);
+  } catch {
+    // Whatever it was, the general path below meets it again and shows it as an Excel error.
+  }
+  return one ?? cell(invocation, (rt, c) => engine.summary(rt, c, accountId, field, asOfDate, includeClosed), ctx);
 }
 
 /**
