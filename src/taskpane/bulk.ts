@@ -125,8 +125,37 @@ function showProgress(p: PushProgress): void {
   byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${eta}`;
 }
 
-/** Ask for the typed confirmation; resolves true only when PRODUCTION was typed and confirmed. */
-function confirmProduction(rows: number, sheet: string): Promise<boolean> {
+/** The controls of a dialog that Tab can reach, in document order. */
+function tabbable(box: HTMLElement): HTMLElement[] {
+  return [...box.querySelectorAll<HTMLElement>('input, button, select, textarea, a[href]')].filter((e) => !(e as HTMLButtonElement).disabled && !e.hidden);
+}
+
+/**
+ * Put focus back on the control that opened a dialog. That control is usually the Push button,
+ * disabled while its work runs (a disabled button cannot take focus), so focus waits for it to be
+ * enabled again, unless the user has moved focus somewhere else in the meantime (focus still on
+ * the closed dialog's text box, or on nothing, counts as not moved).
+ */
+function returnFocus(opener: HTMLElement | null, dialog: HTMLElement): void {
+  if (!opener) return;
+  const target = opener as HTMLButtonElement;
+  if (!target.disabled) return target.focus();
+  const watch = new MutationObserver(() => {
+    if (target.disabled) return;
+    watch.disconnect();
+    const active = document.activeElement;
+    if (!active || active === document.body || dialog.contains(active)) target.focus();
+  });
+  watch.observe(target, { attributes: true, attributeFilter: ['disabled'] });
+}
+
+/**
+ * Ask for the typed confirmation; resolves true only when PRODUCTION was typed and confirmed. A modal
+ * dialog for the keyboard too: focus starts in the text box and stays inside (Tab and Shift+Tab
+ * cycle), Enter in the box confirms once the word is right, Escape cancels, and focus goes back to
+ * the button that opened it.
+ */
+function confirmProduction(rows: number, sheet: string, opener: HTMLElement | null): Promise<boolean> {
   const box = byId('prod-confirm');
   const input = byId<HTMLInputElement>('prod-confirm-input');
   const go = byId<HTMLButtonElement>('prod-confirm-go');
@@ -138,17 +167,42 @@ function confirmProduction(rows: number, sheet: string): Promise<boolean> {
   box.hidden = false;
   input.focus();
   return new Promise((resolve) => {
-    const onInput = () => (go.disabled = input.value.trim() !== PRODUCTION_WORD);
+    const typedRight = () => input.value.trim() === PRODUCTION_WORD;
+    const onInput = () => (go.disabled = !typedRight());
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        finish(false);
+      } else if (event.key === 'Enter' && event.target === input) {
+        event.preventDefault();
+        if (typedRight()) finish(true);
+      } else if (event.key === 'Tab') {
+        const stops = tabbable(box);
+        const at = stops.indexOf(document.activeElement as HTMLElement);
+        const step = event.shiftKey ? -1 : 1;
+        event.preventDefault();
+        stops[at < 0 ? (step > 0 ? 0 : stops.length - 1) : (at + step + stops.length) % stops.length]?.focus();
+      }
+    };
+    // Focus that leaves the dialog some other way (a click outside, an assistive-technology jump) comes back.
+    const onFocusIn = (event: FocusEvent) => {
+      if (!box.contains(event.target as Node)) input.focus();
+    };
     const finish = (ok: boolean) => {
       input.removeEventListener('input', onInput);
+      box.removeEventListener('keydown', onKey);
+      document.removeEventListener('focusin', onFocusIn);
       go.removeEventListener('click', onGo);
       cancel.removeEventListener('click', onCancel);
       box.hidden = true;
+      returnFocus(opener, box);
       resolve(ok);
     };
-    const onGo = () => finish(input.value.trim() === PRODUCTION_WORD);
+    const onGo = () => finish(typedRight());
     const onCancel = () => finish(false);
     input.addEventListener('input', onInput);
+    box.addEventListener('keydown', onKey);
+    document.addEventListener('focusin', onFocusIn);
     go.addEventListener('click', onGo);
     cancel.addEventListener('click', onCancel);
   });
@@ -157,19 +211,20 @@ function confirmProduction(rows: number, sheet: string): Promise<boolean> {
 /** The sheet a push is running on: a second push (Retry failed, still shown from the last one) waits its turn. */
 let pushing: string | null = null;
 
-export async function pushSheetFromPane(sheet: string): Promise<PushReport | null> {
+/** `opener`: the button that started the push, where focus returns after a Production confirmation. */
+export async function pushSheetFromPane(sheet: string, opener: HTMLElement | null = null): Promise<PushReport | null> {
   // Two pushes of one sheet would read the same rows and both send them, and their result writes would
   // cross: Crego's key check stops a second record, but the sheet could end up showing the wrong outcome.
   if (pushing !== null) throw new Error(`A push of ${pushing} is already running: wait for it to finish, or Cancel it.`);
   pushing = sheet;
   try {
-    return await pushOnce(sheet);
+    return await pushOnce(sheet, opener);
   } finally {
     pushing = null;
   }
 }
 
-async function pushOnce(sheet: string): Promise<PushReport | null> {
+async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<PushReport | null> {
   const s = requireSession();
   let loaded = await load(sheet);
   if (s.production) {
@@ -181,7 +236,7 @@ async function pushOnce(sheet: string): Promise<PushReport | null> {
       say(status(), 'Nothing to post: no valid rows that are not posted yet.', 'warning');
       return null;
     }
-    if (!(await confirmProduction(toSend, sheet))) {
+    if (!(await confirmProduction(toSend, sheet, opener))) {
       say(status(), 'Push to Production cancelled: nothing was sent.', 'info');
       return null;
     }
@@ -285,8 +340,8 @@ export function setupBulk(): void {
     say(status(), `Inserted the ${kind.name} template on sheet ${name}. Type over the example row, then Validate.`, 'success');
   });
   run('bulk-validate', () => validateSheet(sheet()));
-  run('bulk-push', () => pushSheetFromPane(sheet()));
-  run('bulk-retry', () => pushSheetFromPane(sheet()));
+  run('bulk-push', () => pushSheetFromPane(sheet(), byId('bulk-push')));
+  run('bulk-retry', () => pushSheetFromPane(sheet(), byId('bulk-retry')));
   byId('bulk-cancel').addEventListener('click', () => {
     controller?.abort();
     say(status(), 'Cancelling: rows already sent keep their result; the rest stay unsent.', 'warning');

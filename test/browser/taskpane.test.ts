@@ -452,6 +452,56 @@ describe('task pane against an API labelled production', () => {
     expect((await at<unknown[][]>('used', 'Crego Log'))[1][1]).toBe('production');
   });
 
+  it('the PRODUCTION confirmation works from the keyboard alone: a modal dialog that keeps and returns focus', async () => {
+    const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    const account = loans.results[6].account;
+    const sent = async () => (await sandboxGet<{ count: number }>(`/v1/lms/records/?account=${account}&utr=555555555556`)).count;
+    await at('type', 'Records', 'A5', [[account, 'repayment', 998, today, 'upi', '555555555556', '', '', 'keyboard test']]);
+    const focused = () => prod.evaluate(() => document.activeElement?.id ?? '');
+    const dialog = prod.getByRole('dialog', { name: 'Confirm push to Production' });
+
+    await prod.locator('#bulk-push').focus();
+    await prod.keyboard.press('Enter');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    expect(await focused()).toBe('prod-confirm-input');
+    // Tab and Shift+Tab stay inside (Post is disabled until the word is right, so it is skipped).
+    await prod.keyboard.press('Tab');
+    expect(await focused()).toBe('prod-confirm-cancel');
+    await prod.keyboard.press('Tab');
+    expect(await focused()).toBe('prod-confirm-input');
+    await prod.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('prod-confirm-cancel');
+    await prod.keyboard.press('Shift+Tab');
+    await prod.keyboard.type('PRODUCTION');
+    await prod.keyboard.press('Tab');
+    expect(await focused()).toBe('prod-confirm-go');
+    await prod.keyboard.press('Tab');
+    await prod.keyboard.press('Tab');
+    expect(await focused()).toBe('prod-confirm-input');
+    // Escape cancels, even with the word typed: nothing sent, focus back on Push.
+    await prod.keyboard.press('Escape');
+    await prod.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Push to Production cancelled'), undefined, { timeout: 5000 });
+    expect(await dialog.isVisible()).toBe(false);
+    await prod.waitForFunction(() => document.activeElement?.id === 'bulk-push', undefined, { timeout: 5000 });
+    expect(await sent()).toBe(0);
+
+    // Enter with the word not yet right does nothing; once it is right, Enter posts.
+    await prod.keyboard.press('Enter');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await focused()).toBe('prod-confirm-input');
+    await prod.keyboard.type('PRODUCTIO');
+    await prod.keyboard.press('Enter');
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await sent()).toBe(0);
+    await prod.keyboard.type('N');
+    await prod.keyboard.press('Enter');
+    await prod.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 1.');
+    await prod.waitForFunction(() => document.activeElement?.id === 'bulk-push', undefined, { timeout: 5000 });
+    expect(await sent()).toBe(1);
+  });
+
   it('signing in recalculates the formulas that asked for it (no dev token behind this server)', async () => {
     const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=5&status=active');
     const account = loans.results[0].account;
