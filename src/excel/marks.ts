@@ -43,28 +43,95 @@ export async function setNotes(ctx: Ctx, sheetName: string, notes: readonly Cell
   return probes.map((p) => p.address);
 }
 
-/** Highlight each cell and, with `notes`, attach its message(s) as a note. Returns the marked addresses. */
-export async function markCells(ctx: Ctx, sheetName: string, marks: readonly CellMark[], options: { notes: boolean }): Promise<string[]> {
+/**
+ * What the add-in remembers about its own marks on one sheet: the marked cells (their notes are
+ * ours to delete) and, for each of them that had a fill of the user's before, that fill.
+ */
+export interface MarkMemory {
+  cells: string[];
+  /** Address → the user's fill colour the mark covered (cells that had no fill are absent). */
+  fills: Map<string, string>;
+}
+
+export const NO_MARKS: MarkMemory = { cells: [], fills: new Map() };
+
+/** Cells per fill-reading request: per-cell properties are far heavier than values. */
+export const FILL_SCAN_CELLS = 10_000;
+
+/** Excel reports "no fill" as white; a colour compared case-insensitively (Excel answers `#FDE7E9`). */
+function isMarkFill(color: string | undefined | null): boolean {
+  return typeof color === 'string' && color.toUpperCase() === INVALID_FILL;
+}
+function isNoFill(color: string | undefined | null): boolean {
+  return !color || color.toUpperCase() === '#FFFFFF';
+}
+
+/** The fill colour of each of these cells, in one round trip. */
+async function fillsOf(ctx: Ctx, sheetName: string, addresses: readonly string[]): Promise<Map<string, string>> {
+  const sheet = ctx.workbook.worksheets.getItem(sheetName);
+  const probes = addresses.map((address) => ({ address, props: sheet.getRange(address).getCellProperties({ format: { fill: { color: true } } }) }));
+  await ctx.sync();
+  return new Map(probes.map((p) => [p.address, p.props.value[0]?.[0]?.format?.fill?.color ?? '']));
+}
+
+/**
+ * Highlight each cell and, with `notes`, attach its message(s) as a note. Returns the marked cells
+ * and the user's own fills they covered, so `clearMarks` can put those back.
+ */
+export async function markCells(ctx: Ctx, sheetName: string, marks: readonly CellMark[], options: { notes: boolean }): Promise<MarkMemory> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);
   const cells = [...byCell(marks).keys()];
+  const before = cells.length > 0 ? await fillsOf(ctx, sheetName, cells) : new Map<string, string>();
+  const fills = new Map([...before].filter(([, color]) => !isNoFill(color) && !isMarkFill(color)));
   for (const address of cells) sheet.getRange(address).format.fill.color = INVALID_FILL;
   if (options.notes) await setNotes(ctx, sheetName, marks);
   else await ctx.sync();
-  return cells;
+  return { cells, fills };
 }
 
-/** Remove the fill from a block and delete the notes of previously marked cells. */
+/**
+ * Remove the add-in's marks from a block: only cells whose fill is exactly the mark colour lose it
+ * (or get back the user's fill the mark covered), and the notes of previously marked cells go.
+ *
+ * Why by colour rather than a stored list of marked cells (in a hidden sheet, a custom XML part or
+ * document settings): a stored list goes stale the moment the user inserts or deletes rows, sorts,
+ * renames the sheet or reopens the pane, and then it either misses marks or clears a cell that is
+ * now someone else's. The mark colour lives in the cell itself and moves with it, so it is right
+ * after any of those; a cell the user re-coloured after we marked it is no longer ours and is left
+ * alone. The one cost: a user who picks exactly #FDE7E9 for their own highlight in the data block
+ * sees it cleared. The fills a mark covered are remembered in `memory` (pane memory, by address) and
+ * put back; after a pane reload that memory is gone and such a cell is left with no fill.
+ */
 export async function clearMarks(
   ctx: Ctx,
   sheetName: string,
   block: { row: number; col: number; rows: number; cols: number },
-  markedCells: readonly string[],
-  options: { notes: boolean },
-): Promise<void> {
+  memory: MarkMemory,
+  options: { notes: boolean; scanCells?: number },
+): Promise<string[]> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);
-  if (block.rows > 0 && block.cols > 0) sheet.getRangeByIndexes(block.row, block.col, block.rows, block.cols).format.fill.clear();
+  const cleared: string[] = [];
+  if (block.rows > 0 && block.cols > 0) {
+    const sliceRows = Math.max(1, Math.floor((options.scanCells ?? FILL_SCAN_CELLS) / block.cols));
+    for (let start = 0; start < block.rows; start += sliceRows) {
+      const rows = Math.min(sliceRows, block.rows - start);
+      const props = sheet.getRangeByIndexes(block.row + start, block.col, rows, block.cols).getCellProperties({ format: { fill: { color: true } } });
+      await ctx.sync();
+      props.value.forEach((line, i) =>
+        line.forEach((p, j) => {
+          if (isMarkFill(p.format?.fill?.color)) cleared.push(cellAddress(block.row + start + i, block.col + j));
+        }),
+      );
+    }
+  }
+  for (const address of cleared) {
+    const fill = sheet.getRange(address).format.fill;
+    const previous = memory.fills.get(address);
+    if (previous) fill.color = previous;
+    else fill.clear();
+  }
   if (options.notes) {
-    const notes = markedCells.map((address) => {
+    const notes = memory.cells.map((address) => {
       const n = sheet.notes.getItemOrNullObject(address);
       n.load('isNullObject');
       return n;
@@ -73,4 +140,5 @@ export async function clearMarks(
     for (const n of notes) if (!n.isNullObject) n.delete();
   }
   await ctx.sync();
+  return cleared;
 }

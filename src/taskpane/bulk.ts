@@ -11,7 +11,7 @@ import { RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
-import { clearMarks, markCells, setNotes } from '../excel/marks';
+import { clearMarks, markCells, NO_MARKS, setNotes, type MarkMemory } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
 import { excelRun, supportsExcelApi } from '../excel/run';
 import { goTo } from '../excel/selection';
@@ -29,8 +29,8 @@ const PRODUCTION_WORD = 'PRODUCTION';
 /** Result rows per write at the end of a push: long messages stay far below Excel on the web's 5 MB request cap. */
 const RESULT_ROWS_PER_WRITE = 2000;
 
-/** Cells marked by the last Validate/Push per sheet, so the next one clears exactly those notes. */
-const marked = new Map<string, string[]>();
+/** Marks of the last Validate/Push per sheet: the next one deletes those notes and puts back covered fills. */
+const marked = new Map<string, MarkMemory>();
 let controller: AbortController | null = null;
 
 const status = () => byId('bulk-status');
@@ -92,9 +92,8 @@ async function showProblems(loaded: Loaded, report: PushReport): Promise<CellPro
   const { block } = loaded;
   await excelRun(async (ctx) => {
     const width = Math.max(...block.values.map((r) => r.length), report.layout.resultColumn + RESULT_HEADERS.length);
-    await clearMarks(ctx, loaded.sheet, { row: block.row + report.layout.headerIndex + 1, col: block.col, rows: block.values.length, cols: width }, marked.get(loaded.sheet) ?? [], { notes });
-    const done = await markCells(ctx, loaded.sheet, cells, { notes });
-    marked.set(loaded.sheet, done);
+    await clearMarks(ctx, loaded.sheet, { row: block.row + report.layout.headerIndex + 1, col: block.col, rows: block.values.length, cols: width }, marked.get(loaded.sheet) ?? NO_MARKS, { notes });
+    marked.set(loaded.sheet, await markCells(ctx, loaded.sheet, cells, { notes }));
   });
   const list = byId('bulk-problems');
   const items = cells.map((p) => {

@@ -243,6 +243,12 @@
         load() {},
       },
       getCell(i, j) { return makeRange(sheet, r0 + i, c0 + j, 1, 1); },
+      // Per-cell fills, as Excel reports them: no fill reads as white; the value is there after sync.
+      getCellProperties(options) {
+        if (!(options && options.format && options.format.fill && options.format.fill.color)) throw officeError('InvalidArgument', 'double: only format.fill.color is modelled');
+        const value = grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return { format: { fill: { color: (x && x.fill) ? x.fill.toUpperCase() : '#FFFFFF' } } }; });
+        return { value };
+      },
       getEntireColumn() { return makeRange(sheet, 0, c0, 1048576, cols); },
       select() { model.active = sheet; model.selection = { sheet: sheet.name, r0, c0, rows, cols }; },
       calculate() { pending.push(() => recalc({ sheet, range: { r0, c0, rows, cols } })); },
@@ -422,6 +428,8 @@
       if (dirty) { dirty = false; return recalc(null); }
       return Promise.resolve();
     },
+    /** A fill the user gave a cell (Home > Fill colour). */
+    setFill(sheetName, address, color) { const s = sheetByName(sheetName); const ref = parseRef(address); cell(s, ref.r0, ref.c0, true).fill = color; },
     select(sheetName, address) { const ref = parseRef(address); model.active = sheetByName(sheetName); model.selection = { sheet: sheetName, r0: ref.r0, c0: ref.c0, rows: ref.rows, cols: ref.cols }; },
     cell(sheetName, address) {
       const s = sheetByName(sheetName); const ref = parseRef(address);

@@ -533,6 +533,43 @@ describe('task pane against an API labelled production', () => {
   });
 });
 
+describe('a workbook of the user: own fills', () => {
+  let own: Page;
+  const at = workbookOf(() => own);
+  /** Click Validate and wait for its summary (the status is emptied first, so a repeat is seen finishing). */
+  async function validate(): Promise<string> {
+    await own.evaluate(() => { document.querySelector('#bulk-status')!.textContent = ''; });
+    await own.getByRole('button', { name: 'Validate' }).click();
+    await own.waitForFunction(() => /ready to post/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    return (await own.locator('#bulk-status').textContent()) ?? '';
+  }
+  const fill = async (address: string) => (await at<{ fill: string }>('cell', 'Records', address)).fill;
+
+  it('Validate twice: a cell the user coloured yellow keeps its colour; a mark over one gives it back when fixed', async () => {
+    own = await openPane(server.url);
+    const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    await own.getByRole('tab', { name: 'Bulk' }).click();
+    await own.getByRole('button', { name: 'Insert template' }).click();
+    await own.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    await at('type', 'Records', 'A3', [
+      [loans.results[0].account, 'repayment', 100, today, 'upi', '777777777771', '', '', 'fine'],
+      [loans.results[1].account, 'repayment', '12x', today, 'upi', '777777777772', '', '', 'typo'],
+    ]);
+    await at('setFill', 'Records', 'I3', '#FFFF00'); // the user's own highlight on a valid row
+    await at('setFill', 'Records', 'C4', '#FFFF00'); // and on the cell that turns out invalid
+    for (let round = 0; round < 2; round++) {
+      expect(await validate()).toBe('1 ready to post, 1 invalid, 0 already posted.');
+      expect(await fill('I3')).toBe('#FFFF00');
+      expect(await fill('C4')).toBe('#FDE7E9');
+    }
+    await at('type', 'Records', 'C4', [[200]]);
+    expect(await validate()).toBe('2 ready to post, 0 invalid, 0 already posted.');
+    expect(await fill('C4')).toBe('#FFFF00');
+    expect(await fill('I3')).toBe('#FFFF00');
+    expect(pageErrors).toEqual([]);
+  });
+});
+
 describe('cancelling a push while a chunk is in flight', () => {
   it('leaves the rows `sending`; the next push finds them in Crego instead of posting them twice', async () => {
     slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 11, accounts: 20, latencyMs: 3000 } });

@@ -4,7 +4,7 @@ import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
-import { clearMarks, INVALID_FILL, markCells, setNotes } from '../../src/excel/marks';
+import { clearMarks, INVALID_FILL, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
@@ -202,6 +202,10 @@ describe('dropdowns', () => {
 });
 
 describe('marks on invalid cells', () => {
+  /** What the code did to a range's fill: 'cleared', the colour it assigned, or null (untouched; an unassigned mock property reads as an error text). */
+  const fillWritten = (r: { m: any }): string | null =>
+    r.m.format.fill.cleared ? 'cleared' : /^#[0-9A-F]{6}$/i.test(r.m.format.fill.color) ? r.m.format.fill.color : null;
+
   it('highlights cells, adds notes (joining messages per cell) and replaces an existing note', async () => {
     const wb = mockWorkbook({ sheets: { T: { notes: { C5: 'old' } } } });
     const marked = await markCells(
@@ -214,18 +218,43 @@ describe('marks on invalid cells', () => {
       ],
       { notes: true },
     );
-    expect(marked).toEqual(['B4', 'C5']);
+    expect(marked.cells).toEqual(['B4', 'C5']);
     expect(wb.ranges.filter((r) => r.m.format.fill.color === INVALID_FILL).map((r) => r.address)).toEqual(['B4', 'C5']);
+    expect(marked.fills.size).toBe(0); // neither cell had a fill of its own
     expect(wb.addedNotes).toEqual([{ sheet: 'T', address: 'B4', content: 'Row 3, Amount: "x" is not a number\nRow 3, Amount: required' }]);
     expect(wb.noteMocks['T!C5'].content).toBe('Row 4, Date: in the future');
   });
 
-  it('clears fills over the block and deletes the notes it left', async () => {
-    const wb = mockWorkbook({ sheets: { T: { notes: { B4: 'x' } } } });
-    await clearMarks(wb.context, 'T', { row: 1, col: 0, rows: 10, cols: 4 }, ['B4', 'C5'], { notes: true });
-    expect(wb.ranges[0].address).toBe('A2:D11');
-    expect(wb.ranges[0].m.format.fill.cleared).toBe(true);
+  it('remembers a fill of the user that a mark covers', async () => {
+    const wb = mockWorkbook({ sheets: { T: { fills: { B4: '#FFFF00', C5: '#FFFFFF' } } } });
+    const marked = await markCells(wb.context, 'T', [{ row: 3, col: 1, message: 'a' }, { row: 4, col: 2, message: 'b' }], { notes: false });
+    expect(marked.fills).toEqual(new Map([['B4', '#FFFF00']]));
+    expect(wb.ranges.filter((r) => r.m.format.fill.color === INVALID_FILL).map((r) => r.address)).toEqual(['B4', 'C5']);
+  });
+
+  it('clears only cells in the mark colour (the user’s own fills stay), puts back covered fills, deletes its notes', async () => {
+    const wb = mockWorkbook({
+      sheets: { T: { notes: { B4: 'x' }, fills: { A3: '#FFFF00', B4: '#fde7e9', C5: '#FDE7E9', D6: '#FDE7E8', B7: '#FDE7E9' } } },
+    });
+    const memory = { cells: ['B4', 'C5'], fills: new Map([['C5', '#FFFF00']]) };
+    const cleared = await clearMarks(wb.context, 'T', { row: 1, col: 0, rows: 10, cols: 4 }, memory, { notes: true, scanCells: 12 });
+    // B7 carries the mark colour after a pane reload forgot it: still the add-in's, still cleared.
+    expect(cleared).toEqual(['B4', 'C5', 'B7']);
+    expect(wb.cellPropertyReads).toEqual(['T!A2:D4', 'T!A5:D7', 'T!A8:D10', 'T!A11:D11']); // 3 rows of 4 per read
+    expect(wb.ranges.flatMap((r) => (fillWritten(r) ? [[r.address, fillWritten(r)]] : []))).toEqual([
+      ['B4', 'cleared'],
+      ['C5', '#FFFF00'],
+      ['B7', 'cleared'],
+    ]);
+    // The user's yellow A3 and their near-pink D6 are never written to, and no range over the block is cleared.
+    expect(wb.ranges.some((r) => r.rows > 1 && r.m.format.fill.cleared)).toBe(false);
     expect(wb.deletedNotes).toEqual(['T!B4']);
+  });
+
+  it('clears nothing when no cell carries the mark', async () => {
+    const wb = mockWorkbook({ sheets: { T: { fills: { A2: '#FFFF00' } } } });
+    expect(await clearMarks(wb.context, 'T', { row: 1, col: 0, rows: 3, cols: 2 }, NO_MARKS, { notes: false })).toEqual([]);
+    expect(wb.ranges.filter(fillWritten)).toEqual([]);
   });
 
   it('sets explanatory notes without highlighting (template headers)', async () => {
@@ -239,7 +268,7 @@ describe('marks on invalid cells', () => {
     const wb = mockWorkbook({ sheets: { T: {} } });
     await markCells(wb.context, 'T', [{ row: 0, col: 0, message: 'm' }], { notes: false });
     expect(wb.addedNotes).toEqual([]);
-    expect(wb.ranges[0].m.format.fill.color).toBe(INVALID_FILL);
+    expect(wb.ranges.filter((r) => r.m.format.fill.color === INVALID_FILL).map((r) => r.address)).toEqual(['A1']);
   });
 });
 

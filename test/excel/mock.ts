@@ -23,6 +23,8 @@ export interface SheetSeed {
   notes?: Record<string, string>;
   /** Data validation seen by getRange(address).dataValidation. */
   validation?: Record<string, { type: string; source: string }>;
+  /** Cell fills by address, as getCellProperties reports them (others read as no fill, `#FFFFFF`). */
+  fills?: Record<string, string>;
 }
 
 export interface WorkbookSeed {
@@ -44,6 +46,8 @@ export interface MockWorkbook {
   selected: string[];
   freezes: { sheet: string; call: string; arg?: unknown }[];
   calculations: { what: string; arg?: unknown }[];
+  /** Ranges whose per-cell properties were read (getCellProperties). */
+  cellPropertyReads: string[];
   syncs: () => number;
   sheetMocks: Record<string, any>;
   /** Values last assigned to ranges of a sheet, laid onto a grid (later writes win). */
@@ -84,6 +88,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     selected: [],
     freezes: [],
     calculations: [],
+    cellPropertyReads: [],
     syncs: () => syncCount,
     sheetMocks: {},
     written(sheet) {
@@ -148,6 +153,16 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
           clear() { (this as any).cleared = true; },
         },
         getCell(r: number, c: number) { return makeRange(sheet, row + r, col + c, 1, 1); },
+        // A ClientResult: its value is there after the next sync, no load needed (as in Office.js).
+        getCellProperties(options: { format?: { fill?: { color?: boolean } } }) {
+          if (!options.format?.fill?.color) throw new Error('mock: only format.fill.color is modelled');
+          wb.cellPropertyReads.push(`${sheet}!${address}`);
+          return {
+            value: Array.from({ length: rows }, (_, i) =>
+              Array.from({ length: cols }, (_, j) => ({ format: { fill: { color: sheetSeed.fills?.[blockAddress(row + i, col + j, 1, 1)] ?? '#FFFFFF' } } })),
+            ),
+          };
+        },
         getEntireColumn() { return makeRange(sheet, 0, col, 1048576, cols); },
         select() { wb.selected.push(`${sheet}!${address}`); },
         calculate() { wb.calculations.push({ what: `range ${sheet}!${address}` }); },
