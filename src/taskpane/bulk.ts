@@ -11,6 +11,7 @@ import { RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
+import { datesTo1900, readDateSystem } from '../excel/dateSystem';
 import { clearMarks, markCells, NO_MARKS, setNotes, type MarkMemory } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
 import { excelRun, supportsExcelApi } from '../excel/run';
@@ -76,13 +77,18 @@ interface Loaded {
   layout: SheetLayout;
 }
 
-/** Read a sheet and work out its kind (from the template stamp, else the Sheet kind picker). */
+/**
+ * Read a sheet and work out its kind (from the template stamp, else the Sheet kind picker). Date
+ * cells of a 1904-system workbook are moved to the 1900 system here, the one way in to the engine.
+ */
 async function load(sheet: string): Promise<Loaded> {
-  const block = await excelRun((ctx) => readSheet(ctx, sheet));
-  if (!block) throw new Error(`Sheet ${sheet} is empty: insert a template or paste rows with a header first.`);
-  const stamp = typeof block.values[0]?.[0] === 'string' ? STAMP_PATTERN.exec(block.values[0][0] as string) : null;
+  const read = await excelRun(async (ctx) => ({ block: await readSheet(ctx, sheet), system: await readDateSystem(ctx) }));
+  if (!read.block) throw new Error(`Sheet ${sheet} is empty: insert a template or paste rows with a header first.`);
+  const stamp = typeof read.block.values[0]?.[0] === 'string' ? STAMP_PATTERN.exec(read.block.values[0][0] as string) : null;
   const kind = (stamp && getKind(stamp[1])) || KINDS[byId<HTMLSelectElement>('bulk-kind').value as KindName];
-  const layout = locateLayout(kind, block.values); // throws SheetError with the fix in its message
+  const layout = locateLayout(kind, read.block.values); // throws SheetError with the fix in its message
+  const dateColumns = kind.columns.filter((c) => c.type === 'date').flatMap((c) => layout.columns.get(c.field) ?? []);
+  const block = { ...read.block, values: datesTo1900(read.block.values, dateColumns, layout.headerIndex + 1, read.system) };
   return { sheet, kind, block, layout };
 }
 

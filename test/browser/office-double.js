@@ -360,6 +360,12 @@
       getItemOrNullObject(name) { const t = model.tables.find((x) => x.name.toLowerCase() === String(name).toLowerCase()); return t ? makeTable(t) : nullObject(); },
     },
     application: { calculate() { pending.push(() => recalc(null)); } },
+    // Workbook.use1904DateSystem: present only when the test set it (a host without the property refuses the load).
+    load(props) {
+      if (String(props).includes('use1904DateSystem') && model.date1904 === undefined) throw officeError('InvalidArgument', 'double: use1904DateSystem is not available');
+      return workbook;
+    },
+    get use1904DateSystem() { return model.date1904; },
     getSelectedRange() {
       const s = model.selection;
       const sheet = sheetByName(s.sheet);
@@ -428,6 +434,7 @@
       if (dirty) { dirty = false; return recalc(null); }
       return Promise.resolve();
     },
+    setDate1904(flag) { model.date1904 = flag; },
     /** A fill the user gave a cell (Home > Fill colour). */
     setFill(sheetName, address, color) { const s = sheetByName(sheetName); const ref = parseRef(address); cell(s, ref.r0, ref.c0, true).fill = color; },
     select(sheetName, address) { const ref = parseRef(address); model.active = sheetByName(sheetName); model.selection = { sheet: sheetName, r0: ref.r0, c0: ref.c0, rows: ref.rows, cols: ref.cols }; },

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoDateToExcelSerial } from '../../src/api/dates';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
 
@@ -533,7 +534,7 @@ describe('task pane against an API labelled production', () => {
   });
 });
 
-describe('a workbook of the user: own fills', () => {
+describe('a workbook of the user: own fills and the 1904 date system', () => {
   let own: Page;
   const at = workbookOf(() => own);
   /** Click Validate and wait for its summary (the status is emptied first, so a repeat is seen finishing). */
@@ -566,6 +567,15 @@ describe('a workbook of the user: own fills', () => {
     expect(await validate()).toBe('2 ready to post, 0 invalid, 0 already posted.');
     expect(await fill('C4')).toBe('#FFFF00');
     expect(await fill('I3')).toBe('#FFFF00');
+  });
+
+  it('reads date cells of a 1904-system workbook as the dates Excel shows', async () => {
+    await at('setDate1904', true);
+    const today1900 = isoDateToExcelSerial(today)!;
+    // Row 3: today as a 1904 workbook stores it. Row 4: today's 1900 serial, which in 1904 is four years ahead.
+    await at('type', 'Records', 'D3', [[today1900 - 1462], [today1900]]);
+    expect(await validate()).toBe('1 ready to post, 1 invalid, 0 already posted.');
+    expect(await own.locator('#bulk-problems li').allTextContents()).toEqual([expect.stringMatching(/^D4: Row 4, Date: .*future/)]);
     expect(pageErrors).toEqual([]);
   });
 });

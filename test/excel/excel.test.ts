@@ -4,6 +4,8 @@ import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
+import { datesTo1900, readDateSystem, to1900Serial } from '../../src/excel/dateSystem';
+import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
 import { clearMarks, INVALID_FILL, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { recalc } from '../../src/excel/recalc';
@@ -269,6 +271,37 @@ describe('marks on invalid cells', () => {
     await markCells(wb.context, 'T', [{ row: 0, col: 0, message: 'm' }], { notes: false });
     expect(wb.addedNotes).toEqual([]);
     expect(wb.ranges.filter((r) => r.m.format.fill.color === INVALID_FILL).map((r) => r.address)).toEqual(['A1']);
+  });
+});
+
+describe('date system (src/excel/dateSystem.ts)', () => {
+  it('reads the 1904 flag; a workbook without it, or a host that refuses the load, is 1900', async () => {
+    expect(await readDateSystem(mockWorkbook({ sheets: { T: {} }, date1904: true }).context)).toBe(1904);
+    expect(await readDateSystem(mockWorkbook({ sheets: { T: {} }, date1904: false }).context)).toBe(1900);
+    expect(await readDateSystem(mockWorkbook({ sheets: { T: {} } }).context)).toBe(1900);
+    const refusing = mockWorkbook({ sheets: { T: {} } });
+    refusing.context.workbook.load = () => {
+      throw Object.assign(new Error('The property use1904DateSystem is not available'), { code: 'InvalidArgument' });
+    };
+    expect(await readDateSystem(refusing.context)).toBe(1900);
+  });
+
+  it('moves serials in date columns to the 1900 system: 5 Jan 2024 reads 43834 in 1904, 45296 in 1900', async () => {
+    expect(isoDateToExcelSerial('2024-01-05')).toBe(45296);
+    expect(to1900Serial(43834, 1904)).toBe(45296);
+    expect(excelSerialToIsoDate(to1900Serial(43834, 1904))).toBe('2024-01-05');
+    expect(to1900Serial(45296, 1900)).toBe(45296);
+    const values = [
+      ['Date', 'Amount', 'Bank date'],
+      [43834, 43834, 43834.5],
+      ['2024-01-05', 10, ''],
+    ];
+    expect(datesTo1900(values, [0, 2], 1, 1904)).toEqual([
+      ['Date', 'Amount', 'Bank date'],
+      [45296, 43834, 45296.5],
+      ['2024-01-05', 10, ''],
+    ]);
+    expect(datesTo1900(values, [0, 2], 1, 1900)).toEqual(values);
   });
 });
 

@@ -31,6 +31,8 @@ export interface WorkbookSeed {
   sheets: Record<string, SheetSeed>;
   tables?: Record<string, { sheet: string; row: number; col: number; values: Grid }>;
   selection?: { sheet: string; row: number; col: number; rows: number; cols: number };
+  /** Workbook.use1904DateSystem; omit for a host without the property. */
+  date1904?: boolean;
 }
 
 export interface MockWorkbook {
@@ -278,6 +280,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
           load: loadItems,
           getItemOrNullObject(name: string) { return tableMock(name, !seed.tables?.[name]); },
         },
+        ...(seed.date1904 === undefined ? {} : { use1904DateSystem: seed.date1904 }),
         application: {
           calculate(type: string) { wb.calculations.push({ what: 'workbook', arg: type }); },
         },

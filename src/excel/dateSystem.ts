@@ -1,0 +1,46 @@
+/**
+ * The workbook's date system. A Mac-born workbook may count days from 1 Jan 1904 instead of from
+ * 1900; its date cells then read as serials 1462 lower than the same dates in the 1900 system, which
+ * is the one src/api/dates.ts (and so the bulk engine) speaks. Serials read from such a workbook are
+ * moved to the 1900 system here, once, before they reach the engine.
+ */
+import type { CellRaw } from './read';
+import type { Ctx } from './run';
+
+/** 1 Jan 1904 is serial 1462 in the 1900 system and 0 in the 1904 system. */
+export const DATE_1904_OFFSET = 1462;
+
+export type DateSystem = 1900 | 1904;
+
+/**
+ * Which date system the workbook uses, from `Workbook.use1904DateSystem`. That property is newer
+ * than the ExcelApi sets @types/office-js 1.0.612 describes (it is absent from them, so it is read
+ * untyped) and hosts without it refuse the load: then, as when the answer is not a boolean, the
+ * workbook is taken to use the 1900 system, Excel's default everywhere but very old Mac files.
+ */
+export async function readDateSystem(ctx: Ctx): Promise<DateSystem> {
+  const workbook = ctx.workbook as unknown as { load(p: string): unknown; use1904DateSystem?: unknown };
+  try {
+    workbook.load('use1904DateSystem');
+    await ctx.sync();
+    return workbook.use1904DateSystem === true ? 1904 : 1900;
+  } catch {
+    return 1900;
+  }
+}
+
+/** A serial of `system` as the 1900-system serial of the same day and time. */
+export function to1900Serial(serial: number, system: DateSystem): number {
+  return system === 1904 ? serial + DATE_1904_OFFSET : serial;
+}
+
+/**
+ * Rows with the numbers in the given date columns moved to the 1900 system, from row `firstRow`
+ * on (rows above, e.g. a header, are kept). Text dates (`2024-01-05`) carry no serial and stay.
+ */
+export function datesTo1900(values: readonly CellRaw[][], dateColumns: readonly number[], firstRow: number, system: DateSystem): CellRaw[][] {
+  if (system === 1900 || dateColumns.length === 0) return values.map((r) => [...r]);
+  return values.map((row, i) =>
+    i < firstRow ? [...row] : row.map((v, j) => (typeof v === 'number' && dateColumns.includes(j) ? to1900Serial(v, system) : v)),
+  );
+}
