@@ -436,23 +436,25 @@ function deepFreeze<T>(value: T): T {
  * request of the previous sign-in (its token, its soon-closed connection).
  */
 const connectionKeys = new WeakMap<object, string>();
-/** The fetch part of the key, made once per Fetch object (the functions reuse one per account). */
-const fetchKeys = new WeakMap<Fetch, string>();
+/**
+ * The whole key of a reused (frozen) Fetch, for the last client that asked: a cell of a wave then
+ * builds no string at all, and the maps it is looked up in reuse the string's hash.
+ */
+const fetchKeys = new WeakMap<Fetch, { client: object; key: string }>();
 let clientSerial = 0;
 
 export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, fetch: Fetch): string {
+  const known = fetchKeys.get(fetch);
+  if (known !== undefined && known.client === client) return known.key;
   let connection = connectionKeys.get(client);
   if (connection === undefined) {
     connection = JSON.stringify([client.environment, client.baseUrl, ++clientSerial]);
     connectionKeys.set(client, connection);
   }
-  let part = fetchKeys.get(fetch);
-  if (part === undefined) {
-    part = fetchKey(fetch);
-    // Only a frozen fetch is known not to change under its remembered key.
-    if (Object.isFrozen(fetch)) fetchKeys.set(fetch, part);
-  }
-  return connection + part;
+  const key = connection + fetchKey(fetch);
+  // Only a frozen fetch is known not to change under its remembered key.
+  if (Object.isFrozen(fetch)) fetchKeys.set(fetch, { client, key });
+  return key;
 }
 
 function fetchKey(fetch: Fetch): string {

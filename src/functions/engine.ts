@@ -62,7 +62,9 @@ const summaryFetches = new Map<string, Fetch>();
 const MAX_REMEMBERED_FETCHES = 20_000;
 
 function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {
-  const memo = `${asOf ?? ''}|${includeClosed ? 1 : 0}|${account}`;
+  // The usual call (today, open loans) is remembered under the id itself: no string to build.
+  // Ids never hold a space (accountIdOf), so the other keys cannot collide with an id.
+  const memo = asOf === undefined && !includeClosed ? account : `${account} ${asOf ?? ''} ${includeClosed ? 1 : 0}`;
   let fetch = summaryFetches.get(memo);
   if (fetch === undefined) {
     const query: Record<string, QueryValue> = { as_of_date: asOf, include_closed_loan: includeClosed ? true : undefined };

@@ -63,6 +63,41 @@ describe('batching', () => {
   });
 });
 
+describe('a wave larger than the client takes at once', () => {
+  it('sends every account once, queued in the batcher, never more on the wire than it hands over', async () => {
+    // Slow enough answers that requests would overlap if the batcher handed over more.
+    p.sandbox.setFaults('latency=30');
+    t = useRuntime(p.sandbox, { batcher: { maxInFlight: 2 } });
+    const ids = p.termAccounts.slice(0, 8);
+    // Every cell twice: the second asks while its fetch is still queued (or on the wire) and joins it.
+    const cells = [...ids, ...ids].flatMap((id) => FIELDS.map((f) => CREGO.summary([[id]], [[f]], 0, false, invocation())));
+    const values = await Promise.all(cells);
+    expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(8);
+    expect(p.sandbox.stats().maxInFlight).toBeLessThanOrEqual(2);
+    expect(t.runtime.batcher.stats()).toMatchObject({ sent: 8, pending: 0 });
+    // The same numbers a spill over those accounts shows (now from the cache).
+    const table = await CREGO.summary(ids.map((id) => [id]), [FIELDS], 0, false, invocation());
+    expect(values.slice(0, 8 * FIELDS.length).map((v) => v[0]![0])).toEqual(table.flat());
+    expect(values.slice(8 * FIELDS.length)).toEqual(values.slice(0, 8 * FIELDS.length));
+  });
+
+  it('a queued fetch whose cells are all cancelled before its turn is never sent', async () => {
+    p.sandbox.setFaults('latency=200');
+    t = useRuntime(p.sandbox, { batcher: { maxInFlight: 1 } });
+    const [a, b] = p.termAccounts;
+    const first = CREGO.summary([[a!]], [['dpd']], 0, false, invocation());
+    const queued = invocation();
+    const second = CREGO.summary([[b!]], [['dpd']], 0, false, queued);
+    await until(() => requestsTo(p.sandbox, 'accounts.summary') === 1);
+    queued.cancel();
+    expect(await errorOf(second)).toEqual({ code: '#N/A', message: 'Cancelled' });
+    expect((await first)[0]![0]).toEqual(expect.any(Number));
+    await nextTurn();
+    expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(1);
+    expect(t.runtime.batcher.stats()).toMatchObject({ sent: 1, aborted: 0, pending: 0 });
+  });
+});
+
 describe('cache and refresh', () => {
   it('a recalculation with unchanged inputs costs no request; refresh drops the cache and recalculates', async () => {
     t = useRuntime(p.sandbox);
