@@ -167,12 +167,8 @@ export async function summary(
   const asOf = optionalDate(asOfArg, 'asOfDate');
   const includeClosed = optionalBool(includeClosedArg, 'includeClosed', false);
 
-  // One account, one field: the shape of almost every cell in a recalculation wave.
-  if (ids.length === 1 && fields?.length === 1) {
-    const obj = await readAccount<Record<string, unknown>>(rt, ctx, ids[0]!, summaryFetch(ids[0]!, asOf, includeClosed));
-    return [[toCell(fields[0]!.kind, obj[fields[0]!.name])]];
-  }
-
+  // One account and one field while connected is summaryCell's; here (say the first cell, before the
+  // connection is made) it is a 1×1 table like any other.
   // One read per distinct account; the batcher shares it with every other cell of the wave too.
   const answers = new Map<string, Promise<AccountSummary>>();
   for (const id of ids) {
