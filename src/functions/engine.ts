@@ -103,6 +103,9 @@ function accountFailure(error: unknown, fetch: Fetch): CustomFunctions.Error | C
   return toExcelError(toCellError(error, { account: fetch.account }));
 }
 
+/** SUMMARY's arguments as Excel passes them: accountId, field, asOfDate, includeClosed. */
+type SummaryArgs = [accountArg: unknown, fieldArg: unknown, asOfArg: unknown, includeClosedArg: unknown];
+
 const NOT_ONE = Symbol('not one cell');
 
 /** The value of a scalar or a 1×1 range; NOT_ONE for anything larger or empty. */
@@ -119,14 +122,8 @@ function soleCell(value: unknown): unknown {
  * closure per cell). Anything else (a range, a blank or bad argument, no connection yet) returns
  * `null`: `summary` then handles it, with the one set of argument messages.
  */
-export function summaryCell(
-  rt: FunctionsRuntime,
-  ctx: CallContext,
-  accountArg: unknown,
-  fieldArg: unknown,
-  asOfArg: unknown,
-  includeClosedArg: unknown,
-): Promise<OutCell[][]> | null {
+export function summaryCell(rt: FunctionsRuntime, ctx: CallContext, ...args: SummaryArgs): Promise<OutCell[][]> | null {
+  const [accountArg, fieldArg, asOfArg, includeClosedArg] = args;
   const client = rt.client();
   if (client === null) return null;
   const idValue = soleCell(accountArg);
@@ -147,14 +144,8 @@ export function summaryCell(
 
 // ── SUMMARY ─────────────────────────────────────────────────────────────────────────────────
 
-export async function summary(
-  rt: FunctionsRuntime,
-  ctx: CallContext,
-  accountArg: unknown,
-  fieldArg: unknown,
-  asOfArg: unknown,
-  includeClosedArg: unknown,
-): Promise<OutCell[][]> {
+export async function summary(rt: FunctionsRuntime, ctx: CallContext, ...args: SummaryArgs): Promise<OutCell[][]> {
+  const [accountArg, fieldArg, asOfArg, includeClosedArg] = args;
   requireOneDimension(accountArg, 'accountId', 'account ids');
   requireOneDimension(fieldArg, 'field', 'field names');
   const idCells = cellsOf(accountArg);
