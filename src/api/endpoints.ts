@@ -162,7 +162,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   ep('emis.list', 'EMIs', 'List EMI', 'GET', '/v1/lms/emis/', 'page', { ...PROBE, query: ['account', 'loan', 'status', 'as_of_date'], fields: EMI_FIELDS }),
   ep('emis.settlements', 'EMIs', 'List Settlements', 'GET', '/v1/lms/settlements/', 'page', { ...DOC, ...PROBE, query: ['demand', 'expand', 'loan', 'account', 'record'], fields: SETTLEMENT_FIELDS }),
   ep('emis.restructure', 'EMIs', 'Restructure', 'POST', '/v1/lms/emis/restructure/', 'object'),
-  ep('emis.calculate', 'EMIs', 'Calculate EMI', 'POST', '/v1/lms/emis/calculate_emi/', 'object', { ...REAL, body: ['loan_amount', 'roi', 'emi_count', 'emi_rounding', 'start_date', 'first_due_date', 'days_in_year', 'days_in_month', 'interest_type', 'amortization'], fields: CALCULATE_EMI_FIELDS }),
+  ep('emis.calculate', 'EMIs', 'Calculate EMI', 'POST', '/v1/lms/emis/calculate_emi/', 'object', { ...REAL, body: ['loan_amount', 'roi', 'emi_count', 'emi_rounding', 'start_date', 'first_due_date', 'days_in_year', 'days_in_month', 'interest_type', 'amortization', 'emi_timing'], fields: CALCULATE_EMI_FIELDS }),
   ep('emis.run_eod', 'EMIs', 'Run EOD', 'POST', '/v1/lms/emis/run_eod/', 'object'),
   ep('payouts.add_tranche', 'EMIs', 'Request Tranche', 'POST', '/v1/lms/payouts/add_tranche/', 'object', { ...DOC, ...REAL, body: ['loan_id', 'amount'], fields: PAYOUT_FIELDS }),
   ep('emis.outstanding', 'EMIs', 'Outstanding data', 'GET', '/v1/lms/emis/outstanding/', 'object', { ...PROBE, query: ['account', 'as_of_date'], fields: OUTSTANDING_FIELDS }),

@@ -243,6 +243,8 @@ export interface CalculateEmiRequest {
   first_due_date?: EpochSeconds;
   days_in_year?: 360 | 365;
   days_in_month?: 30 | 'actual';
+  /** `arrears` (default: paid at the end of each month, as Indian EMIs are) or `advance` (Excel PMT type 1). */
+  emi_timing?: 'arrears' | 'advance';
 }
 
 export interface ScheduleRow {

@@ -10,6 +10,8 @@ export type DaysInMonth = 30 | 'actual';
 export type EmiRounding = 'rupee' | 'paise';
 export type InterestType = 'reducing' | 'flat';
 export type Amortization = 'equal_installment' | 'equal_principal';
+/** When each instalment is paid: at the end of its period (Excel PMT type 0, Indian EMIs) or at the start (type 1). */
+export type EmiTiming = 'arrears' | 'advance';
 
 /**
  * Half-up rounding to a whole number. Near an exact half, binary noise (x.4999999…) is dropped first
@@ -96,6 +98,8 @@ export interface ScheduleTerms {
   emiRounding: EmiRounding;
   interestType: InterestType;
   amortization: Amortization;
+  /** Default `arrears`. `advance` (reducing, equal instalments only): the first instalment falls on the disbursal day. */
+  timing?: EmiTiming;
 }
 
 export interface Instalment {
@@ -127,7 +131,9 @@ export interface Schedule {
  */
 export function buildSchedule(t: ScheduleTerms): Schedule {
   const n = t.emiCount;
-  const firstDue = t.firstDueDay ?? addMonths(t.disbursalDay, 1);
+  const advance = t.timing === 'advance';
+  // In advance, instalment k is paid at the start of period k: the first on the disbursal day, before any interest.
+  const firstDue = advance ? t.disbursalDay : (t.firstDueDay ?? addMonths(t.disbursalDay, 1));
   const anchor = civil(firstDue).d;
   const nominalStart = addMonths(firstDue, -1, anchor);
   const bpiDays = Math.max(0, nominalStart - t.disbursalDay);
@@ -148,7 +154,9 @@ export function buildSchedule(t: ScheduleTerms): Schedule {
   } else if (t.amortization === 'equal_principal') {
     equalPrincipal = roundHalfUp(t.principal / n);
   } else {
-    emi = roundEmi(pmt(emiRate, n, t.principal), t.emiRounding);
+    // Excel's PMT type 1 = the type-0 instalment discounted by one period.
+    const exact = pmt(emiRate, n, t.principal);
+    emi = roundEmi(advance ? exact / (1 + emiRate) : exact, t.emiRounding);
   }
 
   for (let k = 1; k <= n; k++) {
@@ -161,7 +169,7 @@ export function buildSchedule(t: ScheduleTerms): Schedule {
       interest = last ? flatTotal - flatInterest * (n - 1) : flatInterest;
       principal = last ? balance : Math.min(balance, emi - flatInterest);
     } else {
-      interest = roundHalfUp(interestFor(balance, t.roi, days, t.daysInYear));
+      interest = advance && k === 1 ? 0 : roundHalfUp(interestFor(balance, t.roi, days, t.daysInYear));
       principal = last
         ? balance
         : Math.min(balance, t.amortization === 'equal_principal' ? equalPrincipal : Math.max(0, emi - interest));

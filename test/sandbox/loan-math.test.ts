@@ -109,6 +109,36 @@ describe('annuity functions (Excel PMT/IPMT/PPMT/CUMIPMT/CUMPRINC) through Calcu
   });
 });
 
+describe('annuities paid in advance (Excel type 1), through Calculate EMI with emi_timing "advance"', () => {
+  const paise = (x: number) => Math.round(Math.abs(x) * 100) / 100;
+
+  it('PMT type 1: excel-pmt-2-type1 and mescius-pmt case 2; the first instalment is all principal, on the start date', async () => {
+    const start = ist('2024-01-05');
+    const a = await emi({ loan_amount: 10000, roi: 8, emi_count: 10, emi_rounding: 'paise', emi_timing: 'advance', start_date: start });
+    expect(a.emi_amount).toBe(paise(byId('excel-pmt-2-type1').expected.result)); // 1,030.16
+    expect(a.schedule[0]).toMatchObject({ interest: 0, principal: 1030.16, due_date: start });
+    expect(a.schedule.at(-1).closing_balance).toBe(0);
+    // mescius: 0.5 % a month = 6 % a year, 15 instalments on 5,000.
+    const m = await emi({ loan_amount: 5000, roi: 6, emi_count: 15, emi_rounding: 'paise', emi_timing: 'advance' });
+    expect(m.emi_amount).toBe(paise(byId('mescius-pmt').expected.results[1])); // 345.10
+  });
+
+  it('CUMIPMT / CUMPRINC type 1 are sums of the schedule rows (per-row rounding keeps them within a few paise)', async () => {
+    const s = (await emi({ loan_amount: 125000, roi: 9, emi_count: 360, emi_rounding: 'paise', emi_timing: 'advance' })).schedule;
+    const sum = (from: number, to: number, f: string) => s.slice(from - 1, to).reduce((a: number, r: any) => a + Math.round(r[f] * 100), 0) / 100;
+    expect(Math.abs(sum(13, 24, 'interest') - paise(byId('excel-cumipmt-3-type1').expected.result))).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(sum(13, 24, 'principal') - paise(byId('excel-cumprinc-3-type1').expected.result))).toBeLessThanOrEqual(0.05);
+    // …and differ from the arrears figures of the same loan (excel-cumipmt-1: 11,135.23), so the timing is real.
+    expect(sum(13, 24, 'interest')).toBeLessThan(paise(byId('excel-cumipmt-1').expected.result) - 50);
+  });
+
+  it('refuses advance timing where it has no meaning, naming the field', async () => {
+    const r = await t.post('/v1/lms/emis/calculate_emi/', { loan_amount: 1000, roi: 10, emi_count: 12, emi_timing: 'advance', interest_type: 'flat' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors.emi_timing[0]).toMatch(/reducing-balance equal instalments/);
+  });
+});
+
 describe('rounding and flat rate', () => {
   it('rounds the EMI to the rupee half-up (RBI rule, rbi-round-to-rupee)', async () => {
     const ex = byId('rbi-round-to-rupee').expected.examples;
@@ -388,8 +418,6 @@ describe('broken-period interest', () => {
 });
 
 // Not run, with the reason:
-// - excel-pmt-2-type1, excel-cumipmt-3-type1, excel-cumprinc-3-type1, mescius-pmt case 2: payments at the start of
-//   the period (type 1); Indian EMIs are paid in arrears and the sandbox's schedules are type 0 only.
 // - excel-pmt-3-savings: a future-value (savings) annuity, not a loan.
 // - in-pre-emi-tranches: staged disbursal with pre-EMI is not modelled (term loans disburse once).
 // - bpi-30-days: illustrative only (the source rounds the rate first); the derived BPI check above is used instead.

@@ -48,11 +48,15 @@ export const calculateEmi: Handler = (ctx) => {
   const dim = f.choice('days_in_month', [30, 'actual'] as const, 30);
   const interestType = f.choice('interest_type', ['reducing', 'flat'] as const, 'reducing');
   const amortization = f.choice('amortization', ['equal_installment', 'equal_principal'] as const, 'equal_installment');
+  const timing = f.choice('emi_timing', ['arrears', 'advance'] as const, 'arrears');
   if (firstDue !== null && firstDue <= start) f.fail('first_due_date', 'Must be after start_date.');
+  if (timing === 'advance' && (interestType !== 'reducing' || amortization !== 'equal_installment'))
+    f.fail('emi_timing', "'advance' applies to reducing-balance equal instalments only.");
+  if (timing === 'advance' && firstDue !== null) f.fail('first_due_date', "Leave it out with emi_timing 'advance': the first instalment is due on start_date.");
   if (!f.ok) throw validationError(f.errors);
   const s = buildSchedule({
     principal: amount as number, roi: roi as number, emiCount: count as number, disbursalDay: start, firstDueDay: firstDue ?? undefined,
-    daysInYear: diy, daysInMonth: dim, emiRounding: rounding, interestType, amortization,
+    daysInYear: diy, daysInMonth: dim, emiRounding: rounding, interestType, amortization, timing,
   });
   return ok({
     loan_amount: rupees(amount as number),
@@ -65,6 +69,7 @@ export const calculateEmi: Handler = (ctx) => {
     emi_rounding: rounding,
     interest_type: interestType,
     amortization,
+    emi_timing: timing,
     days_in_year: diy,
     days_in_month: dim,
     schedule: s.rows.map((r) => ({
