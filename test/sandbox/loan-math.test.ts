@@ -132,6 +132,15 @@ describe('annuities paid in advance (Excel type 1), through Calculate EMI with e
     expect(sum(13, 24, 'interest')).toBeLessThan(paise(byId('excel-cumipmt-1').expected.result) - 50);
   });
 
+  it('excel-pmt-3-savings: saving up to a future value costs the EMI of a loan of its present value', async () => {
+    // PMT(r, n, 0, FV) = PMT(r, n, FV / (1+r)^n): 50,000 in 18 years at 6 % = the EMI on 17,0xx today.
+    const r = 0.06 / 12;
+    const n = 18 * 12;
+    const presentValue = Math.round((50000 / Math.pow(1 + r, n)) * 100) / 100;
+    const a = await emi({ loan_amount: presentValue, roi: 6, emi_count: n, emi_rounding: 'paise' });
+    expect(a.emi_amount).toBe(paise(byId('excel-pmt-3-savings').expected.result)); // 129.08
+  });
+
   it('refuses advance timing where it has no meaning, naming the field', async () => {
     const r = await t.post('/v1/lms/emis/calculate_emi/', { loan_amount: 1000, roi: 10, emi_count: 12, emi_timing: 'advance', interest_type: 'flat' });
     expect(r.status).toBe(400);
@@ -418,6 +427,5 @@ describe('broken-period interest', () => {
 });
 
 // Not run, with the reason:
-// - excel-pmt-3-savings: a future-value (savings) annuity, not a loan.
 // - in-pre-emi-tranches: staged disbursal with pre-EMI is not modelled (term loans disburse once).
 // - bpi-30-days: illustrative only (the source rounds the rate first); the derived BPI check above is used instead.
