@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   epochToExcelDateTime, epochToExcelSerial, epochToIsoDate, excelDateTimeToEpoch, excelSerialToEpoch,
-  excelSerialToIsoDate, formatIstTime, isoDateToEpoch, isoDateToExcelSerial,
+  excelSerialToIsoDate, formatIstTime, from1900Serial, isoDateToEpoch, isoDateToExcelSerial, to1900Serial,
 } from '../src/api/dates';
 import { formatInr, hasAtMostTwoDecimals, roundMoney, sumMoney, toPaise } from '../src/api/money';
 
@@ -33,6 +33,14 @@ describe('dates: Excel serial ↔ Crego epoch seconds (Asia/Kolkata)', () => {
     expect(isoDateToExcelSerial('2023-02-29')).toBeNull();
     expect(isoDateToExcelSerial('05/01/2024')).toBeNull();
     expect(isoDateToEpoch('2024-01-05')).toBeCloseTo(1704479399.999999, 5);
+  });
+
+  it('moves serials between the 1900 and 1904 date systems: 5 Jan 2024 is 45296 and 43834', () => {
+    expect(from1900Serial(epochToExcelSerial(1704479399.999999), 1904)).toBe(43834);
+    expect(to1900Serial(43834, 1904)).toBe(45296);
+    expect(from1900Serial(45296.75, 1904)).toBe(43834.75); // the time of day stays
+    expect(from1900Serial(45296, 1900)).toBe(45296);
+    expect(excelSerialToIsoDate(to1900Serial(0, 1904))).toBe('1904-01-01');
   });
 });
 

@@ -48,6 +48,26 @@ export function excelDateTimeToEpoch(serial: number): number {
   return (serial - EXCEL_EPOCH_SERIAL) * SECONDS_PER_DAY - IST_OFFSET_SECONDS;
 }
 
+/**
+ * A workbook's date system. A Mac-born workbook may count days from 1 Jan 1904 instead of from
+ * 1900: its serials are 1,462 lower for the same day. Everything in this module speaks the 1900
+ * system; a serial crosses to or from a 1904 workbook only through the two functions below.
+ */
+export type DateSystem = 1900 | 1904;
+
+/** 1 Jan 1904 is serial 1462 in the 1900 system and 0 in the 1904 system. */
+export const DATE_1904_OFFSET = 1462;
+
+/** A serial of `system` as the 1900-system serial of the same day and time. */
+export function to1900Serial(serial: number, system: DateSystem): number {
+  return system === 1904 ? serial + DATE_1904_OFFSET : serial;
+}
+
+/** A 1900-system serial as the serial of the same day and time in `system` (what a cell must hold). */
+export function from1900Serial(serial: number, system: DateSystem): number {
+  return system === 1904 ? serial - DATE_1904_OFFSET : serial;
+}
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** `YYYY-MM-DD` → Excel serial; `null` when the text is not a real calendar date. */

@@ -1,16 +1,14 @@
 /**
  * The workbook's date system. A Mac-born workbook may count days from 1 Jan 1904 instead of from
  * 1900; its date cells then read as serials 1462 lower than the same dates in the 1900 system, which
- * is the one src/api/dates.ts (and so the bulk engine) speaks. Serials read from such a workbook are
+ * is the one src/api/dates.ts (and so the bulk engine and the functions) speaks. Serials read from such a workbook are
  * moved to the 1900 system here, once, before they reach the engine.
  */
+import { to1900Serial, type DateSystem } from '../api/dates';
 import type { CellRaw } from './read';
 import type { Ctx } from './run';
 
-/** 1 Jan 1904 is serial 1462 in the 1900 system and 0 in the 1904 system. */
-export const DATE_1904_OFFSET = 1462;
-
-export type DateSystem = 1900 | 1904;
+export { DATE_1904_OFFSET, to1900Serial, type DateSystem } from '../api/dates';
 
 /**
  * Which date system the workbook uses, from `Workbook.use1904DateSystem`. That property is newer
@@ -29,11 +27,6 @@ export async function readDateSystem(ctx: Ctx): Promise<DateSystem> {
   }
 }
 
-/** A serial of `system` as the 1900-system serial of the same day and time. */
-export function to1900Serial(serial: number, system: DateSystem): number {
-  return system === 1904 ? serial + DATE_1904_OFFSET : serial;
-}
-
 /**
  * Rows with the numbers in the given date columns moved to the 1900 system, from row `firstRow`
  * on (rows above, e.g. a header, are kept). Text dates (`2024-01-05`) carry no serial and stay.
@@ -43,4 +36,16 @@ export function datesTo1900(values: readonly CellRaw[][], dateColumns: readonly 
   return values.map((row, i) =>
     i < firstRow ? [...row] : row.map((v, j) => (typeof v === 'number' && dateColumns.includes(j) ? to1900Serial(v, system) : v)),
   );
+}
+
+/**
+ * The date system of the workbook the add-in runs in, read through its own `Excel.run` (the
+ * custom functions' shared runtime may ask this before any cell is calculated: reading a workbook
+ * property is one of the documented uses of Office.js from a custom function). 1900 where there is
+ * no Excel (Node, the CLI).
+ */
+export async function workbookDateSystem(): Promise<DateSystem> {
+  const excel = (globalThis as { Excel?: { run?: typeof Excel.run } }).Excel;
+  if (typeof excel?.run !== 'function') return 1900;
+  return excel.run((ctx: Ctx) => readDateSystem(ctx));
 }

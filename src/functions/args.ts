@@ -4,7 +4,7 @@
  * a date as a serial number; every rule for that lives here, with a message naming the argument
  * and the fix when the value cannot be used.
  */
-import { excelSerialToEpoch, isoDateToExcelSerial } from '../api/dates';
+import { excelSerialToEpoch, isoDateToExcelSerial, to1900Serial, type DateSystem } from '../api/dates';
 import { CATALOG, findField, type FieldSpec } from './catalog';
 import { badArgument } from './errors';
 
@@ -89,13 +89,17 @@ export function optionalFieldOf(what: string, value: unknown, argName = 'field')
 /**
  * An optional date argument → epoch seconds (end of the IST business day), or `undefined` when
  * omitted. A blank cell arrives as 0, which no loan date can be, so 0 counts as omitted.
- * ISO text (`2024-01-05`) is accepted for the CLI and for cells formatted as text.
+ * ISO text (`2024-01-05`) is accepted for the CLI and for cells formatted as text. `dates` is the
+ * workbook's date system (a 1904 workbook's serials are 1,462 lower for the same day).
  */
-export function optionalDate(value: unknown, argName: string): number | undefined {
+export function optionalDate(value: unknown, argName: string, dates: DateSystem): number | undefined {
   if (isBlank(value) || value === 0) return undefined;
   let serial: number | null = null;
-  if (typeof value === 'number') serial = value;
-  else if (typeof value === 'string') serial = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : isoDateToExcelSerial(value);
+  // A number is a serial of the workbook's date system; ISO text names the day itself.
+  if (typeof value === 'number') serial = to1900Serial(value, dates);
+  else if (typeof value === 'string') {
+    serial = /^\s*\d+(\.\d+)?\s*$/.test(value) ? to1900Serial(Number(value), dates) : isoDateToExcelSerial(value);
+  }
   if (serial === null || !Number.isFinite(serial) || serial < 1 || serial > 2958465) {
     throw badArgument(`${argName} must be a date (an Excel date or YYYY-MM-DD), got ${describe(value)}`);
   }

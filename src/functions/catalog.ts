@@ -5,7 +5,7 @@
  * formatting reads the `kind` from it, so a field can never be documented one way and shown another.
  */
 import { SUMMARY_FIELDS } from '../api/endpoints';
-import { epochToExcelDateTime, epochToExcelSerial } from '../api/dates';
+import { epochToExcelDateTime, epochToExcelSerial, from1900Serial, type DateSystem } from '../api/dates';
 import { roundMoney } from '../api/money';
 
 /**
@@ -241,16 +241,16 @@ export function findField(what: string, name: string): FieldSpec | undefined {
 /** A cell value: number, text, boolean, or '' for a missing value (Excel shows 0 for null in a spill). */
 export type Cell = number | string | boolean;
 
-/** One API value → what the cell shows, by the field's kind. */
-export function toCell(kind: FieldKind, value: unknown): Cell {
+/** One API value → what the cell shows, by the field's kind; dates as serials of the workbook's date system. */
+export function toCell(kind: FieldKind, value: unknown, dates: DateSystem): Cell {
   if (value === null || value === undefined || value === '') return '';
   switch (kind) {
     case 'money':
       return typeof value === 'number' ? roundMoney(value) : Number.isFinite(Number(value)) ? roundMoney(Number(value)) : String(value);
     case 'date':
-      return typeof value === 'number' ? epochToExcelSerial(value) : String(value);
+      return typeof value === 'number' ? from1900Serial(epochToExcelSerial(value), dates) : String(value);
     case 'datetime':
-      return typeof value === 'number' ? epochToExcelDateTime(value) : String(value);
+      return typeof value === 'number' ? from1900Serial(epochToExcelDateTime(value), dates) : String(value);
     case 'number':
       return typeof value === 'number' ? value : Number.isFinite(Number(value)) ? Number(value) : String(value);
     case 'bool':
@@ -265,7 +265,7 @@ export function toCell(kind: FieldKind, value: unknown): Cell {
 /** `[{days: 15, value: 18}, {days: -1, value: 36}]` → `18% to day 15; 36% after`; one slab → 36. */
 function slabsCell(value: unknown): Cell {
   if (typeof value === 'number') return value;
-  if (!Array.isArray(value)) return toCell('text', value);
+  if (!Array.isArray(value)) return toCell('text', value, 1900);
   const slabs = value.filter((s): s is { days: unknown; value: unknown } => typeof s === 'object' && s !== null);
   if (slabs.length === 1 && typeof slabs[0]!.value === 'number') return slabs[0]!.value;
   return slabs
@@ -277,11 +277,11 @@ function slabsCell(value: unknown): Cell {
 }
 
 /** Objects → a table: header row of field names, one row per object. */
-export function toTable(specs: readonly FieldSpec[], rows: readonly Record<string, unknown>[]): Cell[][] {
-  return [specs.map((s) => s.name), ...rows.map((row) => specs.map((s) => toCell(s.kind, row[s.name])))];
+export function toTable(specs: readonly FieldSpec[], rows: readonly Record<string, unknown>[], dates: DateSystem): Cell[][] {
+  return [specs.map((s) => s.name), ...rows.map((row) => specs.map((s) => toCell(s.kind, row[s.name], dates)))];
 }
 
 /** One object → a two-column field/value table (no header: the first column names each row). */
-export function toFieldValueTable(specs: readonly FieldSpec[], obj: Record<string, unknown>): Cell[][] {
-  return specs.map((s) => [s.name, toCell(s.kind, obj[s.name])]);
+export function toFieldValueTable(specs: readonly FieldSpec[], obj: Record<string, unknown>, dates: DateSystem): Cell[][] {
+  return specs.map((s) => [s.name, toCell(s.kind, obj[s.name], dates)]);
 }

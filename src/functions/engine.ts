@@ -4,6 +4,7 @@
  * same wrappers headless. Every read goes through the runtime's batcher.
  */
 import type { QueryValue } from '../api/contract';
+import type { DateSystem } from '../api/dates';
 import type { AccountSummary, CalculateEmiAnswer } from '../api/types';
 import {
   accountIdOf,
@@ -83,17 +84,17 @@ function summaryFetch(account: string, asOf: number | undefined, includeClosed: 
 
 // ── SUMMARY of one account and one field: the shape of almost every cell of a wave ────────────
 
-/** What a one-field cell shows: made once per field, shared by every cell of that field. */
-const oneFieldCells = new Map<FieldSpec, Projection<OutCell[][]>>();
+/** What a one-field cell shows: made once per field and date system, shared by every cell of that field. */
+const oneFieldCells: Record<DateSystem, Map<FieldSpec, Projection<OutCell[][]>>> = { 1900: new Map(), 1904: new Map() };
 
-function oneFieldCell(spec: FieldSpec): Projection<OutCell[][]> {
-  let project = oneFieldCells.get(spec);
+function oneFieldCell(spec: FieldSpec, dates: DateSystem): Projection<OutCell[][]> {
+  let project = oneFieldCells[dates].get(spec);
   if (project === undefined) {
     project = {
-      value: (answer) => [[toCell(spec.kind, (answer as Record<string, unknown>)[spec.name])]],
+      value: (answer) => [[toCell(spec.kind, (answer as Record<string, unknown>)[spec.name], dates)]],
       error: accountFailure,
     };
-    oneFieldCells.set(spec, project);
+    oneFieldCells[dates].set(spec, project);
   }
   return project;
 }
@@ -125,7 +126,8 @@ function soleCell(value: unknown): unknown {
 export function summaryCell(rt: FunctionsRuntime, ctx: CallContext, ...args: SummaryArgs): Promise<OutCell[][]> | null {
   const [accountArg, fieldArg, asOfArg, includeClosedArg] = args;
   const client = rt.client();
-  if (client === null) return null;
+  const dates = rt.knownDateSystem();
+  if (client === null || dates === null) return null;
   const idValue = soleCell(accountArg);
   const fieldValue = soleCell(fieldArg);
   if (idValue === NOT_ONE || typeof fieldValue !== 'string' || isBlank(fieldValue)) return null;
@@ -135,11 +137,11 @@ export function summaryCell(rt: FunctionsRuntime, ctx: CallContext, ...args: Sum
     const id = accountIdOf(idValue);
     if (id === null) return null;
     spec = fieldOf('SUMMARY', fieldValue);
-    fetch = summaryFetch(id, optionalDate(asOfArg, 'asOfDate'), optionalBool(includeClosedArg, 'includeClosed', false));
+    fetch = summaryFetch(id, optionalDate(asOfArg, 'asOfDate', dates), optionalBool(includeClosedArg, 'includeClosed', false));
   } catch {
     return null;
   }
-  return rt.batcher.get(client, fetch, ctx, oneFieldCell(spec));
+  return rt.batcher.get(client, fetch, ctx, oneFieldCell(spec, dates));
 }
 
 // ── SUMMARY ─────────────────────────────────────────────────────────────────────────────────
@@ -155,7 +157,8 @@ export async function summary(rt: FunctionsRuntime, ctx: CallContext, ...args: S
   const fields: FieldSpec[] | null = fieldCells.every(isBlank)
     ? null
     : fieldCells.map((v, i) => fieldOf('SUMMARY', v, fieldCells.length > 1 ? `field (cell ${i + 1})` : 'field'));
-  const asOf = optionalDate(asOfArg, 'asOfDate');
+  const dates = await rt.dateSystem();
+  const asOf = optionalDate(asOfArg, 'asOfDate', dates);
   const includeClosed = optionalBool(includeClosedArg, 'includeClosed', false);
 
   // One account and one field while connected is summaryCell's; here (say the first cell, before the
@@ -177,7 +180,7 @@ export async function summary(rt: FunctionsRuntime, ctx: CallContext, ...args: S
   if (!fields && ids.length === 1) {
     // One account, no field: its field/value table (the account succeeded, or we threw above).
     const only = settled.get(ids[0]!) as PromiseFulfilledResult<AccountSummary>;
-    return toFieldValueTable(specs, only.value as unknown as Record<string, unknown>);
+    return toFieldValueTable(specs, only.value as unknown as Record<string, unknown>, dates);
   }
 
   const rows = ids.map((id): OutCell[] => {
@@ -188,7 +191,7 @@ export async function summary(rt: FunctionsRuntime, ctx: CallContext, ...args: S
       return specs.map(() => error);
     }
     const obj = result.value as unknown as Record<string, unknown>;
-    return specs.map((s) => toCell(s.kind, obj[s.name]));
+    return specs.map((s) => toCell(s.kind, obj[s.name], dates));
   });
   // A row of ids with one field reads across, and one id with a column of fields reads down, like their argument.
   if (isRow(accountArg) && specs.length === 1) return [rows.map((r) => r[0]!)];
@@ -198,14 +201,14 @@ export async function summary(rt: FunctionsRuntime, ctx: CallContext, ...args: S
 
 // ── EMI and SCHEDULE (Calculate EMI: a pure calculation, so identical calls share one answer) ──
 
-function calculateFetch(principal: unknown, rate: unknown, tenure: unknown, start: unknown, firstDue: unknown, rounding: unknown): Fetch {
+function calculateFetch(principal: unknown, rate: unknown, tenure: unknown, start: unknown, firstDue: unknown, rounding: unknown, dates: DateSystem): Fetch {
   const body = {
     loan_amount: numberOf(principal, 'principal', { above: 0 }),
     roi: numberOf(rate, 'annualRatePct', { min: 0, max: 100 }),
     emi_count: numberOf(tenure, 'tenureMonths', { integer: true, min: 1, max: 600 }),
     emi_rounding: optionalChoice(rounding, 'rounding', ['rupee', 'paise'] as const) ?? 'rupee',
-    start_date: optionalDate(start, 'startDate'),
-    first_due_date: optionalDate(firstDue, 'firstDueDate'),
+    start_date: optionalDate(start, 'startDate', dates),
+    first_due_date: optionalDate(firstDue, 'firstDueDate', dates),
   };
   if (body.start_date !== undefined && body.first_due_date !== undefined && body.first_due_date <= body.start_date) {
     throw badArgument('firstDueDate must be after startDate');
@@ -215,18 +218,20 @@ function calculateFetch(principal: unknown, rate: unknown, tenure: unknown, star
 }
 
 export async function emi(rt: FunctionsRuntime, ctx: CallContext, ...args: unknown[]): Promise<number> {
-  const answer = await calculate(rt, ctx, args);
-  return toCell('money', answer.emi_amount) as number;
+  const dates = await rt.dateSystem();
+  const answer = await calculate(rt, ctx, args, dates);
+  return toCell('money', answer.emi_amount, dates) as number;
 }
 
 export async function schedule(rt: FunctionsRuntime, ctx: CallContext, ...args: unknown[]): Promise<Cell[][]> {
-  const answer = await calculate(rt, ctx, args);
-  return toTable(CATALOG.SCHEDULE, (answer.schedule ?? []) as unknown as Record<string, unknown>[]);
+  const dates = await rt.dateSystem();
+  const answer = await calculate(rt, ctx, args, dates);
+  return toTable(CATALOG.SCHEDULE, (answer.schedule ?? []) as unknown as Record<string, unknown>[], dates);
 }
 
-async function calculate(rt: FunctionsRuntime, ctx: CallContext, args: unknown[]): Promise<CalculateEmiAnswer> {
+async function calculate(rt: FunctionsRuntime, ctx: CallContext, args: unknown[], dates: DateSystem): Promise<CalculateEmiAnswer> {
   const [principal, rate, tenure, start, firstDue, rounding] = args;
-  const fetch = calculateFetch(principal, rate, tenure, start, firstDue, rounding);
+  const fetch = calculateFetch(principal, rate, tenure, start, firstDue, rounding, dates);
   try {
     return await read<CalculateEmiAnswer>(rt, ctx, fetch);
   } catch (error) {
@@ -256,13 +261,13 @@ async function objectField(
     field = null;
     other = normalizeFieldName(fieldArg);
   }
-  const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, fetchFor(account));
+  const [obj, dates] = await Promise.all([readAccount<Record<string, unknown>>(rt, ctx, account, fetchFor(account)), rt.dateSystem()]);
   if (other !== null) {
     if (!Object.hasOwn(obj, other)) throw badArgument(`Unknown ${what} field '${String(fieldArg).trim()}'; =CREGO.FIELDS("${what}") lists the valid names`);
-    return [[toCell(kindOfValue(obj[other]), obj[other])]];
+    return [[toCell(kindOfValue(obj[other]), obj[other], dates)]];
   }
-  if (field) return [[toCell(field.kind, obj[field.name])]];
-  return toFieldValueTable(CATALOG[what]!, obj);
+  if (field) return [[toCell(field.kind, obj[field.name], dates)]];
+  return toFieldValueTable(CATALOG[what]!, obj, dates);
 }
 
 function kindOfValue(value: unknown): FieldKind {
@@ -272,8 +277,8 @@ function kindOfValue(value: unknown): FieldKind {
   return 'text';
 }
 
-export function outstanding(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown, asOfArg: unknown): Promise<Cell[][]> {
-  const asOf = optionalDate(asOfArg, 'asOfDate');
+export async function outstanding(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fieldArg: unknown, asOfArg: unknown): Promise<Cell[][]> {
+  const asOf = optionalDate(asOfArg, 'asOfDate', await rt.dateSystem());
   return objectField(rt, ctx, 'OUTSTANDING', accountArg, fieldArg, (account) => ({
     endpoint: 'emis.outstanding',
     query: { account, as_of_date: asOf },
@@ -300,15 +305,16 @@ async function list(
 ): Promise<Cell[][]> {
   const fetch: Fetch = { endpoint, query, all: true, account };
   let rows: Record<string, unknown>[];
+  let dates: DateSystem;
   try {
-    rows = await read<Record<string, unknown>[]>(rt, ctx, fetch);
+    [rows, dates] = await Promise.all([read<Record<string, unknown>[]>(rt, ctx, fetch), rt.dateSystem()]);
   } catch (error) {
     throw toCellError(error, { account });
   }
   // Lists answer an empty page for an account that does not exist; only then is it worth one
   // (cached, shared) Get Summary to tell a typo ("No account 'x'") from an account with no items.
   if (rows.length === 0 && account !== undefined) await readAccount(rt, ctx, account, summaryFetch(account, undefined, false));
-  return toTable(CATALOG[what]!, rows);
+  return toTable(CATALOG[what]!, rows, dates);
 }
 
 function accountList(what: string, endpoint: string) {
@@ -323,10 +329,11 @@ export const fees = accountList('FEES', 'fees.list');
 export const settlements = accountList('SETTLEMENTS', 'emis.settlements');
 export const topups = accountList('TOPUPS', 'topups.list');
 
-export function records(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fromArg: unknown, toArg: unknown): Promise<Cell[][]> {
+export async function records(rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown, fromArg: unknown, toArg: unknown): Promise<Cell[][]> {
   const account = requireAccountId(accountArg);
-  const from = optionalDate(fromArg, 'fromDate');
-  const to = optionalDate(toArg, 'toDate');
+  const dates = await rt.dateSystem();
+  const from = optionalDate(fromArg, 'fromDate', dates);
+  const to = optionalDate(toArg, 'toDate', dates);
   if (from !== undefined && to !== undefined && from > to) throw badArgument('fromDate is after toDate: swap them');
   return list(rt, ctx, 'RECORDS', 'records.list', { account, date_from: from, date_to: to }, account);
 }
@@ -378,8 +385,8 @@ export function live(rt: FunctionsRuntime, preview: boolean, accountArg: unknown
   let stopped = false;
   const deliver = async (ctx: CallContext) => {
     try {
-      const obj = await readAccount<Record<string, unknown>>(rt, ctx, account, summaryFetch(account, undefined, false));
-      if (!stopped) sink.setResult(toCell(field.kind, obj[field.name]));
+      const [obj, dates] = await Promise.all([readAccount<Record<string, unknown>>(rt, ctx, account, summaryFetch(account, undefined, false)), rt.dateSystem()]);
+      if (!stopped) sink.setResult(toCell(field.kind, obj[field.name], dates));
     } catch (error) {
       if (!stopped) sink.setResult(toExcelError(toCellError(error, { account })));
     }

@@ -9,6 +9,7 @@
  * rather than waiting for a pane that may never open.
  */
 import type { CregoClient } from '../api/contract';
+import type { DateSystem } from '../api/dates';
 import { Batcher, type BatcherOptions, type BatcherStats } from './batcher';
 import { CellError, SIGN_IN_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 import { LivePoller, type LiveClock } from './live';
@@ -37,6 +38,8 @@ export interface RuntimeStatus {
   /** LIVE cells being polled. */
   liveCells: number;
   livePaused: boolean;
+  /** The workbook's date system the cells convert dates for; null until first read. */
+  dateSystem: DateSystem | null;
 }
 
 /** The object published as `globalThis.CregoRuntime`. */
@@ -45,7 +48,10 @@ export interface CregoRuntimeApi {
   configure(connection: Connection | { client: CregoClient }): void;
   /** Forget the connection (sign-out): cells then ask to sign in. */
   disconnect(): void;
-  /** Drop cached answers and recalculate the workbook (default), the active sheet or the selection. */
+  /**
+   * Drop cached answers, read the workbook's date system again (Excel Options can change it), and
+   * recalculate the workbook (default), the active sheet or the selection.
+   */
   refresh(scope?: RefreshScope): Promise<void>;
   /** Drop cached answers (all, or one account's, or one endpoint's) without recalculating. */
   invalidate(scope?: { account?: string; endpoint?: string }): void;
@@ -66,6 +72,12 @@ export interface RuntimeOptions {
   liveClock?: LiveClock;
   /** How long a cell waits for the default connection before it says Crego is unreachable (default 15 s). */
   connectTimeoutMs?: number;
+  /**
+   * Reads the workbook's date system (src/excel: `Workbook.use1904DateSystem`). Absent (headless)
+   * or failing, or silent for `dateSystemTimeoutMs` (default 5 s), the 1900 system is used.
+   */
+  readDateSystem?: () => Promise<DateSystem>;
+  dateSystemTimeoutMs?: number;
 }
 
 /** Storage key under which the task pane keeps the bearer token for the functions. */
@@ -87,6 +99,8 @@ export class FunctionsRuntime implements CregoRuntimeApi {
   private current: CregoClient | null = null;
   private source: RuntimeStatus['source'] = 'none';
   private connecting: Promise<CregoClient | null> | null = null;
+  private dates: DateSystem | null = null;
+  private readingDates: Promise<DateSystem> | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
     this.batcher = new Batcher(options.batcher);
@@ -101,6 +115,8 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     this.connecting = null;
     this.batcher.invalidate();
     if (previous && previous !== this.current) closeQuietly(previous);
+    // Read now, while nothing waits on it: by the next recalculation every cell can take the fast path.
+    void this.dateSystem();
   }
 
   disconnect(): void {
@@ -113,6 +129,8 @@ export class FunctionsRuntime implements CregoRuntimeApi {
 
   async refresh(scope: RefreshScope = 'workbook'): Promise<void> {
     this.invalidate();
+    this.dates = null;
+    this.readingDates = null;
     await this.options.recalc?.(scope);
   }
 
@@ -134,7 +152,33 @@ export class FunctionsRuntime implements CregoRuntimeApi {
       cache: this.batcher.stats(),
       liveCells: this.live.size,
       livePaused: this.live.isPaused,
+      dateSystem: this.dates,
     };
+  }
+
+  /**
+   * The workbook's date system, once read (null before): a cell's dates, in and out, are serials of
+   * this system. A 1904 workbook's serials are 1,462 lower than the API's 1900 ones (src/api/dates).
+   */
+  knownDateSystem(): DateSystem | null {
+    return this.dates;
+  }
+
+  /** The workbook's date system, read once for all cells (and again after a refresh). */
+  dateSystem(): Promise<DateSystem> {
+    if (this.dates !== null) return Promise.resolve(this.dates);
+    if (!this.readingDates) {
+      const read = this.options.readDateSystem;
+      const reading = read
+        ? settleWithin(read(), this.options.dateSystemTimeoutMs ?? 5_000).then((system) => (system === 1904 ? 1904 : 1900) as DateSystem, () => 1900 as const)
+        : Promise.resolve(1900 as const);
+      this.readingDates = reading;
+      void reading.then((system) => {
+        // A refresh while reading started a new read: this answer may be stale.
+        if (this.readingDates === reading) this.dates = system;
+      });
+    }
+    return this.readingDates;
   }
 
   pauseLive(paused: boolean): void {
@@ -147,6 +191,7 @@ export class FunctionsRuntime implements CregoRuntimeApi {
    */
   async connect(): Promise<CregoClient> {
     if (this.current) return this.current;
+    void this.dateSystem(); // alongside the connection, not after it
     if (!this.connecting) {
       const attempt = this.connectByDefault();
       this.connecting = attempt;

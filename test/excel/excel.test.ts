@@ -4,7 +4,7 @@ import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
-import { datesTo1900, readDateSystem, to1900Serial } from '../../src/excel/dateSystem';
+import { datesTo1900, readDateSystem, to1900Serial, workbookDateSystem } from '../../src/excel/dateSystem';
 import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
 import { clearMarks, INVALID_FILL, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
@@ -356,6 +356,19 @@ describe('charts, selection, navigation', () => {
     await goTo(wb.context, 'Crego Records', 'C14');
     expect(wb.activated).toEqual(['Crego Records']);
     expect(wb.selected).toEqual(['Crego Records!C14']);
+  });
+});
+
+describe('the running workbook’s date system (workbookDateSystem)', () => {
+  afterEach(() => {
+    delete (globalThis as any).Excel;
+  });
+  it('asks Excel through its own Excel.run, and is 1900 where there is no Excel (the CLI)', async () => {
+    expect(await workbookDateSystem()).toBe(1900);
+    (globalThis as any).Excel = (mockWorkbook({ sheets: { T: {} }, date1904: true }) as any).excel;
+    expect(await workbookDateSystem()).toBe(1904);
+    (globalThis as any).Excel = (mockWorkbook({ sheets: { T: {} }, date1904: false }) as any).excel;
+    expect(await workbookDateSystem()).toBe(1900);
   });
 });
 

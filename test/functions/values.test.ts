@@ -259,6 +259,82 @@ describe('account tables', () => {
   });
 });
 
+describe('a workbook in the 1904 date system (old Mac files)', () => {
+  // The same day is a serial 1,462 lower there: dates typed in and shown must both follow it.
+  const OFFSET = 1462;
+  const day = '2025-06-30';
+
+  it('SUMMARY and OUTSTANDING read an as-of date as a 1904 serial and show their dates as 1904 serials', async () => {
+    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    const id = p.termAccounts[0]!;
+    const asOf = excelSerialToEpoch(isoDateToExcelSerial(day)!);
+    const asOf1904 = isoDateToExcelSerial(day)! - OFFSET;
+    const summary = await api.call<AccountSummary>('accounts.summary', { path: { id }, query: { as_of_date: asOf } });
+    const owed = await api.call<Record<string, number>>('emis.outstanding', { query: { account: id, as_of_date: asOf } });
+    expect(summary.total_paid).not.toBe((await summaryOf(id)).total_paid); // the date really changes the answer
+    // A spill (the general path), then one id and one field (the batcher's fast path once connected).
+    expect(await CREGO.summary([[id]], [['total_paid', 'dpd']], asOf1904, false, inv())).toEqual([[roundMoney(summary.total_paid), summary.dpd]]);
+    expect(await CREGO.summary([[id]], [['total_paid']], asOf1904, false, inv())).toEqual([[roundMoney(summary.total_paid)]]);
+    // ISO text names the day itself, whatever the workbook counts from.
+    expect(await CREGO.summary([[id]], [['total_paid']], day as unknown as number, false, inv())).toEqual([[roundMoney(summary.total_paid)]]);
+    const table = await CREGO.outstanding(id, '', asOf1904, inv());
+    const row = (name: string) => table.find((r) => r[0] === name)![1];
+    expect(row('as_of_date')).toBe(asOf1904);
+    expect(row('next_due_date')).toBe(epochToExcelSerial(owed.next_due_date!) - OFFSET);
+    expect(t.runtime.status().dateSystem).toBe(1904);
+  });
+
+  it('a one-cell SUMMARY date field shows the 1904 serial too', async () => {
+    let id: string | undefined;
+    let changed: number | null = null;
+    for (const candidate of [...p.termAccounts, ...p.creditLines]) {
+      changed = (await summaryOf(candidate)).asset_category_date ?? null;
+      if (typeof changed === 'number') {
+        id = candidate;
+        break;
+      }
+    }
+    expect(id).toBeDefined();
+    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    await CREGO.summary([[id!]], [['dpd', 'asset_category']], 0, false, inv()); // connects and reads the date system
+    expect(await CREGO.summary([[id!]], [['asset_category_date']], 0, false, inv())).toEqual([[epochToExcelSerial(changed!) - OFFSET]]);
+  });
+
+  it('SCHEDULE takes its start and first due dates, and shows its due dates, as 1904 serials', async () => {
+    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    const start = isoDateToExcelSerial('2026-02-10')! - OFFSET;
+    const first = isoDateToExcelSerial('2026-03-05')! - OFFSET;
+    const table = await CREGO.schedule(100000, 12, 3, start, first, 'paise', inv());
+    expect(table[1]![1]).toBe(first);
+    expect(table.slice(1).map((r) => r[1] as number).every((d) => d > first - 1 && d < first + 100)).toBe(true);
+  });
+
+  it('a refresh reads the date system again (Excel Options can change it) and the cells follow', async () => {
+    let system: 1900 | 1904 = 1900;
+    t = useRuntime(p.sandbox, { readDateSystem: async () => system });
+    const id = p.termAccounts[0]!;
+    const before = (await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0] as number;
+    expect(before).toBeGreaterThan(45000);
+    system = 1904;
+    expect((await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0]).toBe(before); // read once, not per cell
+    await t.runtime.refresh();
+    expect(t.recalcs).toEqual(['workbook']);
+    expect((await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0]).toBe(before - OFFSET);
+  });
+
+  it('a workbook that will not say (an error, or no answer) is taken as 1900 rather than leaving cells waiting', async () => {
+    const id = p.termAccounts[0]!;
+    const owed = await api.call<Record<string, number>>('emis.outstanding', { query: { account: id } });
+    const next = epochToExcelSerial(owed.next_due_date!);
+    t = useRuntime(p.sandbox, { readDateSystem: () => Promise.reject(new Error('RichApi.Error')) });
+    expect(await CREGO.outstanding(id, 'next_due_date', 0, inv())).toEqual([[next]]);
+    t.runtime.disconnect();
+    t = useRuntime(p.sandbox, { readDateSystem: () => new Promise(() => undefined), dateSystemTimeoutMs: 20 });
+    expect(await CREGO.outstanding(id, 'next_due_date', 0, inv())).toEqual([[next]]);
+    expect(t.runtime.status().dateSystem).toBe(1900);
+  });
+});
+
 describe('one-object functions', () => {
   it('OUTSTANDING gives one field or the field/value table, as of a date', async () => {
     t = useRuntime(p.sandbox);
