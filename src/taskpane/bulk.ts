@@ -12,6 +12,7 @@ import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
 import { datesTo1900, readDateSystem } from '../excel/dateSystem';
+import { canLockSheets, lockSheetForPush, releaseLeftoverLock, unlockSheetAfterPush } from '../excel/lock';
 import { clearMarks, markCells, NO_MARKS, setNotes, type MarkMemory } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
 import { excelRun, supportsExcelApi } from '../excel/run';
@@ -231,6 +232,8 @@ export async function pushSheetFromPane(sheet: string, opener: HTMLElement | nul
 
 async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<PushReport | null> {
   const s = requireSession();
+  // A push whose pane closed mid-way left its sheet locked: lift that first (its rows are read below).
+  if (canLockSheets()) await excelRun(releaseLeftoverLock);
   let loaded = await load(sheet);
   if (s.production) {
     const preview = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
@@ -261,11 +264,44 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
       await ctx.sync();
     });
   }
+  // Outcomes are written by row position: while the push runs the sheet is locked, so no sort, inserted
+  // or deleted row, or edit can put one row's outcome beside another (src/excel/lock.ts).
+  const results = { row: block.row + layout.headerIndex + 1, col: block.col + layout.resultColumn, rows: dataRows, cols: RESULT_HEADERS.length };
+  const locked = canLockSheets() && (await excelRun((ctx) => lockSheetForPush(ctx, sheet, results)));
+  let report: PushReport;
+  let unlockProblem = '';
+  try {
+    report = await pushAndWrite(loaded, sheet, s, locked);
+  } finally {
+    if (locked) {
+      try {
+        await excelRun((ctx) => unlockSheetAfterPush(ctx, sheet));
+      } catch (error) {
+        unlockProblem = ` ${sheet} is still protected (${messageOf(error)}): Review › Unprotect Sheet unlocks it.`;
+      }
+    }
+  }
+  await showProblems(loaded, report);
+  try {
+    await logRows([logRow(report, { environment: s.environment, sheet })]);
+  } catch {
+    // A log that cannot be written must not hide the push's result (the Status column has it).
+  }
+  const tone = report.fatal || unlockProblem ? 'error' : report.counts.failed + report.counts.invalid > 0 ? 'warning' : 'success';
+  const prefix = report.fatal ? `Stopped: ${report.fatal}. ` : report.cancelled ? 'Cancelled. ' : '';
+  say(status(), `${prefix}${summaryLine(report)}.${unlockProblem}`, tone);
+  byId('bulk-retry').hidden = report.counts.failed === 0;
+  return report;
+}
+
+/** Push the loaded rows, writing each outcome beside its row as it comes, then the rows settled without a request. */
+async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof requireSession>, locked: boolean): Promise<PushReport> {
+  const { block, layout } = loaded;
   controller = new AbortController();
   byId('bulk-cancel').hidden = false;
   byId('bulk-progress-box').hidden = false;
   showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null });
-  say(status(), `Pushing ${sheet} to ${s.environment}…`);
+  say(status(), `Pushing ${sheet} to ${s.environment}…${locked ? ` ${sheet} is locked until the push ends, so no row moves under it.` : ''}`);
   /** What the workbook holds now per values index, so the end writes only what the engine never persisted. */
   const written = new Map<number, readonly unknown[]>();
   const persist = async (update: ResultUpdate) => {
@@ -299,16 +335,6 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
     const part = rest.slice(i, i + RESULT_ROWS_PER_WRITE);
     await excelRun((ctx) => writeRows(ctx, sheet, block.col + layout.resultColumn, part));
   }
-  await showProblems(loaded, report);
-  try {
-    await logRows([logRow(report, { environment: s.environment, sheet })]);
-  } catch {
-    // A log that cannot be written must not hide the push's result (the Status column has it).
-  }
-  const tone = report.fatal ? 'error' : report.counts.failed + report.counts.invalid > 0 ? 'warning' : 'success';
-  const prefix = report.fatal ? `Stopped: ${report.fatal}. ` : report.cancelled ? 'Cancelled. ' : '';
-  say(status(), `${prefix}${summaryLine(report)}.`, tone);
-  byId('bulk-retry').hidden = report.counts.failed === 0;
   return report;
 }
 
@@ -353,4 +379,13 @@ export function setupBulk(): void {
   });
   byId('bulk-sheet').addEventListener('focus', () => void refreshSheetList().catch(() => undefined));
   void refreshSheetList().catch(() => undefined);
+  if (canLockSheets()) {
+    void excelRun(releaseLeftoverLock)
+      .then((left) => {
+        if (left) {
+          say(status(), `${left} was still locked by a push that did not finish; it is unlocked now. Push it again: rows already in Crego are found there, not posted twice.`, 'warning');
+        }
+      })
+      .catch(() => undefined);
+  }
 }

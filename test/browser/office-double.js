@@ -36,9 +36,9 @@
   function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
 
   // ── the workbook model ───────────────────────────────────────────────────────────────────────
-  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [] };
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map() };
   function newSheet(name) {
-    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [] };
+    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set() };
     model.sheets.push(s);
     return s;
   }
@@ -50,6 +50,19 @@
     return x;
   }
   function valueOf(sheet, r, c) { const x = cell(sheet, r, c, false); return x ? x.value : ''; }
+  // Sheet protection as Excel enforces it: on a protected sheet a locked cell (every cell, unless
+  // Format Cells › Protection unlocked it) refuses a change, from a person or from an add-in.
+  function isLocked(sheet, r, c) { return !sheet.unlocked.has(r + ',' + c); }
+  /** What a protected sheet allows only with the option (formatting, notes, sorting). */
+  function refuseUnless(sheet, option) {
+    if (sheet.protection && !sheet.protection[option]) throw officeError('AccessDenied', 'The sheet is protected (' + option + ' is off)');
+  }
+  function refuseIfProtected(sheet, r0, c0, rows, cols) {
+    if (!sheet.protection) return;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+      if (isLocked(sheet, r0 + i, c0 + j)) throw officeError('AccessDenied', 'The cell or chart you are trying to change is on a protected sheet (' + a1(r0 + i, c0 + j) + ')');
+    }
+  }
   /** What typing does: "'text" is text, "=..." is a formula, numeric text stays text here (kept simple). */
   function assignValue(sheet, r, c, v) {
     const x = cell(sheet, r, c, true);
@@ -215,15 +228,15 @@
       get rowCount() { return rows; },
       get columnCount() { return cols; },
       get values() { return grid(rows, cols, (i, j) => valueOf(sheet, r0 + i, c0 + j)); },
-      set values(v) { checkShape(v, 'values'); each(v, (r, c, x) => assignValue(sheet, r, c, x)); },
+      set values(v) { checkShape(v, 'values'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignValue(sheet, r, c, x)); },
       get formulas() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.formula || x.value : ''; }); },
-      set formulas(v) { checkShape(v, 'formulas'); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
+      set formulas(v) { checkShape(v, 'formulas'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
       get numberFormat() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.numberFormat : 'General'; }); },
-      set numberFormat(v) { checkShape(v, 'numberFormat'); each(v, (r, c, x) => { cell(sheet, r, c, true).numberFormat = x; }); },
+      set numberFormat(v) { checkShape(v, 'numberFormat'); refuseUnless(sheet, 'allowFormatCells'); each(v, (r, c, x) => { cell(sheet, r, c, true).numberFormat = x; }); },
       get worksheet() { return makeSheet(sheet); },
       format: {
         fill: {
-          set color(v) { each(null, (r, c) => { cell(sheet, r, c, true).fill = v; }); },
+          set color(v) { refuseUnless(sheet, 'allowFormatCells'); each(null, (r, c) => { cell(sheet, r, c, true).fill = v; }); },
           get color() { const x = cell(sheet, r0, c0, false); return x ? x.fill : ''; },
           clear() { each(null, (r, c) => { const x = cell(sheet, r, c, false); if (x) x.fill = ''; }); },
         },
@@ -233,6 +246,13 @@
           color: '',
         },
         autofitColumns() {},
+        protection: {
+          set locked(v) {
+            if (sheet.protection) throw officeError('AccessDenied', 'Cell protection cannot change on a protected sheet');
+            each(null, (r, c) => { if (v) sheet.unlocked.delete(r + ',' + c); else sheet.unlocked.add(r + ',' + c); });
+          },
+          get locked() { return isLocked(sheet, r0, c0); },
+        },
       },
       dataValidation: {
         get type() { const v = findValidation(sheet, r0, c0); return v ? 'List' : 'None'; },
@@ -270,6 +290,17 @@
       set visibility(v) { sheet.visibility = v; },
       activate() { model.active = sheet; },
       calculate() { pending.push(() => recalc({ sheet })); },
+      protection: {
+        load() { return this; },
+        get protected() { return !!sheet.protection; },
+        get options() { return sheet.protection ? Object.assign({}, sheet.protection) : {}; },
+        protect(options) {
+          if (sheet.protection) throw officeError('InvalidOperation', 'The sheet is already protected');
+          sheet.protection = Object.assign({}, options || {});
+          model.log.push('protect ' + sheet.name);
+        },
+        unprotect() { sheet.protection = null; model.log.push('unprotect ' + sheet.name); },
+      },
       getRange(address) {
         const ref = parseRef(address);
         if (!ref) throw officeError('InvalidArgument', 'Bad address ' + address);
@@ -296,7 +327,7 @@
         },
       },
       notes: {
-        add(address, content) { sheet.notes.set(parseAddress(address), content); },
+        add(address, content) { refuseUnless(sheet, 'allowEditObjects'); sheet.notes.set(parseAddress(address), content); },
         getItemOrNullObject(address) {
           const key = parseAddress(address);
           if (!sheet.notes.has(key)) return nullObject();
@@ -360,6 +391,14 @@
       getItemOrNullObject(name) { const t = model.tables.find((x) => x.name.toLowerCase() === String(name).toLowerCase()); return t ? makeTable(t) : nullObject(); },
     },
     application: { calculate() { pending.push(() => recalc(null)); } },
+    // Workbook.settings (ExcelApi 1.4): saved with the workbook, so they outlive a pane.
+    settings: {
+      add(key, value) { model.settings.set(key, value); },
+      getItemOrNullObject(key) {
+        if (!model.settings.has(key)) return nullObject();
+        return { isNullObject: false, load() { return this; }, get value() { return model.settings.get(key); }, delete() { model.settings.delete(key); } };
+      },
+    },
     // Workbook.use1904DateSystem: present only when the test set it (a host without the property refuses the load).
     load(props) {
       if (String(props).includes('use1904DateSystem') && model.date1904 === undefined) throw officeError('InvalidArgument', 'double: use1904DateSystem is not available');
@@ -430,11 +469,31 @@
     /** "Typing": values written as a person would, at a top-left A1 address. */
     type(sheetName, address, rows) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
+      refuseIfProtected(s, ref.r0, ref.c0, rows.length, Math.max(...rows.map((r) => r.length)));
       rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, v)));
       if (dirty) { dirty = false; return recalc(null); }
       return Promise.resolve();
     },
     setDate1904(flag) { model.date1904 = flag; },
+    /**
+     * Data › Sort on a block (e.g. A4:O6), rows ordered by one of its columns (0-based within the block),
+     * descending when asked: whole rows move, result columns with them. Refused on a protected sheet.
+     */
+    sortRows(sheetName, address, byColumn, descending) {
+      const s = sheetByName(sheetName); const ref = parseRef(address);
+      refuseUnless(s, 'allowSort');
+      const rows = makeRange(s, ref.r0, ref.c0, ref.rows, ref.cols).values;
+      const key = (row) => row[byColumn];
+      rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (descending ? -1 : 1));
+      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, v)));
+    },
+    protection: (sheetName) => { const p = sheetByName(sheetName).protection; return p ? Object.assign({}, p) : null; },
+    /** What the workbook's settings hold (Workbook.settings). */
+    setting: (key) => (model.settings.has(key) ? model.settings.get(key) : null),
+    setSetting: (key, value) => { model.settings.set(key, value); },
+    /** Protect a sheet as a person would (Review › Protect Sheet, no password). */
+    protect: (sheetName) => { sheetByName(sheetName).protection = {}; },
+    log: () => model.log.slice(),
     /** A fill the user gave a cell (Home > Fill colour). */
     setFill(sheetName, address, color) { const s = sheetByName(sheetName); const ref = parseRef(address); cell(s, ref.r0, ref.c0, true).fill = color; },
     select(sheetName, address) { const ref = parseRef(address); model.active = sheetByName(sheetName); model.selection = { sheet: sheetName, r0: ref.r0, c0: ref.c0, rows: ref.rows, cols: ref.cols }; },

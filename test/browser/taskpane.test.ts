@@ -617,4 +617,57 @@ describe('cancelling a push while a chunk is in flight', () => {
     }
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it('locks the sheet while a chunk is in flight, so no sort or edit moves a row away from its outcome', async () => {
+    const slow = await openPane(slowServer.url);
+    const at = workbookOf(() => slow);
+    const sandbox = <T>(path: string) => sandboxGet<T>(path, slowServer);
+    await signInWithToken(slow, slowServer.devToken!);
+    const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    const rows = loans.results.slice(3, 6).map((l, i) => [l.account, 'repayment', 300 + i, today, 'upi', `66666666666${i}`, '', '', 'lock test']);
+    await slow.getByRole('tab', { name: 'Bulk' }).click();
+    await slow.getByRole('button', { name: 'Insert template' }).click();
+    await slow.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    await at('type', 'Records', 'A4', rows);
+
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    await slow.waitForFunction(() => (window as any).__workbook.values('Records', 'J4:J6').every((r: unknown[]) => r[0] === 'sending'));
+    expect(await slow.locator('#bulk-status').textContent()).toContain('Records is locked until the push ends');
+    expect(await at('protection', 'Records')).toMatchObject({ allowSort: false, allowInsertRows: false, allowDeleteRows: false, allowAutoFilter: true });
+    expect(await at('setting', 'crego.pushLock')).toBe('Records');
+    // A person sorts by amount, largest first, and retypes an amount while the answer is on its way: Excel refuses both.
+    await expect(at('sortRows', 'Records', 'A4:O6', 2, true)).rejects.toThrow(/protected/);
+    await expect(at('type', 'Records', 'C4', [[999]])).rejects.toThrow(/protected/);
+
+    await slow.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
+    expect(await at('protection', 'Records')).toBeNull();
+    expect(await at('setting', 'crego.pushLock')).toBeNull();
+    // Each outcome is beside its own row: the Crego id written next to a UTR is the record Crego holds for it.
+    const idOfRow = async (utr: string) => {
+      const block = await at<unknown[][]>('values', 'Records', 'A4:K6');
+      return block.find((r) => r[5] === utr)![10];
+    };
+    for (const [i, row] of rows.entries()) {
+      const listed = await sandbox<{ results: { id: string }[] }>(`/v1/lms/records/?account=${row[0]}&utr=66666666666${i}`);
+      expect(await idOfRow(`66666666666${i}`)).toBe(listed.results[0]!.id);
+    }
+    // Unlocked: the same sort now works, and the outcomes move with their rows.
+    await at('sortRows', 'Records', 'A4:O6', 2, true);
+    expect((await at<unknown[][]>('values', 'Records', 'C4:C6')).map((r) => r[0])).toEqual([302, 301, 300]);
+    for (const [i, row] of rows.entries()) {
+      const listed = await sandbox<{ results: { id: string }[] }>(`/v1/lms/records/?account=${row[0]}&utr=66666666666${i}`);
+      expect(await idOfRow(`66666666666${i}`)).toBe(listed.results[0]!.id);
+    }
+
+    // A pane closed mid-push leaves its lock recorded: the next push lifts it first, then locks and unlocks as usual.
+    await at('protect', 'Records');
+    await at('setSetting', 'crego.pushLock', 'Records');
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    await slow.waitForFunction(() => /^(Stopped|Cancelled|posted|Nothing)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 3.');
+    expect(await at('protection', 'Records')).toBeNull();
+    expect(await at('setting', 'crego.pushLock')).toBeNull();
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });
