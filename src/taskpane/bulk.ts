@@ -115,6 +115,8 @@ async function showProblems(loaded: Loaded, report: PushReport): Promise<CellPro
 }
 
 export async function validateSheet(sheet: string): Promise<PushReport> {
+  // Its marks could not be written on the locked sheet, and the push is checking these rows anyway.
+  if (pushing === sheet) throw new Error(`A push of ${sheet} is running: Validate it once the push ends.`);
   const loaded = await load(sheet);
   const report = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
   await showProblems(loaded, report);

@@ -638,6 +638,9 @@ describe('cancelling a push while a chunk is in flight', () => {
     // A person sorts by amount, largest first, and retypes an amount while the answer is on its way: Excel refuses both.
     await expect(at('sortRows', 'Records', 'A4:O6', 2, true)).rejects.toThrow(/protected/);
     await expect(at('type', 'Records', 'C4', [[999]])).rejects.toThrow(/protected/);
+    await slow.getByRole('button', { name: 'Validate' }).click();
+    await slow.waitForFunction(() => /is running/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await slow.locator('#bulk-status').textContent()).toBe('A push of Records is running: Validate it once the push ends.');
 
     await slow.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
     expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
