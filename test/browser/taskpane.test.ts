@@ -580,23 +580,34 @@ describe('a workbook of the user: own fills and the 1904 date system', () => {
   });
 });
 
-describe('cancelling a push while a chunk is in flight', () => {
-  it('leaves the rows `sending`; the next push finds them in Crego instead of posting them twice', async () => {
+describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', () => {
+  beforeAll(async () => {
     slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 11, accounts: 20, latencyMs: 3000 } });
+  });
+
+  /**
+   * A fresh workbook signed in to the slow server, three Records rows typed (accounts `first`…, amounts
+   * from `amount`, UTRs `utr` + 0..2), Push pressed, and the rows marked `sending` (write-ahead: before
+   * the request's answer can arrive).
+   */
+  async function pushInFlight(first: number, amount: number, utr: string) {
     const slow = await openPane(slowServer.url);
     const at = workbookOf(() => slow);
     const sandbox = <T>(path: string) => sandboxGet<T>(path, slowServer);
     await signInWithToken(slow, slowServer.devToken!);
     const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
-    const rows = loans.results.slice(0, 3).map((l, i) => [l.account, 'repayment', 100 + i, today, 'upi', `77777777777${i}`, '', '', 'cancel test']);
+    const rows = loans.results.slice(first, first + 3).map((l, i) => [l.account, 'repayment', amount + i, today, 'upi', `${utr}${i}`, '', '', 'in flight']);
     await slow.getByRole('tab', { name: 'Bulk' }).click();
     await slow.getByRole('button', { name: 'Insert template' }).click();
     await slow.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
     await at('type', 'Records', 'A4', rows);
-
     await slow.getByRole('button', { name: 'Push', exact: true }).click();
-    // Write-ahead: the rows say `sending` in the sheet before the request's answer can arrive.
     await slow.waitForFunction(() => (window as any).__workbook.values('Records', 'J4:J6').every((r: unknown[]) => r[0] === 'sending'));
+    return { slow, at, sandbox, rows };
+  }
+
+  it('Cancel leaves the rows `sending`; the next push finds them in Crego instead of posting them twice', async () => {
+    const { slow, at, sandbox, rows } = await pushInFlight(0, 100, '77777777777');
     await slow.getByRole('button', { name: 'Cancel' }).click();
     await slow.waitForFunction(() => /^(Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 20_000 });
     expect(await slow.locator('#bulk-status').textContent()).toBe('Cancelled. posted 0, failed 3, invalid 0, skipped 0.');
@@ -618,20 +629,8 @@ describe('cancelling a push while a chunk is in flight', () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
-  it('locks the sheet while a chunk is in flight, so no sort or edit moves a row away from its outcome', async () => {
-    const slow = await openPane(slowServer.url);
-    const at = workbookOf(() => slow);
-    const sandbox = <T>(path: string) => sandboxGet<T>(path, slowServer);
-    await signInWithToken(slow, slowServer.devToken!);
-    const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
-    const rows = loans.results.slice(3, 6).map((l, i) => [l.account, 'repayment', 300 + i, today, 'upi', `66666666666${i}`, '', '', 'lock test']);
-    await slow.getByRole('tab', { name: 'Bulk' }).click();
-    await slow.getByRole('button', { name: 'Insert template' }).click();
-    await slow.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
-    await at('type', 'Records', 'A4', rows);
-
-    await slow.getByRole('button', { name: 'Push', exact: true }).click();
-    await slow.waitForFunction(() => (window as any).__workbook.values('Records', 'J4:J6').every((r: unknown[]) => r[0] === 'sending'));
+  it('locks the sheet meanwhile, so no sort or edit moves a row away from its outcome', async () => {
+    const { slow, at, sandbox, rows } = await pushInFlight(3, 300, '66666666666');
     expect(await slow.locator('#bulk-status').textContent()).toContain('Records is locked until the push ends');
     expect(await at('protection', 'Records')).toMatchObject({ allowSort: false, allowInsertRows: false, allowDeleteRows: false, allowAutoFilter: true });
     expect(await at('setting', 'crego.pushLock')).toBe('Records');
