@@ -47,5 +47,8 @@ export function datesTo1900(values: readonly CellRaw[][], dateColumns: readonly 
 export async function workbookDateSystem(): Promise<DateSystem> {
   const excel = (globalThis as { Excel?: { run?: typeof Excel.run } }).Excel;
   if (typeof excel?.run !== 'function') return 1900;
+  // functions.js can run before Office.js has initialised; Excel.run is only safe after that.
+  const office = (globalThis as { Office?: { onReady?: () => Promise<unknown> } }).Office;
+  if (typeof office?.onReady === 'function') await office.onReady();
   return excel.run((ctx: Ctx) => readDateSystem(ctx));
 }

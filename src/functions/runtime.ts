@@ -131,6 +131,8 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     this.invalidate();
     this.dates = null;
     this.readingDates = null;
+    // Read before recalculating, so no cell of the recalculation waits on Excel for it.
+    await this.dateSystem();
     await this.options.recalc?.(scope);
   }
 

@@ -362,6 +362,7 @@ describe('charts, selection, navigation', () => {
 describe('the running workbook’s date system (workbookDateSystem)', () => {
   afterEach(() => {
     delete (globalThis as any).Excel;
+    delete (globalThis as any).Office;
   });
   it('asks Excel through its own Excel.run, and is 1900 where there is no Excel (the CLI)', async () => {
     expect(await workbookDateSystem()).toBe(1900);
@@ -369,6 +370,21 @@ describe('the running workbook’s date system (workbookDateSystem)', () => {
     expect(await workbookDateSystem()).toBe(1904);
     (globalThis as any).Excel = (mockWorkbook({ sheets: { T: {} }, date1904: false }) as any).excel;
     expect(await workbookDateSystem()).toBe(1900);
+  });
+
+  it('waits for Office.js to be ready before it asks', async () => {
+    const steps: string[] = [];
+    let ready!: () => void;
+    const onReady = new Promise<void>((resolve) => (ready = resolve));
+    (globalThis as any).Office = { onReady: () => (steps.push('onReady'), onReady) };
+    const wb = mockWorkbook({ sheets: { T: {} }, date1904: true }) as any;
+    (globalThis as any).Excel = { run: (work: (ctx: unknown) => Promise<unknown>) => (steps.push('Excel.run'), wb.excel.run(work)) };
+    const answer = workbookDateSystem();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(steps).toEqual(['onReady']);
+    ready();
+    expect(await answer).toBe(1904);
+    expect(steps).toEqual(['onReady', 'Excel.run']);
   });
 });
 
