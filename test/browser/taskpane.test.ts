@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isoDateToExcelSerial } from '../../src/api/dates';
+import { epochToExcelSerial, isoDateToExcelSerial } from '../../src/api/dates';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
 
@@ -569,13 +569,27 @@ describe('a workbook of the user: own fills and the 1904 date system', () => {
     expect(await fill('I3')).toBe('#FFFF00');
   });
 
-  it('reads date cells of a 1904-system workbook as the dates Excel shows', async () => {
+  it('reads date cells of a 1904-system workbook as the dates Excel shows, and shows CREGO dates the same way', async () => {
     await at('setDate1904', true);
     const today1900 = isoDateToExcelSerial(today)!;
     // Row 3: today as a 1904 workbook stores it. Row 4: today's 1900 serial, which in 1904 is four years ahead.
     await at('type', 'Records', 'D3', [[today1900 - 1462], [today1900]]);
     expect(await validate()).toBe('1 ready to post, 1 invalid, 0 already posted.');
     expect(await own.locator('#bulk-problems li').allTextContents()).toEqual([expect.stringMatching(/^D4: Row 4, Date: .*future/)]);
+
+    // CREGO formulas show their dates in the same system, so a date cell reads as the date Crego sent.
+    const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=5&status=active');
+    const account = loans.results[0].account;
+    const owed = await sandboxGet<{ next_due_date: number }>(`/v1/lms/emis/outstanding/?account=${account}`);
+    const next1900 = epochToExcelSerial(owed.next_due_date);
+    await at('type', 'Records', 'Q3', [[`=CREGO.OUTSTANDING("${account}","next_due_date")`]]);
+    await own.evaluate(() => (window as any).__workbook.settled());
+    expect(await at('cell', 'Records', 'Q3')).toMatchObject({ value: next1900 - 1462, error: null });
+    // The option changed in Excel Options: Refresh reads it again and the cell follows.
+    await at('setDate1904', false);
+    await at('runAction', 'refreshAll');
+    await own.evaluate(() => (window as any).__workbook.settled());
+    expect(await at('cell', 'Records', 'Q3')).toMatchObject({ value: next1900, error: null });
     expect(pageErrors).toEqual([]);
   });
 });
