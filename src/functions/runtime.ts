@@ -171,9 +171,12 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     if (this.dates !== null) return Promise.resolve(this.dates);
     if (!this.readingDates) {
       const read = this.options.readDateSystem;
-      const reading = read
-        ? settleWithin(read(), this.options.dateSystemTimeoutMs ?? 5_000).then((system) => (system === 1904 ? 1904 : 1900) as DateSystem, () => 1900 as const)
-        : Promise.resolve(1900 as const);
+      const asked = read ? settleWithin(read(), this.options.dateSystemTimeoutMs ?? 5_000) : Promise.resolve(1900);
+      // Anything but a clear 1904 (an error, no answer in time, headless) is Excel's default, 1900.
+      const reading = asked.then(
+        (system): DateSystem => (system === 1904 ? 1904 : 1900),
+        (): DateSystem => 1900,
+      );
       this.readingDates = reading;
       void reading.then((system) => {
         // A refresh while reading started a new read: this answer may be stale.
