@@ -4,26 +4,33 @@
  * is the one src/api/dates.ts (and so the bulk engine and the functions) speaks. Serials read from such a workbook are
  * moved to the 1900 system here, once, before they reach the engine.
  */
-import { to1900Serial, type DateSystem } from '../api/dates';
+import { DATE_1904_OFFSET, to1900Serial, type DateSystem } from '../api/dates';
 import type { CellRaw } from './read';
 import type { Ctx } from './run';
 
 export { DATE_1904_OFFSET, to1900Serial, type DateSystem } from '../api/dates';
 
 /**
- * Which date system the workbook uses, from `Workbook.use1904DateSystem`. That property is newer
- * than the ExcelApi sets @types/office-js 1.0.612 describes (it is absent from them, so it is read
- * untyped) and hosts without it refuse the load: then, as when the answer is not a boolean, the
- * workbook is taken to use the 1900 system, Excel's default everywhere but very old Mac files.
+ * Which date system the workbook uses, or `null` when Excel did not say.
+ *
+ * Office.js has no released property for it (`Workbook.use1904DateSystem` is preview-only, absent
+ * from the production office.js the add-in loads), so the workbook is asked to evaluate
+ * `DATE(1904,1,1)` through `workbook.functions` (ExcelApi 1.2, within SharedRuntime 1.1): Excel's
+ * DATE answers a serial of the workbook's own system, 0 where days count from 1904 (MS-XLS Date1904:
+ * "January 1, 1904, specified by a serial value of 0") and 1462 in the 1900 system. Any other
+ * answer, an error, or a host that refuses the call leaves the system unknown: callers must not
+ * guess (a wrong guess moves every date by four years without an error).
  */
-export async function readDateSystem(ctx: Ctx): Promise<DateSystem> {
-  const workbook = ctx.workbook as unknown as { load(p: string): unknown; use1904DateSystem?: unknown };
+export async function readDateSystem(ctx: Ctx): Promise<DateSystem | null> {
   try {
-    workbook.load('use1904DateSystem');
+    const probe = ctx.workbook.functions.date(1904, 1, 1);
+    probe.load('value');
     await ctx.sync();
-    return workbook.use1904DateSystem === true ? 1904 : 1900;
+    if (probe.value === 0) return 1904;
+    if (probe.value === DATE_1904_OFFSET) return 1900;
+    return null;
   } catch {
-    return 1900;
+    return null;
   }
 }
 
@@ -38,17 +45,10 @@ export function datesTo1900(values: readonly CellRaw[][], dateColumns: readonly 
   );
 }
 
-/**
- * The date system of the workbook the add-in runs in, read through its own `Excel.run` (the
- * custom functions' shared runtime may ask this before any cell is calculated: reading a workbook
- * property is one of the documented uses of Office.js from a custom function). 1900 where there is
- * no Excel (Node, the CLI).
- */
-export async function workbookDateSystem(): Promise<DateSystem> {
-  const excel = (globalThis as { Excel?: { run?: typeof Excel.run } }).Excel;
-  if (typeof excel?.run !== 'function') return 1900;
-  // functions.js can run before Office.js has initialised; Excel.run is only safe after that.
-  const office = (globalThis as { Office?: { onReady?: () => Promise<unknown> } }).Office;
-  if (typeof office?.onReady === 'function') await office.onReady();
-  return excel.run((ctx: Ctx) => readDateSystem(ctx));
+/** The first cell (values index) holding a date serial in one of the date columns, from `firstRow` on. */
+export function firstSerialDate(values: readonly CellRaw[][], dateColumns: readonly number[], firstRow: number): { row: number; col: number } | null {
+  for (let i = firstRow; i < values.length; i++) {
+    for (const j of dateColumns) if (typeof values[i]?.[j] === 'number') return { row: i, col: j };
+  }
+  return null;
 }

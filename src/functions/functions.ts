@@ -9,7 +9,6 @@
  * Importing this module publishes `globalThis.CregoRuntime` for the task pane (see runtime.ts).
  */
 import { createClient } from '../api/index';
-import { workbookDateSystem } from '../excel/dateSystem';
 import { recalc } from '../excel/recalc';
 import { Cancellation } from './cancel';
 import * as engine from './engine';
@@ -19,10 +18,9 @@ import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
 if (!activeRuntime()) {
   // The batcher is the functions' cache (it must answer value previews without a request), so the
   // client keeps none of its own: one refresh clears one cache, and answers are not stored twice.
-  // Dates in and out are serials of the workbook's date system, read from Excel once (1900 headless).
-  setActiveRuntime(
-    new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc, readDateSystem: workbookDateSystem }),
-  );
+  // Dates in and out are serials of the workbook's date system, which the pane and the ribbon read
+  // and hand over (setDateSystem): a cell never waits on Excel for it.
+  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc }));
 }
 
 /** Excel documents a boolean; the typings say string. Accept both. */

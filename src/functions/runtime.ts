@@ -38,7 +38,10 @@ export interface RuntimeStatus {
   /** LIVE cells being polled. */
   liveCells: number;
   livePaused: boolean;
-  /** The workbook's date system the cells convert dates for; null until first read. */
+  /**
+   * The workbook's date system as the pane or the ribbon last read it; null while nobody has (or
+   * Excel would not say): cells then use Excel's default, 1900.
+   */
   dateSystem: DateSystem | null;
 }
 
@@ -48,11 +51,14 @@ export interface CregoRuntimeApi {
   configure(connection: Connection | { client: CregoClient }): void;
   /** Forget the connection (sign-out): cells then ask to sign in. */
   disconnect(): void;
-  /**
-   * Drop cached answers, read the workbook's date system again (Excel Options can change it), and
-   * recalculate the workbook (default), the active sheet or the selection.
-   */
+  /** Drop cached answers and recalculate the workbook's CREGO sheets (default), the active sheet or the selection. */
   refresh(scope?: RefreshScope): Promise<void>;
+  /**
+   * The workbook's date system, read by the pane or the ribbon (never by a cell: a cell must not wait
+   * on Excel during a calculation). Returns true when cells' date serials change with it, so the
+   * caller recalculates them.
+   */
+  setDateSystem(system: DateSystem | null): boolean;
   /** Drop cached answers (all, or one account's, or one endpoint's) without recalculating. */
   invalidate(scope?: { account?: string; endpoint?: string }): void;
   client(): CregoClient | null;
@@ -72,12 +78,6 @@ export interface RuntimeOptions {
   liveClock?: LiveClock;
   /** How long a cell waits for the default connection before it says Crego is unreachable (default 15 s). */
   connectTimeoutMs?: number;
-  /**
-   * Reads the workbook's date system (src/excel: `Workbook.use1904DateSystem`). Absent (headless)
-   * or failing, or silent for `dateSystemTimeoutMs` (default 5 s), the 1900 system is used.
-   */
-  readDateSystem?: () => Promise<DateSystem>;
-  dateSystemTimeoutMs?: number;
 }
 
 /** Storage key under which the task pane keeps the bearer token for the functions. */
@@ -100,7 +100,6 @@ export class FunctionsRuntime implements CregoRuntimeApi {
   private source: RuntimeStatus['source'] = 'none';
   private connecting: Promise<CregoClient | null> | null = null;
   private dates: DateSystem | null = null;
-  private readingDates: Promise<DateSystem> | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
     this.batcher = new Batcher(options.batcher);
@@ -115,8 +114,6 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     this.connecting = null;
     this.batcher.invalidate();
     if (previous && previous !== this.current) closeQuietly(previous);
-    // Read now, while nothing waits on it: by the next recalculation every cell can take the fast path.
-    void this.dateSystem();
   }
 
   disconnect(): void {
@@ -129,10 +126,6 @@ export class FunctionsRuntime implements CregoRuntimeApi {
 
   async refresh(scope: RefreshScope = 'workbook'): Promise<void> {
     this.invalidate();
-    this.dates = null;
-    this.readingDates = null;
-    // Read before recalculating, so no cell of the recalculation waits on Excel for it.
-    await this.dateSystem();
     await this.options.recalc?.(scope);
   }
 
@@ -158,32 +151,24 @@ export class FunctionsRuntime implements CregoRuntimeApi {
     };
   }
 
-  /**
-   * The workbook's date system, once read (null before): a cell's dates, in and out, are serials of
-   * this system. A 1904 workbook's serials are 1,462 lower than the API's 1900 ones (src/api/dates).
-   */
-  knownDateSystem(): DateSystem | null {
-    return this.dates;
+  setDateSystem(system: DateSystem | null): boolean {
+    const before = this.dateSystem();
+    this.dates = system;
+    return this.dateSystem() !== before;
   }
 
-  /** The workbook's date system, read once for all cells (and again after a refresh). */
-  dateSystem(): Promise<DateSystem> {
-    if (this.dates !== null) return Promise.resolve(this.dates);
-    if (!this.readingDates) {
-      const read = this.options.readDateSystem;
-      const asked = read ? settleWithin(read(), this.options.dateSystemTimeoutMs ?? 5_000) : Promise.resolve(1900);
-      // Anything but a clear 1904 (an error, no answer in time, headless) is Excel's default, 1900.
-      const reading = asked.then(
-        (system): DateSystem => (system === 1904 ? 1904 : 1900),
-        (): DateSystem => 1900,
-      );
-      this.readingDates = reading;
-      void reading.then((system) => {
-        // A refresh while reading started a new read: this answer may be stale.
-        if (this.readingDates === reading) this.dates = system;
-      });
-    }
-    return this.readingDates;
+  /**
+   * The date system a cell's dates, in and out, are serials of: the one the pane or the ribbon read
+   * from the workbook, else Excel's default 1900 (a 1904 workbook's serials are 1,462 lower, see
+   * src/api/dates). Known at once: no cell ever waits on Excel for it.
+   */
+  dateSystem(): DateSystem {
+    return this.dates ?? 1900;
+  }
+
+  /** Same as dateSystem() (kept for the engine's one-cell fast path). */
+  knownDateSystem(): DateSystem {
+    return this.dateSystem();
   }
 
   pauseLive(paused: boolean): void {
@@ -196,7 +181,6 @@ export class FunctionsRuntime implements CregoRuntimeApi {
    */
   async connect(): Promise<CregoClient> {
     if (this.current) return this.current;
-    void this.dateSystem(); // alongside the connection, not after it
     if (!this.connecting) {
       const attempt = this.connectByDefault();
       this.connecting = attempt;
@@ -322,6 +306,7 @@ export function setActiveRuntime(runtime: FunctionsRuntime): CregoRuntimeApi {
     configure: (connection) => runtime.configure(connection),
     disconnect: () => runtime.disconnect(),
     refresh: (scope) => runtime.refresh(scope),
+    setDateSystem: (system) => runtime.setDateSystem(system),
     invalidate: (scope) => runtime.invalidate(scope),
     client: () => runtime.client(),
     status: () => runtime.status(),

@@ -11,7 +11,8 @@ import { RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
-import { datesTo1900, readDateSystem } from '../excel/dateSystem';
+import { datesTo1900, firstSerialDate, readDateSystem } from '../excel/dateSystem';
+import { cellAddress } from '../excel/address';
 import { canLockSheets, lockSheetForPush, releaseLeftoverLock, unlockSheetAfterPush } from '../excel/lock';
 import { clearMarks, markCells, NO_MARKS, setNotes, type MarkMemory } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
@@ -81,6 +82,8 @@ interface Loaded {
 /**
  * Read a sheet and work out its kind (from the template stamp, else the Sheet kind picker). Date
  * cells of a 1904-system workbook are moved to the 1900 system here, the one way in to the engine.
+ * When Excel does not say which system the workbook uses, date cells holding serials are refused
+ * (a guess could post every date four years off); dates typed as text need no system and pass.
  */
 async function load(sheet: string): Promise<Loaded> {
   const read = await excelRun(async (ctx) => ({ block: await readSheet(ctx, sheet), system: await readDateSystem(ctx) }));
@@ -89,7 +92,17 @@ async function load(sheet: string): Promise<Loaded> {
   const kind = (stamp && getKind(stamp[1])) || KINDS[byId<HTMLSelectElement>('bulk-kind').value as KindName];
   const layout = locateLayout(kind, read.block.values); // throws SheetError with the fix in its message
   const dateColumns = kind.columns.filter((c) => c.type === 'date').flatMap((c) => layout.columns.get(c.field) ?? []);
-  const block = { ...read.block, values: datesTo1900(read.block.values, dateColumns, layout.headerIndex + 1, read.system) };
+  if (read.system === null) {
+    const at = firstSerialDate(read.block.values, dateColumns, layout.headerIndex + 1);
+    if (at) {
+      const header = String(read.block.values[layout.headerIndex]?.[at.col] ?? '');
+      throw new Error(
+        `Row ${read.block.row + at.row + 1}, column ${header} (${cellAddress(read.block.row + at.row, read.block.col + at.col)}): Excel did not say whether this workbook counts dates from 1900 or 1904, ` +
+          'so a date cell cannot be read safely (a wrong guess moves it four years). Type the dates as text, YYYY-MM-DD (e.g. 2024-01-05), or try again in Excel 2016 or later.',
+      );
+    }
+  }
+  const block = { ...read.block, values: datesTo1900(read.block.values, dateColumns, layout.headerIndex + 1, read.system ?? 1900) };
   return { sheet, kind, block, layout };
 }
 

@@ -7,6 +7,7 @@ import { formatIstTime } from '../api/dates';
 import type { RefreshScope } from '../functions/runtime';
 import { recalc } from '../excel/recalc';
 import { logRefresh } from './activityLog';
+import { handDateSystem } from './dateSystem';
 import { busy, byId, messageOf, say } from './dom';
 import { runtime, session } from './session';
 
@@ -15,6 +16,8 @@ const LABEL: Record<RefreshScope, string> = { workbook: 'Workbook', sheet: 'Acti
 /** Refresh one scope; resolves with the stamp text. */
 export async function refresh(scope: RefreshScope): Promise<string> {
   const rt = runtime();
+  // Excel Options can change the date system: read it before the recalculation, never from a cell.
+  await handDateSystem().catch(() => undefined);
   if (rt) await rt.refresh(scope);
   else {
     session()?.client.invalidate();

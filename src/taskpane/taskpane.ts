@@ -8,6 +8,7 @@ import { setupBulk } from './bulk';
 import { setupTabs } from './chrome';
 import { onSessionChanged, setupConnect } from './connect';
 import { setupDashboard } from './dashboard';
+import { syncDateSystem } from './dateSystem';
 import { setupFormulas } from './formulas';
 import { registerRibbonRefresh, setupRefresh } from './refresh';
 import { fetchServerConfig, onSession, setServerConfig } from './session';
@@ -23,7 +24,7 @@ async function start(): Promise<void> {
   setupBulk();
   setupDashboard();
   setupActivity();
-  await Promise.all([setupConnect(), setupFormulas()]);
+  await Promise.all([setupConnect(), setupFormulas(), syncDateSystem().catch(() => undefined)]);
   document.body.dataset.ready = 'true';
 }
 

@@ -399,12 +399,16 @@
         return { isNullObject: false, load() { return this; }, get value() { return model.settings.get(key); }, delete() { model.settings.delete(key); } };
       },
     },
-    // Workbook.use1904DateSystem: present only when the test set it (a host without the property refuses the load).
-    load(props) {
-      if (String(props).includes('use1904DateSystem') && model.date1904 === undefined) throw officeError('InvalidArgument', 'double: use1904DateSystem is not available');
-      return workbook;
+    // Released API only: no preview Workbook.use1904DateSystem (absent from production office.js).
+    // Workbook.functions.date answers a serial of the workbook's date system, as Excel's DATE does.
+    load() { return workbook; },
+    functions: {
+      date(year, month, day) {
+        if (model.date1904 === 'refuse') throw officeError('ApiNotFound', 'double: Functions.date is not available');
+        const serial = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(1899, 11, 30)) / 86400000);
+        return { value: model.date1904 === true ? serial - 1462 : serial, error: null, load() { return this; } };
+      },
     },
-    get use1904DateSystem() { return model.date1904; },
     getSelectedRange() {
       const s = model.selection;
       const sheet = sheetByName(s.sheet);

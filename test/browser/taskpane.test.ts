@@ -582,6 +582,9 @@ describe('a workbook of the user: own fills and the 1904 date system', () => {
     const account = loans.results[0].account;
     const owed = await sandboxGet<{ next_due_date: number }>(`/v1/lms/emis/outstanding/?account=${account}`);
     const next1900 = epochToExcelSerial(owed.next_due_date);
+    // The pane read the date system when it opened (1900 then); the option changed since, so Refresh
+    // (here the ribbon's) reads it again and hands it to the functions: no cell asks Excel itself.
+    await at('runAction', 'refreshAll');
     await at('type', 'Records', 'Q3', [[`=CREGO.OUTSTANDING("${account}","next_due_date")`]]);
     await own.evaluate(() => (window as any).__workbook.settled());
     expect(await at('cell', 'Records', 'Q3')).toMatchObject({ value: next1900 - 1462, error: null });
@@ -591,6 +594,17 @@ describe('a workbook of the user: own fills and the 1904 date system', () => {
     await own.evaluate(() => (window as any).__workbook.settled());
     expect(await at('cell', 'Records', 'Q3')).toMatchObject({ value: next1900, error: null });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('where Excel will not say which date system the workbook uses, Validate refuses date cells and says why; text dates pass', async () => {
+    await at('setDate1904', 'refuse');
+    await own.evaluate(() => { document.querySelector('#bulk-status')!.textContent = ''; });
+    await own.getByRole('button', { name: 'Validate' }).click();
+    await own.waitForFunction(() => /date system|1904/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    expect(await own.locator('#bulk-status').textContent()).toMatch(/^Row 3, column Date \(D3\): Excel did not say whether this workbook counts dates from 1900 or 1904.*YYYY-MM-DD/);
+    await at('type', 'Records', 'D3', [[today], [today]]);
+    expect(await validate()).toBe('2 ready to post, 0 invalid, 0 already posted.');
+    await at('setDate1904', false);
   });
 });
 

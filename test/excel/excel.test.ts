@@ -1,10 +1,11 @@
+import { OfficeMockObject } from 'office-addin-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockAddress, cellAddress, columnIndex, columnLetter, parseCell, qualify } from '../../src/excel/address';
 import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
-import { datesTo1900, readDateSystem, to1900Serial, workbookDateSystem } from '../../src/excel/dateSystem';
+import { datesTo1900, firstSerialDate, readDateSystem, to1900Serial } from '../../src/excel/dateSystem';
 import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
 import { clearMarks, INVALID_FILL, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
@@ -275,15 +276,27 @@ describe('marks on invalid cells', () => {
 });
 
 describe('date system (src/excel/dateSystem.ts)', () => {
-  it('reads the 1904 flag; a workbook without it, or a host that refuses the load, is 1900', async () => {
+  it('asks the workbook for DATE(1904,1,1) (released ExcelApi 1.2): 0 is the 1904 system, 1462 the 1900 one', async () => {
     expect(await readDateSystem(mockWorkbook({ sheets: { T: {} }, date1904: true }).context)).toBe(1904);
     expect(await readDateSystem(mockWorkbook({ sheets: { T: {} }, date1904: false }).context)).toBe(1900);
     expect(await readDateSystem(mockWorkbook({ sheets: { T: {} } }).context)).toBe(1900);
-    const refusing = mockWorkbook({ sheets: { T: {} } });
-    refusing.context.workbook.load = () => {
-      throw Object.assign(new Error('The property use1904DateSystem is not available'), { code: 'InvalidArgument' });
-    };
-    expect(await readDateSystem(refusing.context)).toBe(1900);
+  });
+
+  it('says "unknown" (null), not 1900, when Excel refuses the probe or answers something else', async () => {
+    expect(await readDateSystem(mockWorkbook({ sheets: { T: {} }, date1904: 'refuse' }).context)).toBeNull();
+    const odd = mockWorkbook({ sheets: { T: {} } });
+    const answer = new OfficeMockObject({ value: '#VALUE!', error: '#VALUE!' });
+    odd.context.workbook.functions.date = () => answer;
+    const sync = odd.context.sync;
+    odd.context.sync = async () => (await sync(), await answer.sync());
+    expect(await readDateSystem(odd.context)).toBeNull();
+  });
+
+  it('finds the first date cell holding a serial (text dates need no date system)', () => {
+    const values = [['Date', 'Amount'], ['2024-01-05', 10], ['', 5], [45296, 7]];
+    expect(firstSerialDate(values, [0], 1)).toEqual({ row: 3, col: 0 });
+    expect(firstSerialDate(values.slice(0, 3), [0], 1)).toBeNull();
+    expect(firstSerialDate(values, [], 1)).toBeNull();
   });
 
   it('moves serials in date columns to the 1900 system: 5 Jan 2024 reads 43834 in 1904, 45296 in 1900', async () => {
@@ -356,35 +369,6 @@ describe('charts, selection, navigation', () => {
     await goTo(wb.context, 'Crego Records', 'C14');
     expect(wb.activated).toEqual(['Crego Records']);
     expect(wb.selected).toEqual(['Crego Records!C14']);
-  });
-});
-
-describe('the running workbook’s date system (workbookDateSystem)', () => {
-  afterEach(() => {
-    delete (globalThis as any).Excel;
-    delete (globalThis as any).Office;
-  });
-  it('asks Excel through its own Excel.run, and is 1900 where there is no Excel (the CLI)', async () => {
-    expect(await workbookDateSystem()).toBe(1900);
-    (globalThis as any).Excel = (mockWorkbook({ sheets: { T: {} }, date1904: true }) as any).excel;
-    expect(await workbookDateSystem()).toBe(1904);
-    (globalThis as any).Excel = (mockWorkbook({ sheets: { T: {} }, date1904: false }) as any).excel;
-    expect(await workbookDateSystem()).toBe(1900);
-  });
-
-  it('waits for Office.js to be ready before it asks', async () => {
-    const steps: string[] = [];
-    let ready!: () => void;
-    const onReady = new Promise<void>((resolve) => (ready = resolve));
-    (globalThis as any).Office = { onReady: () => (steps.push('onReady'), onReady) };
-    const wb = mockWorkbook({ sheets: { T: {} }, date1904: true }) as any;
-    (globalThis as any).Excel = { run: (work: (ctx: unknown) => Promise<unknown>) => (steps.push('Excel.run'), wb.excel.run(work)) };
-    const answer = workbookDateSystem();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(steps).toEqual(['onReady']);
-    ready();
-    expect(await answer).toBe(1904);
-    expect(steps).toEqual(['onReady', 'Excel.run']);
   });
 });
 

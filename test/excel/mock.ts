@@ -31,8 +31,11 @@ export interface WorkbookSeed {
   sheets: Record<string, SheetSeed>;
   tables?: Record<string, { sheet: string; row: number; col: number; values: Grid }>;
   selection?: { sheet: string; row: number; col: number; rows: number; cols: number };
-  /** Workbook.use1904DateSystem; omit for a host without the property. */
-  date1904?: boolean;
+  /**
+   * The workbook counts dates from 1904: `workbook.functions.date(1904,1,1)` answers 0 (1462 when
+   * false or omitted). `'refuse'`: the host fails the call. Only released API: no use1904DateSystem.
+   */
+  date1904?: boolean | 'refuse';
 }
 
 export interface MockWorkbook {
@@ -280,7 +283,14 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
           load: loadItems,
           getItemOrNullObject(name: string) { return tableMock(name, !seed.tables?.[name]); },
         },
-        ...(seed.date1904 === undefined ? {} : { use1904DateSystem: seed.date1904 }),
+        functions: {
+          date(year: number, month: number, day: number) {
+            if (seed.date1904 === 'refuse') throw Object.assign(new Error('This operation is not supported'), { code: 'ApiNotFound' });
+            // Days from the system's day 0 (31 Dec 1899 in 1900, counting Excel's 29 Feb 1900; 1 Jan 1904 in 1904).
+            const serial = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(1899, 11, 30)) / 86_400_000);
+            return mk({ value: seed.date1904 === true ? serial - 1462 : serial, error: '' });
+          },
+        },
         application: {
           calculate(type: string) { wb.calculations.push({ what: 'workbook', arg: type }); },
         },

@@ -265,7 +265,8 @@ describe('a workbook in the 1904 date system (old Mac files)', () => {
   const day = '2025-06-30';
 
   it('SUMMARY and OUTSTANDING read an as-of date as a 1904 serial and show their dates as 1904 serials', async () => {
-    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    t = useRuntime(p.sandbox);
+    t.runtime.setDateSystem(1904); // handed over by the pane or the ribbon
     const id = p.termAccounts[0]!;
     const asOf = excelSerialToEpoch(isoDateToExcelSerial(day)!);
     const asOf1904 = isoDateToExcelSerial(day)! - OFFSET;
@@ -295,13 +296,15 @@ describe('a workbook in the 1904 date system (old Mac files)', () => {
       }
     }
     expect(id).toBeDefined();
-    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    t = useRuntime(p.sandbox);
+    t.runtime.setDateSystem(1904); // handed over by the pane or the ribbon
     await CREGO.summary([[id!]], [['dpd', 'asset_category']], 0, false, inv()); // connects and reads the date system
     expect(await CREGO.summary([[id!]], [['asset_category_date']], 0, false, inv())).toEqual([[epochToExcelSerial(changed!) - OFFSET]]);
   });
 
   it('SCHEDULE takes its start and first due dates, and shows its due dates, as 1904 serials', async () => {
-    t = useRuntime(p.sandbox, { readDateSystem: async () => 1904 });
+    t = useRuntime(p.sandbox);
+    t.runtime.setDateSystem(1904); // handed over by the pane or the ribbon
     const start = isoDateToExcelSerial('2026-02-10')! - OFFSET;
     const first = isoDateToExcelSerial('2026-03-05')! - OFFSET;
     const table = await CREGO.schedule(100000, 12, 3, start, first, 'paise', inv());
@@ -309,34 +312,21 @@ describe('a workbook in the 1904 date system (old Mac files)', () => {
     expect(table.slice(1).map((r) => r[1] as number).every((d) => d > first - 1 && d < first + 100)).toBe(true);
   });
 
-  it('a refresh reads the date system again (Excel Options can change it) and the cells follow', async () => {
-    let system: 1900 | 1904 = 1900;
+  it('cells never ask Excel: they use the system the pane last handed over, and follow a new one after Refresh', async () => {
     const order: string[] = [];
-    t = useRuntime(p.sandbox, {
-      readDateSystem: async () => (order.push('read date system'), system),
-      recalc: async () => void order.push('recalculate'),
-    });
+    t = useRuntime(p.sandbox, { recalc: async () => void order.push('recalculate') });
     const id = p.termAccounts[0]!;
     const before = (await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0] as number;
-    expect(before).toBeGreaterThan(45000);
-    system = 1904;
-    expect((await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0]).toBe(before); // read once, not per cell
-    order.length = 0;
+    expect(before).toBeGreaterThan(45000); // nothing handed over yet: Excel's default, 1900
+    expect(t.runtime.status().dateSystem).toBeNull();
+    expect(t.runtime.setDateSystem(1900)).toBe(false); // the same serials: nothing to recalculate
+    expect(t.runtime.setDateSystem(1904)).toBe(true); // the cells' dates change: the caller recalculates
     await t.runtime.refresh();
-    expect(order).toEqual(['read date system', 'recalculate']); // read outside the recalculation
+    expect(order).toEqual(['recalculate']);
     expect((await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0]).toBe(before - OFFSET);
-  });
-
-  it('a workbook that will not say (an error, or no answer) is taken as 1900 rather than leaving cells waiting', async () => {
-    const id = p.termAccounts[0]!;
-    const owed = await api.call<Record<string, number>>('emis.outstanding', { query: { account: id } });
-    const next = epochToExcelSerial(owed.next_due_date!);
-    t = useRuntime(p.sandbox, { readDateSystem: () => Promise.reject(new Error('RichApi.Error')) });
-    expect(await CREGO.outstanding(id, 'next_due_date', 0, inv())).toEqual([[next]]);
-    t.runtime.disconnect();
-    t = useRuntime(p.sandbox, { readDateSystem: () => new Promise(() => undefined), dateSystemTimeoutMs: 20 });
-    expect(await CREGO.outstanding(id, 'next_due_date', 0, inv())).toEqual([[next]]);
-    expect(t.runtime.status().dateSystem).toBe(1900);
+    expect(t.runtime.status().dateSystem).toBe(1904);
+    expect(t.runtime.setDateSystem(null)).toBe(true); // Excel would not say: back to the default
+    expect((await CREGO.outstanding(id, 'next_due_date', 0, inv()))[0]![0]).toBe(before);
   });
 });
 
