@@ -12,6 +12,8 @@ const repoRoot = dirname(fileURLToPath(import.meta.url));
 export default defineConfig(({ mode }) => {
   const test: ViteUserConfig['test'] = {
     include: ['test/**/*.test.ts'],
+    // Chromium, openpyxl and LibreOffice found, or installed with apt-get as root (scripts/test-deps.mjs).
+    globalSetup: ['scripts/test-deps.mjs'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   };

@@ -4,7 +4,7 @@
  * TEST ONLY by office-double.js (an in-memory workbook + CustomFunctions registry), routed in place
  * of the CDN URL; functions.js, the pane module, the client and the bulk engine are the real build.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochToExcelSerial, isoDateToExcelSerial } from '../../src/api/dates';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
+import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
 
 const REPO = resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = findChromium();
 // Every run saves its screenshots under test-results/ (git-ignored); UPDATE_SCREENSHOTS=1 refreshes the
 // README's copies in docs/screenshots instead, so a plain `npm test` leaves the work tree clean.
 const SHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
@@ -71,11 +72,11 @@ async function shoot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
+  if (!CHROMIUM) throw new Error(missingMessage('chromium'));
   buildDir = mkdtempSync(join(tmpdir(), 'crego-pane-'));
   await buildAddin({ repoRoot: REPO, outDir: join(buildDir, 'dist') });
   server = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 7, accounts: 40 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM!, args: LAUNCH_ARGS });
   page = await openPane(server.url);
 }, 180_000);
 
