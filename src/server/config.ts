@@ -4,7 +4,7 @@
  *   CREGO_ENVIRONMENT (sandbox | preprod | production; the task pane labels and guards by it: default
  *   production, or sandbox for a loopback http URL), CREGO_PROXY_TIMEOUT_MS, CREGO_PROXY_MAX_BODY_BYTES, CREGO_SANDBOX_SEED.
  */
-import { portFrom } from './build/origin';
+import { portFrom, resolveAddinOrigin } from './build/origin';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from './proxy';
 
 export interface CregoUpstream {
@@ -22,6 +22,8 @@ export interface EnvSettings {
   sandboxSeed?: number;
   timeoutMs: number;
   maxBodyBytes: number;
+  /** ADDIN_ORIGIN when set: its pages may use /api besides https://<Host>. */
+  addinOrigin?: string;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
@@ -30,6 +32,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettin
     host: env.HOST?.trim() || '127.0.0.1',
     timeoutMs: positiveInt(env, 'CREGO_PROXY_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
     maxBodyBytes: positiveInt(env, 'CREGO_PROXY_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+    ...(env.ADDIN_ORIGIN?.trim() ? { addinOrigin: resolveAddinOrigin(env) } : {}),
   };
   const baseUrl = env.CREGO_BASE_URL?.trim();
   if (baseUrl) {

@@ -5,6 +5,8 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { classifyCaller } from './origin';
 import { createApiProxy, API_PREFIX, type ApiProxy } from './proxy';
 import { createStaticHandler } from './static';
 import { resolveTls, type TlsMaterial } from './certs';
@@ -29,6 +31,8 @@ export interface ServerOptions {
   sandbox?: SandboxStartOptions;
   timeoutMs?: number;
   maxBodyBytes?: number;
+  /** The add-in's public origin (ADDIN_ORIGIN) when a reverse proxy in front does not keep the Host header. */
+  addinOrigin?: string;
   /** One line per proxied request and per notice. Default: silent. */
   log?: (line: string) => void;
 }
@@ -68,10 +72,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     upstream = { baseUrl: sandbox.url, environment: 'sandbox' };
   }
 
+  const addinOrigins = opts.addinOrigin ? [opts.addinOrigin] : [];
   let proxy: ApiProxy | undefined;
   let server: Server | undefined;
   try {
-    proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, log });
+    proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, log, addinOrigins });
     const paneConfig: PaneConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
     const serveStatic = createStaticHandler(distDir);
     const api = proxy;
@@ -79,7 +84,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       const pathname = (req.url ?? '/').split('?')[0]!;
       const route =
         pathname === '/config.json'
-          ? Promise.resolve(sendConfig(res, paneConfig))
+          ? Promise.resolve(sendConfig(req, res, paneConfig, addinOrigins))
           : pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)
             ? api.handle(req, res)
             : serveStatic(req, res, pathname);
@@ -127,7 +132,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
 }
 
-function sendConfig(res: import('node:http').ServerResponse, config: PaneConfig): void {
+/** The pane's settings (with the sandbox's dev token): for the add-in's own pages, like /api. */
+function sendConfig(req: IncomingMessage, res: ServerResponse, config: PaneConfig, addinOrigins: string[]): void {
+  if (classifyCaller(req.headers, addinOrigins) === 'foreign') {
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end("Only the add-in's own pages may read this.\n");
+    return;
+  }
   const body = JSON.stringify(config);
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) }).end(body);
 }

@@ -1,13 +1,16 @@
 /**
  * The `/api/*` proxy to Crego. Not an open proxy: the upstream origin is fixed by configuration
- * and bound into the connection pool, so nothing in a request can send it elsewhere. Cookies
- * (both ways) and hop-by-hop headers are dropped, request bodies are capped, every request has a
- * deadline, and the log line carries method, path, status and time only (never a header).
+ * and bound into the connection pool, so nothing in a request can send it elsewhere. It answers
+ * only the add-in's own pages and tools that are not browsers (origin.ts): a page of another
+ * origin gets 403, reads included, and the upstream's own CORS headers never reach a browser.
+ * Cookies (both ways) and hop-by-hop headers are dropped, request bodies are capped, every request
+ * has a deadline, and the log line carries method, path, status and time only (never a header).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ErrorBody } from '../api/types';
+import { classifyCaller } from './origin';
 
 export const API_PREFIX = '/api';
 
@@ -21,6 +24,8 @@ export interface ProxyOptions {
   /** Keep-alive connections kept to Crego. */
   connections?: number;
   log?: (line: string) => void;
+  /** The add-in's public origin(s) (ADDIN_ORIGIN), accepted besides https://<Host>. */
+  addinOrigins?: readonly string[];
 }
 
 export interface ApiProxy {
@@ -38,9 +43,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 const DROP_REQUEST = new Set(['host', 'cookie', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'content-length', 'expect']);
 /** The methods the API uses. Anything else is refused: TRACE would echo the Authorization header back. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-/** Methods a page on another site cannot use to change anything. */
-const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DROP_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
+/** Headers the pane's client reads from an answer (Retry-After for back-off, the replay mark of a bulk post). */
+const EXPOSED = 'X-Request-Id, Retry-After, Idempotent-Replayed';
 
 export function createApiProxy(opts: ProxyOptions): ApiProxy {
   const base = new URL(opts.baseUrl);
@@ -72,9 +77,26 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       sendError(res, 405, { detail: `The API proxy does not forward ${method} requests.`, code: 'method_not_allowed' });
       return done(405);
     }
-    if (!READ_ONLY.has(method) && fromAnotherSite(req)) {
-      sendError(res, 403, { detail: 'Only the add-in\'s own pages may send changes through this proxy.', code: 'cross_site' });
+    const caller = classifyCaller(req.headers, opts.addinOrigins);
+    if (caller === 'foreign') {
+      // No CORS headers: the browser shows the page of another origin nothing, not even this refusal.
+      sendError(res, 403, { detail: "Only the add-in's own pages may use this proxy.", code: 'cross_site' });
       return done(403);
+    }
+    const cors: Record<string, string> = { Vary: 'Origin' };
+    if (caller === 'own' && typeof req.headers.origin === 'string') {
+      cors['Access-Control-Allow-Origin'] = req.headers.origin;
+      cors['Access-Control-Expose-Headers'] = EXPOSED;
+    }
+    if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      // A CORS preflight is the proxy's business, not Crego's: only the add-in's origin gets here.
+      res.writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': [...METHODS].join(', '),
+        'Access-Control-Allow-Headers': String(req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type'),
+        'Access-Control-Max-Age': '600',
+      }).end();
+      return done(204);
     }
 
     let body: Buffer | undefined;
@@ -115,12 +137,15 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const out: Record<string, string | string[]> = {};
+      const out: Record<string, string | string[]> = { ...cors };
       const listed = new Set(String(upstream.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
       for (const [name, value] of Object.entries(upstream.headers)) {
         if (value === undefined || HOP_BY_HOP.has(name) || DROP_RESPONSE.has(name) || listed.has(name)) continue;
+        if (name.startsWith('access-control-') || name === 'vary') continue; // the proxy's CORS, not Crego's
         out[name] = value;
       }
+      const vary = upstream.headers.vary;
+      if (vary !== undefined) out.Vary = `${String(vary)}, Origin`;
       res.writeHead(upstream.statusCode, out);
       await pipeline(upstream.body, res); // honours back-pressure from a slow client
       done(upstream.statusCode);
@@ -130,9 +155,9 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       if (res.headersSent) {
         res.destroy();
       } else if (status === 504) {
-        sendError(res, 504, { detail: `Crego did not answer within ${Math.round(timeoutMs / 1000)} s. Try again; if it keeps happening, check Crego's status.`, code: 'upstream_timeout' });
+        sendError(res, 504, { detail: `Crego did not answer within ${Math.round(timeoutMs / 1000)} s. Try again; if it keeps happening, check Crego's status.`, code: 'upstream_timeout' }, cors);
       } else {
-        sendError(res, 502, { detail: `Cannot reach Crego at ${base.origin}. Check CREGO_BASE_URL and the network.`, code: 'upstream_unreachable' });
+        sendError(res, 502, { detail: `Cannot reach Crego at ${base.origin}. Check CREGO_BASE_URL and the network.`, code: 'upstream_unreachable' }, cors);
       }
       done(status);
     } finally {
@@ -160,25 +185,6 @@ function isPlainPath(path: string): boolean {
   return segments.every((s, i) => s !== '..' && s !== '.' && (s !== '' || i === segments.length - 1));
 }
 
-/**
- * A page on another site can make the browser send a form POST here (no preflight); with a
- * server-side CREGO_TOKEN the proxy would sign it. The add-in's pages are same-origin, so a
- * change from another site is refused: by `Sec-Fetch-Site` where the browser sends it, else by
- * comparing `Origin` with `Host` (a reverse proxy in front must keep the Host header).
- * Tools that send neither (curl, the CLI) are not browsers and pass.
- */
-function fromAnotherSite(req: IncomingMessage): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
-  const origin = req.headers.origin;
-  if (origin === undefined) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true; // `Origin: null` (sandboxed frame, file://)
-  }
-}
-
 function isTimeout(err: unknown): boolean {
   return err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
 }
@@ -202,7 +208,7 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, max: number): void 
   req.resume();
 }
 
-function sendError(res: ServerResponse, status: number, body: ErrorBody): void {
+function sendError(res: ServerResponse, status: number, body: ErrorBody, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
 }

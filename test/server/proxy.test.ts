@@ -77,7 +77,7 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
 
   it('drops cookies both ways and hop-by-hop headers, keeps the rest', async () => {
     const reply = await httpsCall(`${server.url}/api/v1/lms/loans/`, tls.ca, {
-      headers: { Cookie: 'sid=browser-session', Connection: 'close, X-Private', 'X-Private': 'hop', 'Proxy-Authorization': 'Basic x', Origin: 'https://localhost:3000', Accept: 'application/json' },
+      headers: { Cookie: 'sid=browser-session', Connection: 'close, X-Private', 'X-Private': 'hop', 'Proxy-Authorization': 'Basic x', Origin: `https://localhost:${server.port}`, Accept: 'application/json' },
     });
     const sent = upstream.seen[0]!.headers;
     expect(sent.cookie).toBeUndefined();
@@ -185,6 +185,7 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
       { 'Sec-Fetch-Site': 'same-site', Origin: 'https://other.localhost' },
       { Origin: 'https://evil.example' }, // a browser without Sec-Fetch-* headers
       { Origin: 'null' },
+      { Origin: `http://${host}` }, // same host and port, plain http: another origin
     ]) {
       const reply = await post(headers);
       expect(reply.status, JSON.stringify(headers)).toBe(403);
@@ -196,6 +197,110 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     expect((await post({ Origin: `https://${host}` })).status).toBe(200);
     expect((await post({})).status).toBe(200);
     expect(upstream.seen.map((s) => s.headers.authorization)).toEqual(Array(3).fill('Bearer server-side-token'));
+  });
+
+  it('gives a page of another origin nothing to read, though the server would sign the request', async () => {
+    const host = `localhost:${tokenServer.port}`;
+    const foreign: Array<Record<string, string>> = [
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }, // the reported attack: a plain fetch()
+      { 'Sec-Fetch-Site': 'cross-site' }, // <img>/<script> loads carry no Origin
+      { Origin: 'https://evil.example' }, // WKWebView before Safari 16.4 sends no Sec-Fetch-*
+      { 'Sec-Fetch-Site': 'same-site', Origin: 'https://sub.localhost' },
+      { Origin: `http://${host}` }, // the scheme counts
+      { Origin: `https://localhost:${tokenServer.port + 1}` }, // so does the port
+      { Origin: `https://127.0.0.1:${tokenServer.port}` }, // and the host name
+      { Origin: 'null' },
+    ];
+    for (const headers of foreign) {
+      for (const method of ['GET', 'HEAD']) {
+        const reply = await httpsCall(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { method, headers });
+        expect(reply.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
+        expect(Object.keys(reply.headers).filter((h) => h.startsWith('access-control-')), JSON.stringify(headers)).toEqual([]);
+      }
+    }
+    expect(upstream.seen).toHaveLength(0);
+    // A preflight from another origin is refused too, so a browser sends nothing after it.
+    const preflight = await httpsCall(`${tokenServer.url}/api/v1/lms/records/`, tls.ca, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    // /config.json (the sandbox's dev token lives there) is the add-in's too.
+    expect((await httpsCall(`${tokenServer.url}/config.json`, tls.ca, { headers: foreign[0] })).status).toBe(403);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("answers what the pane and the functions runtime send on Excel on the web, Windows and Mac", async () => {
+    const own = `https://localhost:${tokenServer.port}`;
+    // Per webview (see src/server/origin.ts): GETs carry no Origin; writes carry Origin; Sec-Fetch-Site where supported.
+    const webviews: Record<string, { read: Record<string, string>; write: Record<string, string> }> = {
+      'Excel on the web / WebView2 (Chromium)': {
+        read: { 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' },
+        write: { 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'cors', Origin: own },
+      },
+      'Mac, WKWebView from Safari 16.4': { read: { 'Sec-Fetch-Site': 'same-origin' }, write: { 'Sec-Fetch-Site': 'same-origin', Origin: own } },
+      'Mac, older WKWebView': { read: {}, write: { Origin: own } },
+      'Windows, Trident (IE11) fallback': { read: {}, write: {} },
+    };
+    for (const [name, sent] of Object.entries(webviews)) {
+      const read = await httpsCall(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { headers: sent.read });
+      expect(read.status, name).toBe(200);
+      const write = await httpsCall(`${tokenServer.url}/api/v1/lms/records/`, tls.ca, { method: 'POST', headers: { 'Content-Type': 'application/json', ...sent.write }, body: '{}' });
+      expect(write.status, name).toBe(200);
+      expect(write.headers['access-control-allow-origin'], name).toBe(sent.write.Origin);
+      const config = await httpsCall(`${tokenServer.url}/config.json`, tls.ca, { headers: sent.read });
+      expect(config.status, name).toBe(200);
+    }
+    expect(upstream.seen).toHaveLength(2 * Object.keys(webviews).length);
+  });
+
+  it("replaces Crego's CORS headers with its own: the add-in's origin only", async () => {
+    const open = await startUpstream((_seen, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Credentials': 'true',
+        'Access-Control-Expose-Headers': 'X-Secret',
+        Vary: 'Accept-Encoding',
+      });
+      res.end('{"results":[]}');
+    });
+    const s = await startServer({ port: 0, distDir: dist.dir, tls, crego: { baseUrl: open.url, token: 'server-side-token', environment: 'production' } });
+    try {
+      const own = `https://localhost:${s.port}`;
+      const tool = await httpsCall(`${s.url}/api/v1/lms/loans/`, tls.ca);
+      expect(tool.status).toBe(200);
+      expect(Object.keys(tool.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+      expect(tool.headers.vary).toBe('Accept-Encoding, Origin');
+      const pane = await httpsCall(`${s.url}/api/v1/lms/loans/`, tls.ca, { headers: { Origin: own, 'Sec-Fetch-Site': 'same-origin' } });
+      expect(pane.headers['access-control-allow-origin']).toBe(own);
+      expect(pane.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(pane.headers['access-control-expose-headers']).not.toContain('X-Secret');
+      // The add-in's own preflight is answered here (Crego's would name '*').
+      const preflight = await httpsCall(`${s.url}/api/v1/lms/records/`, tls.ca, {
+        method: 'OPTIONS',
+        headers: { Origin: own, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': own, 'access-control-allow-headers': 'authorization, content-type, idempotency-key' });
+      expect(open.seen).toHaveLength(2);
+    } finally {
+      await s.close();
+      await open.close();
+    }
+  });
+
+  it('accepts the configured public origin (ADDIN_ORIGIN) besides its own Host', async () => {
+    const s = await startServer({ port: 0, distDir: dist.dir, tls, addinOrigin: 'https://addin.example.com/crego', crego: { baseUrl: `${upstream.url}/crego`, token: 'server-side-token', environment: 'production' } });
+    try {
+      const post = (origin: string) => httpsCall(`${s.url}/api/v1/lms/records/`, tls.ca, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: '{}' });
+      expect((await post('https://addin.example.com')).status).toBe(200);
+      expect((await post('http://addin.example.com')).status).toBe(403);
+      expect((await post('https://addin.example.com.evil.example')).status).toBe(403);
+    } finally {
+      await s.close();
+    }
   });
 
   it('logs method, path and status but never the Authorization header or the query', async () => {

@@ -59,6 +59,7 @@ export async function run(args: string[]): Promise<number> {
       sandbox: settings.sandboxSeed !== undefined ? { seed: settings.sandboxSeed } : undefined,
       timeoutMs: settings.timeoutMs,
       maxBodyBytes: settings.maxBodyBytes,
+      addinOrigin: settings.addinOrigin,
       log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (err) {
