@@ -12,11 +12,13 @@ import { Persistence } from './persist';
 import { seedPortfolio } from './portfolio';
 import { Store } from './store';
 
-import { BULK_MODES, type BulkMode } from './handlers/index';
+import { BULK_MODES, UTR_SCOPES, type BulkMode, type UtrScope } from './handlers/index';
+import { Settlement } from './settlement';
 
 export type { FaultSpec } from './faults';
-export type { BulkMode } from './handlers/index';
-export { BULK_MODES } from './handlers/index';
+export type { BulkMode, UtrScope } from './handlers/index';
+export { BULK_MODES, UTR_SCOPES } from './handlers/index';
+export { rejectedByShare } from './settlement';
 
 export interface SandboxOptions {
   /** 0 = a random free port (default). */
@@ -45,6 +47,17 @@ export interface SandboxOptions {
    * Framework's `many=True`); `atomic_unaligned` the same 400 without saying which items are bad.
    */
   bulkMode?: BulkMode;
+  /**
+   * Payments applied after the call, as on Crego's newer platform: a created record is `requested`
+   * and becomes `processed` (counted in every figure) this many seconds later. Default 0: processed at once.
+   */
+  settleAfter?: number;
+  /** Share (0–1) of created records that end `rejected` instead, chosen by a hash of the UTR (`rejectedByShare`). */
+  rejectShare?: number;
+  /** `tenant`: a record's UTR is unique across all accounts (the newer platform); default `account`. */
+  utrScope?: UtrScope;
+  /** Ignore the Idempotency-Key header (nothing public says Crego honours it). */
+  ignoreIdempotencyKey?: boolean;
 }
 
 export interface RunningSandbox {
@@ -73,11 +86,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     seedPortfolio(store, seed, opts.accounts ?? 500, businessDay);
   }
   if (persistence) persistence.attach(store);
+  if (opts.utrScope !== undefined && !UTR_SCOPES.includes(opts.utrScope)) throw new Error(`utrScope must be one of ${UTR_SCOPES.join(', ')}, got '${opts.utrScope}'`);
+  const settlement = new Settlement(store, { settleAfterSeconds: opts.settleAfter ?? 0, rejectShare: opts.rejectShare ?? 0 });
   const engine = new Engine(store, fixedDay);
   const token = opts.token ?? process.env.CREGO_SANDBOX_TOKEN ?? Auth.newToken('sbxdev');
   const auth = new Auth(token, opts.tokenTtlSeconds ?? 900, opts.username ?? 'demo', opts.password ?? 'demo');
   const faults = opts.faults !== undefined ? new Faults(parseFaults(opts.faults)) : null;
-  const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed, bulkMode: opts.bulkMode });
+  const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed, bulkMode: opts.bulkMode,
+    utrScope: opts.utrScope, settlement, ignoreIdempotencyKey: opts.ignoreIdempotencyKey });
 
   const server = createServer({ keepAlive: true }, front.handle);
   server.keepAliveTimeout = 65_000;

@@ -9,7 +9,7 @@
  */
 import { childId, uuidFrom } from './ids';
 import { buildSchedule, drawdownInterest, interestFor, processingFee, roundHalfUp, type Schedule, type ScheduleTerms } from './math';
-import type { AccountRow, PayoutRow, RecordRow, Store } from './store';
+import { isApplied, type AccountRow, type PayoutRow, type RecordRow, type Store } from './store';
 
 export type DemandKind = 'emi' | 'topup' | 'fee';
 
@@ -238,7 +238,8 @@ export function evaluate(store: Store, a: AccountRow, day: number): Evaluation {
   const { demands, schedule, loanAmount, payout } = buildDemands(store, a, day);
   const records = store
     .recordsOf(a.id)
-    .filter((r) => r.day <= day)
+    // A payment still in Crego's queue, or rejected by it, moves no figure.
+    .filter((r) => r.day <= day && isApplied(r))
     .sort((x, y) => x.day - y.day || x.index - y.index);
 
   const settlements: Settlement[] = [];

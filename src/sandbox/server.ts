@@ -9,7 +9,8 @@ import type { Auth } from './auth';
 import type { Engine } from './engine';
 import { HttpError, validationError } from './errors';
 import { formatFaults, parseFaults, type Faults } from './faults';
-import { HANDLERS, type BulkMode } from './handlers/index';
+import { HANDLERS, type BulkMode, type UtrScope } from './handlers/index';
+import type { Settlement } from './settlement';
 import { seededRandom } from './ids';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -63,6 +64,12 @@ export interface FrontOptions {
   seed: number;
   /** How bulk create treats a request with bad items (default per_item). */
   bulkMode?: BulkMode;
+  /** Where a record's UTR must be unique (default per account). */
+  utrScope?: UtrScope;
+  /** The payment queue (default: records processed on receipt). */
+  settlement?: Settlement;
+  /** Act as if Idempotency-Key did not exist (nothing public says Crego honours it). */
+  ignoreIdempotencyKey?: boolean;
 }
 
 export class Front {
@@ -115,7 +122,7 @@ export class Front {
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, X-Request-Id',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Timezone',
         'Access-Control-Max-Age': '600',
       });
       res.end();
@@ -180,7 +187,7 @@ export class Front {
           throw new HttpError(403, 'permission_denied', `This user may only read; ${def.name} (${def.method} ${def.path}) needs a staff sign-in.`);
       }
       const parsed = parseJson(raw);
-      const key = method === 'POST' ? headerOf(req, 'idempotency-key') : undefined;
+      const key = method === 'POST' && !this.o.ignoreIdempotencyKey ? headerOf(req, 'idempotency-key') : undefined;
       const scope = key ? `${def.key}|${path}|${key}` : '';
       const fingerprint = key ? createHash('sha1').update(raw).digest('hex') : '';
       const stored = key ? this.idempotency.get(scope) : undefined;
@@ -215,7 +222,9 @@ export class Front {
     const handler = HANDLERS[def.key];
     if (!handler)
       throw new HttpError(501, 'not_implemented', `Not implemented in the sandbox: ${def.group} › ${def.name} (${def.key}, ${def.method} ${def.path}).`, undefined, { endpoint: def.key });
-    return handler({ engine: this.o.engine, params, query, body, bulkMode: this.o.bulkMode });
+    // Payments whose time has come settle before anything can read them.
+    this.o.settlement?.drain();
+    return handler({ engine: this.o.engine, params, query, body, bulkMode: this.o.bulkMode, utrScope: this.o.utrScope, settlement: this.o.settlement });
   }
 
   private remember(scope: string, answer: StoredAnswer): void {

@@ -61,6 +61,23 @@ export interface RecordRow {
   settlement_order: 'oldest_due_first' | 'rbi';
   created_at: number;
   index: number;
+  /**
+   * Where the payment queue has it (settlement.ts): `requested` until it settles, then `processed`
+   * (counts in every figure) or `rejected` (never counts). Absent: processed (records of the demo
+   * portfolio, and data files written before records had a status).
+   */
+  status?: RecordStatus;
+  /** ms since epoch when a `requested` record settles. */
+  settle_at?: number;
+  /** Why a record was rejected. */
+  failed_remark?: string | null;
+}
+
+export type RecordStatus = 'requested' | 'processed' | 'rejected';
+
+/** Whether a record's money counts: only a processed one is applied to the loan. */
+export function isApplied(r: RecordRow): boolean {
+  return r.status === undefined || r.status === 'processed';
 }
 
 export interface FeeRow {
@@ -167,6 +184,13 @@ export class Store {
       this.recordByUtr.set(`${r.account}|${r.utr}`, r);
       push(this.recordsByUtrOnly, r.utr, r);
     }
+    this.touch(r.account);
+  }
+
+  /** The payment queue's verdict on a record: its account's figures change (or not) from now on. */
+  settleRecord(r: RecordRow, status: 'processed' | 'rejected', reason: string | null): void {
+    r.status = status;
+    r.failed_remark = reason;
     this.touch(r.account);
   }
 

@@ -7,7 +7,7 @@ import type { AccountSummary, AssetCategory } from '../api/types';
 import { endOfDay } from './days';
 import { accruedNotDue, overdueOutstanding, penalOutstanding, settlementId, unpaid, type Demand, type Evaluation } from './ledger';
 import { processingFee, roundHalfUp, rupees } from './math';
-import type { AccountRow, FeeRow, PayoutRow, RecordRow, TopupRow } from './store';
+import { isApplied, type AccountRow, type FeeRow, type PayoutRow, type RecordRow, type TopupRow } from './store';
 
 /** RBI's DPD bands (a sticky NPA is decided by the ledger). */
 export function assetCategory(ev: Evaluation): { category: AssetCategory; since: number | null } {
@@ -232,8 +232,10 @@ export function settlementView(s: Evaluation['settlements'][number], a: AccountR
 }
 
 export function recordView(r: RecordRow, a: AccountRow, ev: Evaluation | null) {
-  const remaining = ev?.recordRemaining.get(r.id) ?? (ev && r.day <= ev.day ? 0 : r.amount);
-  const settled = ev?.recordSettledDay.get(r.id);
+  // A payment the queue has not applied (requested, rejected) has paid nothing yet.
+  const applied = isApplied(r);
+  const remaining = !applied ? r.amount : (ev?.recordRemaining.get(r.id) ?? (ev && r.day <= ev.day ? 0 : r.amount));
+  const settled = applied ? ev?.recordSettledDay.get(r.id) : undefined;
   return {
     id: r.id,
     created_at: r.created_at,
@@ -260,7 +262,8 @@ export function recordView(r: RecordRow, a: AccountRow, ev: Evaluation | null) {
     revert_sent_to_gl: false,
     bank_date: r.bank_day === null ? null : endOfDay(r.bank_day),
     remark: r.remark,
-    status: 'processed',
+    status: r.status ?? 'processed',
+    failed_remark: r.failed_remark ?? null,
     collection_bank: null,
     back_date_found: false,
     back_date_marked_on: null,

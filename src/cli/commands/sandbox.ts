@@ -1,11 +1,12 @@
 /**
  * `crego sandbox`: run the Crego LMS emulator in the foreground until Ctrl+C.
  */
-import { BULK_MODES, startSandbox, type BulkMode, type SandboxOptions } from '../../sandbox/index';
+import { BULK_MODES, startSandbox, UTR_SCOPES, type BulkMode, type SandboxOptions, type UtrScope } from '../../sandbox/index';
 
 export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan math, fault injection)';
 
 const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE]
+                     [--settle-after SECONDS] [--reject-share FRACTION] [--utr-scope account|tenant] [--ignore-idempotency-key]
 
   --port N        port to listen on (default 4010; 0 = any free port)
   --host H        interface to bind (default 127.0.0.1)
@@ -18,6 +19,12 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
   --today DATE    pin the business date (IST) for reproducible figures
   --bulk-mode M   per_item (default: good items created, bad ones answered one by one), atomic (one bad
                   item → 400, nothing created, per-item errors in errors.items), atomic_unaligned
+  --settle-after S   payments are applied after the call, as on Crego's newer platform: a created record
+                     is 'requested' and becomes 'processed' S seconds later (figures change only then)
+  --reject-share F   share 0–1 of created records that end 'rejected' (with a reason) instead, chosen by a
+                     hash of the UTR so a test knows which
+  --utr-scope T      account (default: a UTR is unique per account) or tenant (unique across all accounts)
+  --ignore-idempotency-key   act as if Idempotency-Key did not exist (nothing public says Crego honours it)
 The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
 
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
@@ -30,6 +37,10 @@ export function parseArgs(args: string[]): SandboxOptions | string {
     const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     if (!m) return `Unexpected argument '${arg}'.\n\n${USAGE}`;
     const name = m[1];
+    if (name === 'ignore-idempotency-key' && m[2] === undefined) {
+      opts.ignoreIdempotencyKey = true;
+      continue;
+    }
     const value = m[2] ?? args[++i];
     if (value === undefined) return `--${name} needs a value.\n\n${USAGE}`;
     if (NUMERIC.has(name)) {
@@ -43,7 +54,17 @@ export function parseArgs(args: string[]): SandboxOptions | string {
     else if (name === 'faults') opts.faults = value;
     else if (name === 'data') opts.dataFile = value;
     else if (name === 'today') opts.today = value;
-    else if (name === 'bulk-mode') {
+    else if (name === 'settle-after' || name === 'reject-share') {
+      const n = value.trim() === '' ? NaN : Number(value);
+      const max = name === 'reject-share' ? 1 : Infinity;
+      if (!Number.isFinite(n) || n < 0 || n > max)
+        return `--${name} must be a number ${name === 'reject-share' ? 'from 0 to 1 (e.g. 0.25)' : 'of seconds ≥ 0 (e.g. 2)'}, got '${value}'.`;
+      if (name === 'settle-after') opts.settleAfter = n;
+      else opts.rejectShare = n;
+    } else if (name === 'utr-scope') {
+      if (!(UTR_SCOPES as readonly string[]).includes(value)) return `--utr-scope must be one of ${UTR_SCOPES.join(', ')}, got '${value}'.`;
+      opts.utrScope = value as UtrScope;
+    } else if (name === 'bulk-mode') {
       if (!(BULK_MODES as readonly string[]).includes(value)) return `--bulk-mode must be one of ${BULK_MODES.join(', ')}, got '${value}'.`;
       opts.bulkMode = value as BulkMode;
     }

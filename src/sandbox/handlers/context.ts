@@ -6,6 +6,7 @@ import { PAGINATION } from '../../api/endpoints';
 import type { Engine } from '../engine';
 import { HttpError, notFound, validationError } from '../errors';
 import type { Evaluation } from '../ledger';
+import type { Settlement } from '../settlement';
 import type { AccountRow } from '../store';
 import { parseDayValue } from '../validate';
 
@@ -16,7 +17,14 @@ export interface Ctx {
   body: unknown;
   /** How bulk create answers a request with bad items (SandboxOptions.bulkMode); default per_item. */
   bulkMode?: BulkMode;
+  /** Where a payment's UTR must be unique (SandboxOptions.utrScope); default per account. */
+  utrScope?: UtrScope;
+  /** The payment queue new records enter (SandboxOptions.settleAfter / rejectShare); absent: processed at once. */
+  settlement?: Settlement;
 }
+/** `account`: a UTR is unique per account (the first platform, as assumed); `tenant`: across the tenant (the newer one). */
+export type UtrScope = 'account' | 'tenant';
+export const UTR_SCOPES: readonly UtrScope[] = ['account', 'tenant'];
 /**
  * `per_item`: every good item is created, each bad one answered in `results`.
  * `atomic`: like Django REST Framework's `many=True`: one bad item → 400, nothing created, per-item errors
@@ -110,8 +118,10 @@ export function scopedAccounts(ctx: Ctx): AccountRow[] {
   return s.accountOrder;
 }
 
-export function duplicate(what: string, field: string, value: string, existingId: string): HttpError {
-  return new HttpError(409, 'duplicate', `A ${what} with ${field} '${value}' already exists on this account (id ${existingId}); it was not created again.`, { [field]: [`Already used on this account by ${existingId}.`] }, { existing_id: existingId });
+/** `elsewhere`: the existing object is on another account (a tenant-wide UTR); the answer names that account. */
+export function duplicate(what: string, field: string, value: string, existingId: string, elsewhere?: string): HttpError {
+  const where = elsewhere ? `on account ${elsewhere} (unique across the tenant)` : 'on this account';
+  return new HttpError(409, 'duplicate', `A ${what} with ${field} '${value}' already exists ${where} (id ${existingId}); it was not created again.`, { [field]: [`Already used ${where} by ${existingId}.`] }, { existing_id: existingId, ...(elsewhere ? { existing_account: elsewhere } : {}) });
 }
 
 export function lineFigures(ctx: Ctx, a: AccountRow, day: number) {

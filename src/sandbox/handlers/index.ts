@@ -11,8 +11,8 @@ import { adjustment, emiAmount, excessBalance, listLoans, loanSummary } from './
 import { createRecord, createRecordFrom, excessRefund, getRecord, listRecords } from './records';
 import { checkLineAmount, createTopup, createTopupFrom, listTopups } from './topups';
 
-export type { Ctx, Answer, Handler, BulkMode } from './context';
-export { BULK_MODES } from './context';
+export type { Ctx, Answer, Handler, BulkMode, UtrScope } from './context';
+export { BULK_MODES, UTR_SCOPES } from './context';
 
 export const HANDLERS: Record<string, Handler> = {
   'accounts.summary': summary,

@@ -38,14 +38,15 @@ export function createRecordFrom(ctx: Ctx, body: Record<string, unknown>, forced
   const input = recordInput(ctx, f, a);
   if (!f.ok || !a) throw validationError(f.errors);
   if (input.utr) {
-    const existing = ctx.engine.store.recordByAccountUtr(a.id, input.utr);
-    if (existing) throw duplicate('record', 'utr', input.utr, existing.id);
+    const existing = ctx.utrScope === 'tenant' ? ctx.engine.store.recordsWithUtr(input.utr)[0] : ctx.engine.store.recordByAccountUtr(a.id, input.utr);
+    if (existing) throw duplicate('record', 'utr', input.utr, existing.id, existing.account !== a.id ? existing.account : undefined);
   }
   const r: RecordRow = {
     id: newId(), account: a.id, type: forced?.type ?? input.type, amount: input.amount as number, tds_amount: input.tds,
     day: input.day, payment_mode: input.mode || null, utr: input.utr, bank_day: input.bankDay, remark: input.remark,
     settlement_order: input.order, created_at: nowSeconds(), index: ctx.engine.store.recordOrder.length + 1,
   };
+  ctx.settlement?.admit(r);
   ctx.engine.store.addRecord(r);
   return r;
 }
@@ -72,9 +73,8 @@ export const listRecords: Handler = (ctx) => {
   else if (accountIds) rows = [...accountIds].flatMap((id) => s.recordsOf(id));
   else rows = s.recordOrder;
   const status = ctx.query.get('status');
-  if (status && status !== 'processed') rows = []; // every sandbox record is processed on receipt
-  if (accountIds || type || from !== null || to !== null || utr)
-    rows = rows.filter((r) => (!accountIds || accountIds.has(r.account)) && (!type || r.type === type) && (from === null || r.day >= from) && (to === null || r.day <= to));
+  if (accountIds || type || from !== null || to !== null || utr || status)
+    rows = rows.filter((r) => (!accountIds || accountIds.has(r.account)) && (!type || r.type === type) && (from === null || r.day >= from) && (to === null || r.day <= to) && (!status || (r.status ?? 'processed') === status));
   return paginate(ctx, rows, (r) => recordAnswer(ctx, r));
 };
 
