@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   epochToExcelDateTime, epochToExcelSerial, epochToIsoDate, excelDateTimeToEpoch, excelSerialToEpoch,
-  excelSerialToIsoDate, formatIstTime, from1900Serial, isoDateToEpoch, isoDateToExcelSerial, to1900Serial,
+  excelSerialToIsoDate, formatIstTime, from1900Serial, isoDateToEpoch, isoDateToExcelSerial, stampBusinessDate,
+  stampBusinessDates, to1900Serial,
 } from '../src/api/dates';
 import { formatInr, hasAtMostTwoDecimals, roundMoney, sumMoney, toPaise } from '../src/api/money';
 
@@ -16,6 +17,31 @@ describe('dates: Excel serial ↔ Crego epoch seconds (Asia/Kolkata)', () => {
     const utc1830 = Date.UTC(2024, 0, 5, 18, 30) / 1000;
     expect(epochToIsoDate(utc1830 - 1)).toBe('2024-01-05');
     expect(epochToIsoDate(utc1830)).toBe('2024-01-06');
+  });
+
+  it('reads a business date stamped at either end of the IST day as the same date', () => {
+    const startOfDay = Date.parse('2024-01-05T00:00:00+05:30') / 1000; // newer-platform tenants
+    const endOfDay = 1704479399.999999; // Crego's first-platform example
+    expect(epochToExcelSerial(startOfDay)).toBe(45296);
+    expect(epochToExcelSerial(endOfDay)).toBe(45296);
+    expect(epochToIsoDate(startOfDay)).toBe('2024-01-05');
+    // …and neither spills into a neighbour: a microsecond either side is another day.
+    expect(epochToIsoDate(startOfDay - 0.000001)).toBe('2024-01-04');
+    expect(epochToIsoDate(endOfDay + 0.000001)).toBe('2024-01-06');
+  });
+
+  it('stamps a business date at the end (default) or the start of its IST day', () => {
+    const endOfDay = 1704479399.999999;
+    const startOfDay = Date.parse('2024-01-05T00:00:00+05:30') / 1000;
+    expect(stampBusinessDate(endOfDay, 'start_of_day')).toBe(startOfDay);
+    expect(stampBusinessDate(startOfDay, 'end_of_day')).toBeCloseTo(endOfDay, 5);
+    expect(stampBusinessDate(Date.parse('2024-01-05T13:10:00+05:30') / 1000, 'start_of_day')).toBe(startOfDay);
+    expect(stampBusinessDates({ items: [{ date: endOfDay, amount: 9, updated_at: endOfDay }], as_of_date: endOfDay }, 'start_of_day')).toEqual({
+      items: [{ date: startOfDay, amount: 9, updated_at: endOfDay }],
+      as_of_date: startOfDay,
+    });
+    const body = { date: endOfDay };
+    expect(stampBusinessDates(body, 'end_of_day')).toBe(body);
   });
 
   it('ignores the time of day of an Excel date when it means a business date', () => {

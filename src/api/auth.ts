@@ -2,6 +2,11 @@
  * Where the bearer token comes from: a pasted token (trimmed, a pasted `Bearer ` prefix dropped), or a sign-in through the
  * map's `auth.login` with `access`/`refresh`/`expires_in`, renewed shortly before it expires.
  * Only one renewal is ever in flight: concurrent callers share it.
+ *
+ * Sign-in as docs.crego.ai documents it: an `Authorization: Basic base64(username:password)` header **and** the
+ * JSON body `{username, password, type: "staff"}`. Lifetimes differ by product (900 s, 6.5 h, 24 h) and some answers
+ * carry no `expires_in` (the OTP pair), so the expiry is `expires_in` when given, else the access token's own JWT
+ * `exp` claim, else unknown: the token is used until the API refuses it, and the first 401 renews it.
  */
 import { raceAbort } from './backoff';
 import { CregoError } from './contract';
@@ -13,16 +18,49 @@ export interface AuthConfig {
   password?: string;
 }
 
-/** Sends one auth request (`auth.login` / `auth.refresh`) through the client core. */
-export type AuthPoster = (key: 'auth.login' | 'auth.refresh', body: unknown, signal?: AbortSignal) => Promise<TokenAnswer>;
+/** Sends one auth request (`auth.login` / `auth.refresh`) through the client core, with these extra headers. */
+export type AuthPoster = (
+  key: 'auth.login' | 'auth.refresh',
+  body: unknown,
+  signal?: AbortSignal,
+  headers?: Record<string, string>,
+) => Promise<TokenAnswer>;
 
 interface Session {
   access: string;
   refresh?: string;
-  /** ms since epoch when the access token stops working. */
+  /** ms since epoch when the access token stops working (Infinity: not known, renewed on the first 401). */
   expiresAt: number;
   /** ms of lifetime the server granted, to scale the renewal margin. */
   lifetimeMs: number;
+  /** Where the expiry came from, for `crego doctor`. */
+  expirySource: ExpirySource;
+}
+
+/** How the client learnt when a signed-in token expires. */
+export type ExpirySource = 'expires_in' | 'jwt_exp' | 'first_401';
+
+/** `Basic base64(username:password)`, UTF-8 (RFC 7617), without Node's Buffer so the task pane can use it. */
+export function basicCredentials(username: string, password: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(`${username}:${password}`)) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+/**
+ * The `exp` claim (epoch seconds) of a JWT, or undefined when the token is not a JWT or has none.
+ * Read only, never verified: the server checks the signature; the client only needs to know when to renew.
+ */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+    const payload = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4))) as { exp?: unknown };
+    return typeof payload?.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Renew when less than this share of the lifetime is left (capped at one minute). */
@@ -66,11 +104,17 @@ export class TokenSource {
     return !!this.pasted || this.canRenew;
   }
 
-  /** Every secret this source knows, for redaction. */
+  /** Every secret this source knows, for redaction (the Basic credentials too, should a server echo them). */
   secrets(): string[] {
-    return [this.config.token, this.pasted, this.config.password, this.session?.access, this.session?.refresh].filter(
+    const basic = this.canRenew ? basicCredentials(this.config.username as string, this.config.password as string).slice(6) : undefined;
+    return [this.config.token, this.pasted, this.config.password, basic, this.session?.access, this.session?.refresh].filter(
       (s): s is string => !!s,
     );
+  }
+
+  /** Where the current session's expiry came from (undefined before the first sign-in, or with a pasted token). */
+  get expirySource(): ExpirySource | undefined {
+    return this.session?.expirySource;
   }
 
   /** The message a 401 surfaces with, depending on how the token was obtained. */
@@ -125,8 +169,11 @@ export class TokenSource {
       }
     }
     try {
+      const { username, password } = this.config as { username: string; password: string };
       return this.adopt(
-        await this.post('auth.login', { username: this.config.username, password: this.config.password, type: 'staff' }),
+        await this.post('auth.login', { username, password, type: 'staff' }, undefined, {
+          Authorization: basicCredentials(username, password),
+        }),
       );
     } catch (err) {
       if (err instanceof CregoError && (err.kind === 'auth' || err.kind === 'validation'))
@@ -144,12 +191,21 @@ export class TokenSource {
   private adopt(answer: TokenAnswer): string {
     if (!answer || typeof answer.access !== 'string' || !answer.access)
       throw new CregoError({ kind: 'server', endpoint: 'auth.login', message: 'Sign-in answer carried no access token' });
-    const lifetimeMs = (Number(answer.expires_in) > 0 ? Number(answer.expires_in) : 300) * 1000;
+    const now = this.now();
+    const exp = jwtExpiry(answer.access);
+    const [expirySource, expiresAt]: [ExpirySource, number] =
+      Number(answer.expires_in) > 0
+        ? ['expires_in', now + Number(answer.expires_in) * 1000]
+        : // An `exp` already past means our clock and the server's disagree: renewing at once would loop.
+          exp !== undefined && exp * 1000 > now
+          ? ['jwt_exp', exp * 1000]
+          : ['first_401', Infinity];
     this.session = {
       access: answer.access,
       refresh: typeof answer.refresh === 'string' ? answer.refresh : this.session?.refresh,
-      expiresAt: this.now() + lifetimeMs,
-      lifetimeMs,
+      expiresAt,
+      lifetimeMs: expiresAt - now,
+      expirySource,
     };
     this.renewals++;
     return answer.access;

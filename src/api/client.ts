@@ -29,9 +29,11 @@ import {
   renameBody,
   renameFieldErrors,
   type ApiProfile,
+  type ApiSettings,
   type ResolvedEndpoint,
 } from './profile';
 import { TokenSource } from './auth';
+import { stampBusinessDates, TIMEZONE } from './dates';
 import type { Transport, WireResponse } from './transport';
 import { toTransportError } from './transport';
 import type { TokenAnswer } from './types';
@@ -130,6 +132,7 @@ class HttpClient implements CregoHttpClient {
   readonly environment: string;
   readonly baseUrl: string;
   readonly resolver: EndpointResolver;
+  readonly settings: ApiSettings;
   private readonly limiter: Limiter;
   private readonly cache: TtlCache;
   private readonly tokens: TokenSource;
@@ -151,11 +154,12 @@ class HttpClient implements CregoHttpClient {
     this.environment = config.environment ?? this.baseUrl;
     const profile = config.profile === undefined ? undefined : parseProfile(config.profile);
     this.resolver = new EndpointResolver(profile);
+    this.settings = this.resolver.settings;
     this.limiter = new Limiter(config.concurrency ?? DEFAULT_CONCURRENCY);
     this.cache = new TtlCache(config.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
     this.retry = { ...DEFAULT_RETRY, ...config.retry };
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.tokens = new TokenSource(config, (key, body, signal) => this.authPost(key, body, signal));
+    this.tokens = new TokenSource(config, (key, body, signal, headers) => this.authPost(key, body, signal, headers));
   }
 
   get carrier(): string {
@@ -257,7 +261,8 @@ class HttpClient implements CregoHttpClient {
         throw new CregoError({ kind: 'not_found', endpoint: ep.key, message: `Not found: '${value}' is not an id (${ep.name})` });
     }
     try {
-      return buildUrl(this.baseUrl, ep.path, options.path, options.query, ep.queryNames);
+      const query = stampBusinessDates(options.query, this.settings.businessDateEncoding);
+      return buildUrl(this.baseUrl, ep.path, options.path, query, ep.queryNames);
     } catch (err) {
       throw new CregoError({ kind: 'config', endpoint: ep.key, message: `${ep.name}: ${(err as Error).message}` });
     }
@@ -375,9 +380,9 @@ class HttpClient implements CregoHttpClient {
     return new CregoError({ kind: 'cancelled', endpoint: key, message: 'Cancelled' });
   }
 
-  private authPost(key: 'auth.login' | 'auth.refresh', body: unknown, signal?: AbortSignal): Promise<TokenAnswer> {
+  private authPost(key: 'auth.login' | 'auth.refresh', body: unknown, signal?: AbortSignal, headers?: Record<string, string>): Promise<TokenAnswer> {
     const ep = this.resolver.get(key);
-    return this.execute(ep, this.url(ep, {}), { body }, signal).then((r) => this.decode(ep, r) as TokenAnswer);
+    return this.execute(ep, this.url(ep, {}), { body }, signal, headers).then((r) => this.decode(ep, r) as TokenAnswer);
   }
 
   /** Send with retries; resolves with a 2xx answer or rejects with a CregoError. */
@@ -386,12 +391,17 @@ class HttpClient implements CregoHttpClient {
     url: string,
     options: CallOptions,
     signal: AbortSignal | undefined,
+    /** Sign-in's Basic credentials (never on an API call). */
+    extraHeaders?: Record<string, string>,
   ): Promise<WireResponse> {
     // Auth endpoints create nothing, so a lost sign-in answer is safe to ask again. The API
     // honours Idempotency-Key on POST only (docs/api-assumptions.md), so a PATCH is never replayed.
     const replaySafe =
       REPLAY_SAFE_METHODS.has(ep.method) || (ep.method === 'POST' && !!options.idempotencyKey) || !!ep.noAuth;
-    const bodyText = options.body === undefined ? undefined : JSON.stringify(renameBody(ep, options.body));
+    const bodyText =
+      options.body === undefined
+        ? undefined
+        : JSON.stringify(renameBody(ep, stampBusinessDates(options.body, this.settings.businessDateEncoding)));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let retries = 0;
     let renewedAfter401 = false;
@@ -403,7 +413,8 @@ class HttpClient implements CregoHttpClient {
         if (signal?.aborted) throw this.cancelled(ep.key);
         throw err;
       }
-      const headers: Record<string, string> = { Accept: 'application/json' };
+      // X-Timezone: the newer platform renders date-times in the zone the client names; the first ignores it.
+      const headers: Record<string, string> = { Accept: 'application/json', 'X-Timezone': TIMEZONE, ...extraHeaders };
       if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
       if (token) headers.Authorization = `Bearer ${token}`;
       if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;

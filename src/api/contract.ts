@@ -3,6 +3,7 @@
  * task pane). The implementation lives in client.ts (transport, retries, auth, cache);
  * this file holds only types and the error class so consumers stay decoupled from it.
  */
+import type { ApiSettings } from './profile';
 
 export type ErrorKind =
   | 'auth'
@@ -120,5 +121,7 @@ export interface CregoClient {
   /** Environment label (e.g. `sandbox`, `preprod`, `production`), part of every cache key. */
   readonly environment: string;
   readonly baseUrl: string;
+  /** The API profile's behaviour settings (UTR scope, business-date stamping); defaults when absent. */
+  readonly settings?: ApiSettings;
   stats(): ClientStats;
 }

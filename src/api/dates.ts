@@ -22,6 +22,46 @@ function assertFinite(value: number, what: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${what} must be a finite number`);
 }
 
+/**
+ * How a business date is stamped on the wire. Crego's first-platform example is the end of the IST day
+ * (`…59.999999`); newer-platform tenants may stamp its start (00:00 IST), their default. An API profile
+ * chooses (`businessDateEncoding`); reading accepts both, since both fall on the same IST calendar day.
+ */
+export type BusinessDateEncoding = 'end_of_day' | 'start_of_day';
+export const BUSINESS_DATE_ENCODINGS: readonly BusinessDateEncoding[] = ['end_of_day', 'start_of_day'];
+
+/**
+ * Names of the request fields and query parameters that carry business dates. What the client re-stamps
+ * for a `start_of_day` profile (see `stampBusinessDates`); instants such as `created_at` are never among them.
+ */
+export const BUSINESS_DATE_FIELDS: ReadonlySet<string> = new Set([
+  'date', 'bank_date', 'due_date', 'as_of_date', 'start_date', 'first_due_date', 'disbursal_date', 'date_from', 'date_to',
+]);
+
+/** The instant that stamps the IST calendar day `epochSeconds` falls on, in `encoding`. */
+export function stampBusinessDate(epochSeconds: number, encoding: BusinessDateEncoding): number {
+  const serial = epochToExcelSerial(epochSeconds);
+  const end = excelSerialToEpoch(serial);
+  return encoding === 'end_of_day' ? end : end + END_OF_DAY_MARGIN - SECONDS_PER_DAY;
+}
+
+/**
+ * A request body or query with its business dates (numbers under `BUSINESS_DATE_FIELDS`, also inside a
+ * bulk request's `items`) stamped in `encoding`. The add-in builds every date at the end of the day, so
+ * `end_of_day` returns the value untouched.
+ */
+export function stampBusinessDates<T>(value: T, encoding: BusinessDateEncoding): T {
+  if (encoding === 'end_of_day' || !value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => stampBusinessDates(v, encoding)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'number' && Number.isFinite(v) && BUSINESS_DATE_FIELDS.has(k)) out[k] = stampBusinessDate(v, encoding);
+    else if (k === 'items' && Array.isArray(v)) out[k] = stampBusinessDates(v, encoding);
+    else out[k] = v;
+  }
+  return out as T;
+}
+
 /** Excel serial date (any time-of-day fraction is ignored) → the business date's epoch seconds (end of day IST). */
 export function excelSerialToEpoch(serial: number): number {
   assertFinite(serial, 'Excel date');
@@ -30,7 +70,10 @@ export function excelSerialToEpoch(serial: number): number {
   return utcMidnight + SECONDS_PER_DAY - IST_OFFSET_SECONDS - END_OF_DAY_MARGIN;
 }
 
-/** Epoch seconds → the Excel serial of the calendar day it falls on in India (whole number). */
+/**
+ * Epoch seconds → the Excel serial of the calendar day it falls on in India (whole number). A business
+ * date stamped at either end of the IST day (00:00 or 23:59:59.999999) reads as the same day.
+ */
 export function epochToExcelSerial(epochSeconds: number): number {
   assertFinite(epochSeconds, 'Epoch seconds');
   return Math.floor((epochSeconds + IST_OFFSET_SECONDS) / SECONDS_PER_DAY) + EXCEL_EPOCH_SERIAL;

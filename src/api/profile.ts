@@ -17,6 +17,7 @@
  * }
  */
 import { CregoError } from './contract';
+import { BUSINESS_DATE_ENCODINGS, type BusinessDateEncoding } from './dates';
 import { ENDPOINTS, PAGINATION, pathParams, type EndpointDef, type HttpMethod } from './endpoints';
 
 export interface ProfilePagination {
@@ -43,12 +44,28 @@ export interface ProfileEndpoint {
   pagination?: ProfilePagination;
 }
 
+/** Where Crego keeps a payment's UTR unique: per account (first platform, as assumed) or across the tenant (newer). */
+export type UtrScope = 'account' | 'tenant';
+export const UTR_SCOPES: readonly UtrScope[] = ['account', 'tenant'];
+
 export interface ApiProfile {
   name?: string;
   description?: string;
   pagination?: ProfilePagination;
   endpoints?: Record<string, ProfileEndpoint>;
+  /** Default `account`. With `tenant`, a sheet may not use one UTR on two accounts, and look-ups by UTR span accounts. */
+  utrScope?: UtrScope;
+  /** Default `end_of_day`, as Crego's first-platform example; `start_of_day` for tenants that stamp 00:00 IST. */
+  businessDateEncoding?: BusinessDateEncoding;
 }
+
+/** The profile's behaviour settings, with their defaults: what the bulk engine and the client follow. */
+export interface ApiSettings {
+  utrScope: UtrScope;
+  businessDateEncoding: BusinessDateEncoding;
+}
+
+export const DEFAULT_SETTINGS: ApiSettings = { utrScope: 'account', businessDateEncoding: 'end_of_day' };
 
 export interface ResolvedPagination {
   page: string;
@@ -86,7 +103,7 @@ export class ProfileError extends CregoError {
 }
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const TOP_KEYS = ['$schema', 'name', 'description', 'pagination', 'endpoints'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'pagination', 'endpoints', 'utrScope', 'businessDateEncoding'];
 const ENTRY_KEYS = ['path', 'method', 'query', 'body', 'fields', 'pagination'];
 const PAGINATION_NAME_KEYS = ['page', 'pageSize', 'count', 'results'] as const;
 const PAGINATION_SIZE_KEYS = ['defaultPageSize', 'maxPageSize'] as const;
@@ -239,6 +256,12 @@ export function parseProfile(input: unknown, origin = '(settings)', map: readonl
   for (const k of ['name', 'description'] as const)
     if (value[k] !== undefined && typeof value[k] !== 'string') problems.push(`${k}: must be text`);
   if (value.pagination !== undefined) checkPagination('pagination', value.pagination, problems);
+  if (value.utrScope !== undefined && !UTR_SCOPES.includes(value.utrScope as UtrScope))
+    problems.push(`utrScope: must be one of ${UTR_SCOPES.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(value.utrScope)}`);
+  if (value.businessDateEncoding !== undefined && !BUSINESS_DATE_ENCODINGS.includes(value.businessDateEncoding as BusinessDateEncoding))
+    problems.push(
+      `businessDateEncoding: must be one of ${BUSINESS_DATE_ENCODINGS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(value.businessDateEncoding)}`,
+    );
   if (value.endpoints !== undefined) {
     if (!isObject(value.endpoints)) problems.push('endpoints: must be an object keyed by endpoint key, e.g. "accounts.summary"');
     else {
@@ -262,9 +285,14 @@ const invert = (r: Record<string, string> | undefined): Record<string, string> =
 export class EndpointResolver {
   private readonly resolved = new Map<string, ResolvedEndpoint>();
   readonly profileName?: string;
+  readonly settings: ApiSettings;
 
   constructor(profile?: ApiProfile, map: readonly EndpointDef[] = ENDPOINTS) {
     this.profileName = profile?.name;
+    this.settings = {
+      utrScope: profile?.utrScope ?? DEFAULT_SETTINGS.utrScope,
+      businessDateEncoding: profile?.businessDateEncoding ?? DEFAULT_SETTINGS.businessDateEncoding,
+    };
     const basePaging: ResolvedPagination = {
       page: profile?.pagination?.page ?? PAGINATION.pageParam,
       pageSize: profile?.pagination?.pageSize ?? PAGINATION.sizeParam,

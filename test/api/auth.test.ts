@@ -5,20 +5,33 @@ import { CARRIERS, closeAfterEach, json, startTestServer, type TestServer } from
 
 const PASSWORD = 'pw-very-secret-42';
 
-/** A SimpleJWT-like auth server: login and refresh issue numbered tokens; `revoke()` makes the current access token fail. */
-async function authServer(expiresIn = 900) {
+/** An unsigned JWT (the client only reads `exp`; the server would check the signature). */
+function jwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+/**
+ * A SimpleJWT-like auth server: login and refresh issue numbered tokens; `revoke()` makes the current access token fail.
+ * `expiresIn: null` leaves `expires_in` out of the answer (as Crego's OTP pair does); `jwtTtl` makes each access token
+ * a JWT whose `exp` is that many seconds ahead, and refused after it.
+ */
+async function authServer(expiresIn: number | null = 900, jwtTtl?: number) {
   let issued = 0;
   const valid = new Set<string>();
   const refreshTokens = new Set<string>();
   const counts = { login: 0, refresh: 0, api: 0, unauthorized: 0 };
+  const expiry = new Map<string, number>();
   let refuseApi = false;
   const issue = (res: Parameters<typeof json>[0]) => {
     issued++;
-    const access = `access-${issued}-abcdef`;
+    const exp = jwtTtl === undefined ? undefined : Date.now() / 1000 + jwtTtl;
+    const access = exp === undefined ? `access-${issued}-abcdef` : jwt({ token_type: 'access', exp, n: issued });
     const refresh = `refresh-${issued}-abcdef`;
     valid.add(access);
+    if (exp !== undefined) expiry.set(access, exp);
     refreshTokens.add(refresh);
-    json(res, 200, { access, refresh, expires_in: expiresIn, token_type: 'Bearer', user: { id: 'u1', username: 'demo', email: '', first_name: '', last_name: '', type: 'staff' } });
+    json(res, 200, { access, refresh, ...(expiresIn === null ? {} : { expires_in: expiresIn }), ...(exp === undefined ? { token_type: 'Bearer', user: { id: 'u1', username: 'demo', email: '', first_name: '', last_name: '', type: 'staff' } } : {}) });
   };
   const server = await startTestServer((req, res) => {
     if (req.url === '/auth/login/') {
@@ -37,11 +50,11 @@ async function authServer(expiresIn = 900) {
     }
     counts.api++;
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
-    if (refuseApi || !valid.has(token)) {
+    if (refuseApi || !valid.has(token) || (expiry.get(token) ?? Infinity) * 1000 <= Date.now()) {
       counts.unauthorized++;
       return json(res, 401, { detail: 'Given token not valid', code: 'token_not_valid' });
     }
-    json(res, 200, { ok: true, token_seen: token.split('-')[1] });
+    json(res, 200, { ok: true, token_seen: expiry.has(token) ? String(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).n) : token.split('-')[1] });
   });
   return {
     server,
@@ -57,7 +70,7 @@ describe.each(CARRIERS)('auth over %s', (_carrier, make) => {
   let server: TestServer | undefined, client: CregoHttpClient | undefined;
   closeAfterEach(() => [client, server], () => (client = server = undefined));
 
-  it('signs in once for many concurrent first calls, with {username, password, type: staff}', async () => {
+  it('signs in once for many concurrent first calls, with the Basic header and {username, password, type: staff}', async () => {
     const a = await authServer();
     server = a.server;
     client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
@@ -65,7 +78,34 @@ describe.each(CARRIERS)('auth over %s', (_carrier, make) => {
     expect(answers.every((x) => (x as { ok: boolean }).ok)).toBe(true);
     expect(a.counts.login).toBe(1);
     expect(JSON.parse(server.requests[0].body)).toEqual({ username: 'demo', password: PASSWORD, type: 'staff' });
-    expect(server.requests[0].headers.authorization).toBeUndefined();
+    expect(server.requests[0].headers.authorization).toBe(`Basic ${Buffer.from(`demo:${PASSWORD}`).toString('base64')}`);
+    // The Basic credentials go to the sign-in only; API calls carry the bearer token.
+    expect(server.requests.slice(1).every((r) => String(r.headers.authorization).startsWith('Bearer '))).toBe(true);
+    // Every request, sign-in included, names India's zone (the newer platform renders date-times in it).
+    expect(server.requests.map((r) => r.headers['x-timezone'])).toEqual(server.requests.map(() => 'Asia/Kolkata'));
+  });
+
+  it('without expires_in, renews before the JWT exp claim instead of waiting for a 401', async () => {
+    const a = await authServer(null, 1); // 1-second JWTs, no expires_in in the answer
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    await client.call('records.get', { path: { id: 'a' } });
+    await new Promise((r) => setTimeout(r, 900));
+    await expect(client.call<{ token_seen: string }>('records.get', { path: { id: 'b' } })).resolves.toMatchObject({ token_seen: '2' });
+    expect(a.counts.refresh).toBe(1);
+    expect(a.counts.unauthorized).toBe(0);
+  });
+
+  it('with neither expires_in nor a JWT exp, keeps the token until the first 401, then renews once and carries on', async () => {
+    const a = await authServer(null);
+    server = a.server;
+    client = make({ baseUrl: server.url, username: 'demo', password: PASSWORD });
+    await client.call('records.get', { path: { id: 'a' } });
+    await client.call('records.get', { path: { id: 'b' } });
+    expect(a.counts).toMatchObject({ login: 1, refresh: 0 });
+    a.revokeAll();
+    await expect(client.call<{ token_seen: string }>('records.get', { path: { id: 'c' } })).resolves.toMatchObject({ token_seen: '2' });
+    expect(a.counts).toMatchObject({ login: 1, refresh: 1, unauthorized: 1 });
   });
 
   it('a 401 under concurrent calls triggers exactly one refresh, then every call succeeds', async () => {

@@ -65,9 +65,36 @@ describe.each(CARRIERS)('API profile over %s', (_carrier, make) => {
     expect(err.kind).toBe('validation');
     expect(err.fieldErrors).toEqual({ as_of_date: ['Not a date'] });
   });
+
+  it('businessDateEncoding "start_of_day" stamps business dates at 00:00 IST in bodies, bulk items and queries; instants untouched', async () => {
+    server = await startTestServer((req, res) => json(res, 200, { echo: req.body ? JSON.parse(req.body) : null }));
+    const endOfDay = 1704479399.999999; // 5 Jan 2024 23:59:59.999999 IST, as the add-in builds it
+    const startOfDay = 1704393000; // 5 Jan 2024 00:00 IST
+    client = make({ baseUrl: server.url, token: TOKEN, profile: { businessDateEncoding: 'start_of_day' } });
+    expect(client.settings).toEqual({ utrScope: 'account', businessDateEncoding: 'start_of_day' });
+    const bulk = await client.call<{ echo: unknown }>('records.bulk_create', {
+      body: { items: [{ utr: 'U1', date: endOfDay, bank_date: endOfDay, amount: 5, created_at: endOfDay }] },
+    });
+    expect(bulk.echo).toEqual({ items: [{ utr: 'U1', date: startOfDay, bank_date: startOfDay, amount: 5, created_at: endOfDay }] });
+    await client.call('accounts.summary', { path: { id: 'acc1' }, query: { as_of_date: endOfDay } });
+    expect(server.requests.at(-1)!.url).toBe(`/v1/lms/accounts/acc1/summary/?as_of_date=${startOfDay}`);
+    await client.close();
+    // The default keeps the end of the day, byte for byte.
+    client = make({ baseUrl: server.url, token: TOKEN });
+    const plain = await client.call<{ echo: unknown }>('records.create', { body: { account: 'a', date: endOfDay } });
+    expect(plain.echo).toEqual({ account: 'a', date: endOfDay });
+  });
 });
 
 describe('API profile validation', () => {
+  it('takes utrScope and businessDateEncoding, and refuses other values', () => {
+    expect(parseProfile({ utrScope: 'tenant', businessDateEncoding: 'start_of_day' })).toEqual({ utrScope: 'tenant', businessDateEncoding: 'start_of_day' });
+    expect(problemsOf({ utrScope: 'bank', businessDateEncoding: 'midday' })).toEqual([
+      'utrScope: must be one of "account", "tenant", got "bank"',
+      'businessDateEncoding: must be one of "end_of_day", "start_of_day", got "midday"',
+    ]);
+  });
+
   it('names every wrong entry and why', () => {
     const problems = problemsOf({
       name: 'broken',
