@@ -31,6 +31,8 @@ export interface ServerOptions {
   sandbox?: SandboxStartOptions;
   timeoutMs?: number;
   maxBodyBytes?: number;
+  /** Proxied answers up to this size are held whole before they are sent (default 32 MiB; see proxy.ts). */
+  proxyBufferBytes?: number;
   /** The add-in's public origin (ADDIN_ORIGIN) when a reverse proxy in front does not keep the Host header. */
   addinOrigin?: string;
   /** One line per proxied request and per notice. Default: silent. */
@@ -76,7 +78,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let proxy: ApiProxy | undefined;
   let server: Server | undefined;
   try {
-    proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, log, addinOrigins });
+    proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, bufferBytes: opts.proxyBufferBytes, log, addinOrigins });
     const paneConfig: PaneConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
     const serveStatic = createStaticHandler(distDir);
     const api = proxy;

@@ -4,10 +4,10 @@
  * only the add-in's own pages and tools that are not browsers (origin.ts): a page of another
  * origin gets 403, reads included, and the upstream's own CORS headers never reach a browser.
  * Cookies (both ways) and hop-by-hop headers are dropped, request bodies are capped, every request
- * has a deadline, and the log line carries method, path, status and time only (never a header).
+ * has a total deadline, and the log line carries method, path, status and time only (never a header).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ErrorBody } from '../api/types';
 import { classifyCaller } from './origin';
@@ -24,6 +24,8 @@ export interface ProxyOptions {
   /** Keep-alive connections kept to Crego. */
   connections?: number;
   log?: (line: string) => void;
+  /** Answers up to this size are held whole (so the deadline can still answer 504); larger ones stream. */
+  bufferBytes?: number;
   /** The add-in's public origin(s) (ADDIN_ORIGIN), accepted besides https://<Host>. */
   addinOrigins?: readonly string[];
 }
@@ -46,6 +48,11 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 const DROP_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
 /** Headers the pane's client reads from an answer (Retry-After for back-off, the replay mark of a bulk post). */
 const EXPOSED = 'X-Request-Id, Retry-After, Idempotent-Replayed';
+/**
+ * Answers are held until complete so that the deadline can still turn a trickling answer into a
+ * 504; past this size the rest is streamed (a deadline then cuts the connection, never a clean 200).
+ */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
 export function createApiProxy(opts: ProxyOptions): ApiProxy {
   const base = new URL(opts.baseUrl);
@@ -54,6 +61,7 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = opts.log ?? (() => {});
+  const bufferBytes = opts.bufferBytes ?? MAX_BUFFERED_BYTES;
   const pool = new Pool(base.origin, {
     connections: opts.connections ?? 32,
     keepAliveTimeout: 30_000,
@@ -127,6 +135,13 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       if (!res.writableFinished) abort.abort();
     };
     res.on('close', onClose);
+    // One deadline for the whole exchange: headers and body. undici's own timeouts are per wait,
+    // so an upstream sending a byte every few seconds would never trip them.
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
     try {
       const upstream = await pool.request({
         path: basePath + raw,
@@ -146,14 +161,32 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       }
       const vary = upstream.headers.vary;
       if (vary !== undefined) out.Vary = `${String(vary)}, Origin`;
+      const chunks = upstream.body[Symbol.asyncIterator]();
+      const held: Buffer[] = [];
+      let size = 0;
+      let next = await chunks.next();
+      for (; !next.done && size <= bufferBytes; next = await chunks.next()) {
+        held.push(next.value as Buffer);
+        size += (next.value as Buffer).length;
+      }
       res.writeHead(upstream.statusCode, out);
-      await pipeline(upstream.body, res); // honours back-pressure from a slow client
+      if (next.done) {
+        res.end(Buffer.concat(held));
+      } else {
+        held.push(next.value as Buffer);
+        for (let more: Buffer | undefined = Buffer.concat(held); more; ) {
+          if (!res.write(more)) await once(res, 'drain', { signal: abort.signal }); // a slow client holds Crego back, not memory
+          next = await chunks.next();
+          more = next.done ? undefined : (next.value as Buffer);
+        }
+        res.end();
+      }
       done(upstream.statusCode);
     } catch (err) {
-      if (abort.signal.aborted) return done(499);
-      const status = isTimeout(err) ? 504 : 502;
+      if (abort.signal.aborted && !timedOut) return done(499);
+      const status = timedOut || isTimeout(err) ? 504 : 502;
       if (res.headersSent) {
-        res.destroy();
+        res.destroy(); // the client sees a broken answer, never a complete-looking one
       } else if (status === 504) {
         sendError(res, 504, { detail: `Crego did not answer within ${Math.round(timeoutMs / 1000)} s. Try again; if it keeps happening, check Crego's status.`, code: 'upstream_timeout' }, cors);
       } else {
@@ -161,6 +194,7 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
       }
       done(status);
     } finally {
+      clearTimeout(deadline);
       res.off('close', onClose);
     }
   }

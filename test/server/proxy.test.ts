@@ -3,6 +3,31 @@ import { startServer, type RunningServer } from '../../src/server/index';
 import { buildInto } from '../manifest/helpers';
 import { httpsCall, httpsRequest, startUpstream, testTls } from './helpers';
 
+/**
+ * An upstream that answers a byte every 100 ms for 2 s: its body (`/trickle`), its headers
+ * (`/trickle-headers`), or its body after 2 KiB sent at once (`/trickle-late`). Each wait is short,
+ * so only a deadline on the whole exchange stops it.
+ */
+function trickle(url: string, res: import('node:http').ServerResponse): void {
+  const socket = res.socket!;
+  const inHeaders = url.startsWith('/crego/v1/trickle-headers');
+  const upFront = url.startsWith('/crego/v1/trickle-late') ? 2048 : 0;
+  if (inHeaders) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: ');
+  else res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': upFront + 20 }).write(Buffer.alloc(upFront, 32));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (++sent <= 20) {
+      if (inHeaders) socket.write('x');
+      else res.write(' ');
+      return;
+    }
+    clearInterval(timer);
+    if (inHeaders) socket.end('\r\nContent-Length: 2\r\n\r\n{}');
+    else res.end();
+  }, 100);
+  socket.on('close', () => clearInterval(timer));
+}
+
 describe('/api proxy to a configured Crego (plain upstream on loopback)', () => {
   let tls: Awaited<ReturnType<typeof testTls>>;
   let dist: Awaited<ReturnType<typeof buildInto>>;
@@ -15,6 +40,13 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     [tls, dist] = await Promise.all([testTls(), buildInto({})]);
     upstream = await startUpstream((seen, res) => {
       if (seen.url.startsWith('/crego/v1/slow')) return; // never answers: the proxy's deadline must fire
+      if (seen.url.startsWith('/crego/v1/trickle')) return trickle(seen.url, res);
+      if (seen.url.startsWith('/crego/v1/big')) {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+        for (let i = 0; i < 16; i++) res.write(Buffer.alloc(4096, 65 + i));
+        res.end();
+        return;
+      }
       if (seen.url.startsWith('/crego/v1/invalid')) {
         res.writeHead(422, { 'Content-Type': 'application/json' }).end(JSON.stringify({ detail: 'amount must be positive', code: 'invalid' }));
         return;
@@ -127,6 +159,29 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     const reply = await httpsCall(`${server.url}/api/v1/slow`, tls.ca);
     expect(reply.status).toBe(504);
     expect(JSON.parse(reply.body)).toMatchObject({ code: 'upstream_timeout', detail: expect.stringContaining('did not answer') });
+  });
+
+  it('answers 504 when the deadline passes, however slowly Crego trickles its answer', async () => {
+    // 20 bytes 100 ms apart: every wait is far below the 400 ms deadline, the whole answer far above it.
+    for (const path of ['/api/v1/trickle', '/api/v1/trickle-headers']) {
+      const reply = await httpsCall(`${server.url}${path}`, tls.ca);
+      expect(reply.status, path).toBe(504);
+      expect(JSON.parse(reply.body), path).toMatchObject({ code: 'upstream_timeout' });
+    }
+    expect(logs.filter((l) => l.includes('trickle'))).toEqual([expect.stringMatching(/ 504 \d+ms$/), expect.stringMatching(/ 504 \d+ms$/)]);
+  });
+
+  it('streams an answer larger than it holds, and cuts it (never a clean 200) when the deadline passes', async () => {
+    const small = await startServer({ port: 0, distDir: dist.dir, tls, timeoutMs: 400, proxyBufferBytes: 1024, crego: { baseUrl: `${upstream.url}/crego`, environment: 'preprod' } });
+    try {
+      const big = await httpsCall(`${small.url}/api/v1/big`, tls.ca);
+      expect(big.status).toBe(200);
+      expect(big.body).toBe(Array.from({ length: 16 }, (_, i) => String.fromCharCode(65 + i).repeat(4096)).join(''));
+      // 2 KiB at once (past what it holds, so the 200 is already on its way), then a byte every 100 ms.
+      await expect(httpsCall(`${small.url}/api/v1/trickle-late`, tls.ca)).rejects.toThrow();
+    } finally {
+      await small.close();
+    }
   });
 
   it('cancels the upstream request when the pane hangs up', async () => {
