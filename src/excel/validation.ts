@@ -8,7 +8,31 @@ import { ensureSheet } from './sheets';
 import type { Ctx } from './run';
 
 export const LISTS_SHEET = 'Crego Lists';
-const INLINE_SOURCE_LIMIT = 255;
+
+/**
+ * What Excel stores for a data validation (MS-XLS 2.5.37 DValStrings; the Excel UI enforces the same):
+ * an alert or prompt title of at most 32 characters, an error message of at most 225, an input
+ * prompt of at most 255, and an inline list source of at most 255. Office.js does not say whether a
+ * longer text is refused (a template would stop half-way) or cut, so nothing longer is ever sent.
+ */
+export const VALIDATION_LIMITS = { title: 32, prompt: 255, error: 225, listSource: 255 } as const;
+const INLINE_SOURCE_LIMIT = VALIDATION_LIMITS.listSource;
+
+/** `text` cut to `limit` characters, ending in an ellipsis when cut. */
+export function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** The Stop alert of a dropdown: its title is the column's header, its message the allowed values. */
+export function listErrorAlert(title: string, items: readonly string[]): Excel.DataValidationErrorAlert {
+  const shown = items.slice(0, 12).join(', ') + (items.length > 12 ? ', …' : '');
+  return {
+    showAlert: true,
+    style: 'Stop',
+    title: clip(title, VALIDATION_LIMITS.title),
+    message: clip(`Not an allowed value. Pick one of: ${shown}`, VALIDATION_LIMITS.error),
+  };
+}
 
 /** The rule source Excel accepts: inline `a,b,c` when short and comma-free, else null. */
 export function inlineListSource(items: readonly string[]): string | null {
@@ -36,12 +60,7 @@ export async function setListValidation(
     .getRangeByIndexes(target.row, target.col, target.rows, target.cols ?? 1);
   range.dataValidation.clear();
   range.dataValidation.rule = { list: { inCellDropDown: true, source } };
-  range.dataValidation.errorAlert = {
-    showAlert: true,
-    style: 'Stop',
-    title: `${title}: not an allowed value`,
-    message: `Pick one of: ${items.slice(0, 12).join(', ')}${items.length > 12 ? ', …' : ''}`,
-  };
+  range.dataValidation.errorAlert = listErrorAlert(title, items);
   await ctx.sync();
   return { source };
 }

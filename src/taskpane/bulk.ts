@@ -10,7 +10,7 @@ import { pushSheet, type PushProgress, type PushReport, type ResultUpdate } from
 import { RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine, templateRows } from '../bulk/template';
-import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, TEXT_FORMAT } from '../excel/format';
+import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, setTextColumns, TEXT_FORMAT } from '../excel/format';
 import { datesTo1900, firstSerialDate, readDateSystem } from '../excel/dateSystem';
 import { cellAddress } from '../excel/address';
 import { canLockSheets, lockSheetForPush, releaseLeftoverLock, unlockSheetAfterPush } from '../excel/lock';
@@ -23,6 +23,7 @@ import { setListValidation } from '../excel/validation';
 import { writeBlock, writeRows } from '../excel/write';
 import { logRows } from './activityLog';
 import { busy, byId, el, messageOf, say, setChildren } from './dom';
+import { templateDropdowns } from './dropdowns';
 import { problemCells, type CellProblem } from './problems';
 import { requireSession } from './session';
 
@@ -57,17 +58,17 @@ export async function insertTemplate(kind: SheetKind): Promise<string> {
     await createTable(ctx, { sheet: sheetName, row: 1, col: 0, name: tableName, headers: headers.map(String), rows: [example] });
     kind.columns.forEach((c, i) => {
       const format = formatFor(c.type);
-      if (format) setNumberFormat(ctx, sheetName, 2, i, TEMPLATE_ROWS, 1, format);
+      if (format && format !== TEXT_FORMAT) setNumberFormat(ctx, sheetName, 2, i, TEMPLATE_ROWS, 1, format);
     });
-    setNumberFormat(ctx, sheetName, 2, kind.columns.length, TEMPLATE_ROWS, RESULT_HEADERS.length, TEXT_FORMAT);
+    // Key, UTR, account and other text columns, and the result columns: Text down to the last row, so
+    // a `000123` typed or pasted below the template's first rows keeps its zeros.
+    for (const [i, c] of kind.columns.entries()) if (formatFor(c.type) === TEXT_FORMAT) await setTextColumns(ctx, sheetName, 2, i, 1);
+    await setTextColumns(ctx, sheetName, 2, kind.columns.length, RESULT_HEADERS.length);
     freezePanes(ctx, sheetName, 2);
     await ctx.sync();
     // Each header explains its column (what to type), as in the CLI's template.
     if (supportsExcelApi('1.18')) await setNotes(ctx, sheetName, kind.columns.map((c, i) => ({ row: 1, col: i, message: c.hint })));
-    for (const [i, c] of kind.columns.entries()) {
-      if (c.allowed) await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, [...c.allowed], c.header);
-      else if (c.type === 'boolean') await setListValidation(ctx, sheetName, { row: 2, col: i, rows: TEMPLATE_ROWS }, ['TRUE', 'FALSE'], c.header);
-    }
+    for (const d of templateDropdowns(kind)) await setListValidation(ctx, sheetName, { row: 2, col: d.col, rows: TEMPLATE_ROWS }, d.items, d.title);
     return sheetName;
   });
 }

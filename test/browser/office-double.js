@@ -36,9 +36,9 @@
   function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
 
   // ── the workbook model ───────────────────────────────────────────────────────────────────────
-  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map() };
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map() };
   function newSheet(name) {
-    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set() };
+    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set(), styled: [] };
     model.sheets.push(s);
     return s;
   }
@@ -48,6 +48,16 @@
     let x = sheet.cells.get(k);
     if (!x && create) { x = { value: '', formula: null, numberFormat: 'General', fill: '', bold: false, spillFrom: null, error: null }; sheet.cells.set(k, x); }
     return x;
+  }
+  /** The number format a cell shows: its own, else that of a cell style applied over it (Range.style). */
+  function formatAt(sheet, r, c) {
+    const x = cell(sheet, r, c, false);
+    if (x && x.numberFormat !== 'General') return x.numberFormat;
+    for (let i = sheet.styled.length - 1; i >= 0; i--) {
+      const st = sheet.styled[i];
+      if (r >= st.r0 && r < st.r0 + st.rows && c >= st.c0 && c < st.c0 + st.cols) return st.numberFormat;
+    }
+    return x ? x.numberFormat : 'General';
   }
   function valueOf(sheet, r, c) { const x = cell(sheet, r, c, false); return x ? x.value : ''; }
   // Sheet protection as Excel enforces it: on a protected sheet a locked cell (every cell, unless
@@ -231,7 +241,13 @@
       set values(v) { checkShape(v, 'values'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignValue(sheet, r, c, x)); },
       get formulas() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.formula || x.value : ''; }); },
       set formulas(v) { checkShape(v, 'formulas'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
-      get numberFormat() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.numberFormat : 'General'; }); },
+      get numberFormat() { return grid(rows, cols, (i, j) => formatAt(sheet, r0 + i, c0 + j)); },
+      set style(name) {
+        refuseUnless(sheet, 'allowFormatCells');
+        const st = model.styles.get(name);
+        if (!st) throw officeError('ItemNotFound', 'double: no style ' + name);
+        sheet.styled.push({ r0, c0, rows, cols, numberFormat: st.includeNumber === false ? 'General' : st.numberFormat });
+      },
       set numberFormat(v) { checkShape(v, 'numberFormat'); refuseUnless(sheet, 'allowFormatCells'); each(v, (r, c, x) => { cell(sheet, r, c, true).numberFormat = x; }); },
       get worksheet() { return makeSheet(sheet); },
       format: {
@@ -370,6 +386,12 @@
 
   const pending = [];
   const workbook = {
+    styles: {
+      load() { return this; },
+      get items() { return [...model.styles.values()].map((st) => ({ name: st.name })); },
+      add(name) { if (model.styles.has(name)) throw officeError('InvalidArgument', 'double: style exists'); model.styles.set(name, { name, numberFormat: 'General', includeNumber: true }); },
+      getItem(name) { const st = model.styles.get(name); if (!st) throw officeError('ItemNotFound', 'double: no style ' + name); return st; },
+    },
     worksheets: {
       get items() { return model.sheets.map(makeSheet); },
       load() { return this; },
@@ -470,11 +492,15 @@
     sheetNames: () => model.sheets.map((s) => s.name),
     activeSheet: () => model.active && model.active.name,
     selection: () => model.selection,
-    /** "Typing": values written as a person would, at a top-left A1 address. */
+    /**
+     * "Typing": values written as a person would, at a top-left A1 address. As in Excel, numeric text
+     * typed into a cell that is not Text-formatted becomes a number (004321 → 4321).
+     */
     type(sheetName, address, rows) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
       refuseIfProtected(s, ref.r0, ref.c0, rows.length, Math.max(...rows.map((r) => r.length)));
-      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, v)));
+      const parsed = (v, r, c) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) && formatAt(s, r, c) !== '@' ? Number(v) : v);
+      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, parsed(v, ref.r0 + i, ref.c0 + j))));
       if (dirty) { dirty = false; return recalc(null); }
       return Promise.resolve();
     },

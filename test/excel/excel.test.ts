@@ -185,7 +185,7 @@ describe('dropdowns', () => {
     expect(short.source).toBe('NEFT,RTGS,UPI');
     const target = wb.ranges.find((r) => r.address === 'C2:C101')!;
     expect(target.m.dataValidation.rule).toEqual({ list: { inCellDropDown: true, source: 'NEFT,RTGS,UPI' } });
-    expect(target.m.dataValidation.errorAlert.message).toBe('Pick one of: NEFT, RTGS, UPI');
+    expect(target.m.dataValidation.errorAlert).toMatchObject({ title: 'Payment mode', message: 'Not an allowed value. Pick one of: NEFT, RTGS, UPI' });
 
     const many = Array.from({ length: 60 }, (_, i) => `ACCOUNT-${i}`);
     expect(inlineListSource(many)).toBeNull();

@@ -51,6 +51,9 @@ export interface MockWorkbook {
   selected: string[];
   freezes: { sheet: string; call: string; arg?: unknown }[];
   calculations: { what: string; arg?: unknown }[];
+  /** Cell styles added (workbook.styles.add) and the style objects, by name. */
+  addedStyles: string[];
+  styleMocks: Record<string, any>;
   /** Ranges whose per-cell properties were read (getCellProperties). */
   cellPropertyReads: string[];
   syncs: () => number;
@@ -60,15 +63,18 @@ export interface MockWorkbook {
 }
 
 function rangeSeed(sheet: string, row: number, col: number, rows: number, cols: number, extra: Record<string, unknown> = {}) {
+  // Whole-column ranges (a million rows) get no per-cell arrays: the code under test must not need them.
+  const grid = (fill: unknown) => (rows * cols > 200_000 ? [] : Array.from({ length: rows }, () => Array(cols).fill(fill)));
   return {
     address: `${sheet}!${blockAddress(row, col, rows, cols)}`,
     rowIndex: row,
     columnIndex: col,
     rowCount: rows,
     columnCount: cols,
-    values: Array.from({ length: rows }, () => Array(cols).fill('')),
-    formulas: Array.from({ length: rows }, () => Array(cols).fill('')),
-    numberFormat: Array.from({ length: rows }, () => Array(cols).fill('General')),
+    values: grid(''),
+    formulas: grid(''),
+    numberFormat: grid('General'),
+    style: 'Normal',
     isNullObject: false,
     format: {
       fill: { color: '', clear() { this.color = ''; (this as any).cleared = true; } },
@@ -94,6 +100,8 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     freezes: [],
     calculations: [],
     cellPropertyReads: [],
+    addedStyles: [],
+    styleMocks: {},
     syncs: () => syncCount,
     sheetMocks: {},
     written(sheet) {
@@ -143,7 +151,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     const dv = sheetSeed.validation?.[address];
     // Cells inside the seeded used range read back their seeded values.
     const u = sheetSeed.used;
-    const seeded = Array.from({ length: rows }, (_, i) =>
+    const seeded = rows * cols > 200_000 ? [] : Array.from({ length: rows }, (_, i) =>
       Array.from({ length: cols }, (_, j) => u?.values[row + i - u.row]?.[col + j - u.col] ?? ''),
     );
     const m = mk(
@@ -282,6 +290,19 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
           items: Object.entries(seed.tables ?? {}).map(([name, t]) => ({ name, worksheet: { name: t.sheet } })),
           load: loadItems,
           getItemOrNullObject(name: string) { return tableMock(name, !seed.tables?.[name]); },
+        },
+        styles: {
+          items: [{ name: 'Normal' }],
+          load: loadItems,
+          add(name: string) {
+            wb.addedStyles.push(name);
+            excel.context.workbook.styles.setValue('items', [{ name: 'Normal' }, ...wb.addedStyles.map((n) => ({ name: n }))]);
+            wb.styleMocks[name] = mk({ name, numberFormat: 'General', includeNumber: true, includeFont: true, includePatterns: true, includeBorder: true, includeAlignment: true, includeProtection: true });
+          },
+          getItem(name: string) {
+            if (!wb.styleMocks[name]) throw Object.assign(new Error(`no style ${name}`), { code: 'ItemNotFound' });
+            return wb.styleMocks[name];
+          },
         },
         functions: {
           date(year: number, month: number, day: number) {
