@@ -530,7 +530,7 @@
     cell(sheetName, address) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
       const x = s && cell(s, ref.r0, ref.c0, false);
-      return x ? { value: x.value, formula: x.formula, numberFormat: x.numberFormat, fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error } : null;
+      return x ? { value: x.value, formula: x.formula, numberFormat: formatAt(s, ref.r0, ref.c0), fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error } : null;
     },
     values(sheetName, address) { const s = sheetByName(sheetName); const ref = parseRef(address); return makeRange(s, ref.r0, ref.c0, ref.rows, ref.cols).values; },
     used(sheetName) { const s = sheetByName(sheetName); const b = s && usedBounds(s); return b ? makeRange(s, b.r0, b.c0, b.rows, b.cols).values : []; },
