@@ -26,21 +26,40 @@ function byCell(marks: readonly CellMark[]): Map<string, string> {
   return new Map([...out].map(([a, list]) => [a, list.join('\n')]));
 }
 
-/** Put a note on each cell (replacing one already there): two round trips whatever the count. */
+/**
+ * Cells per request when marking or clearing one by one. Excel on the web refuses a request over 5 MB
+ * (RequestPayloadSizeLimitExceeded), and the size of one operation is not documented: a few hundred
+ * bytes per cell (range path, fill or note text up to a few hundred characters) keeps 500 cells far
+ * below it, so a Validate marking a whole bad column of 5,000 rows is ten small requests, not one big one.
+ */
+export const MARK_CHUNK_CELLS = 500;
+
+/** `items` in runs of `size`. */
+function chunks<T>(items: readonly T[], size = MARK_CHUNK_CELLS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Put a note on each cell (replacing one already there): two round trips per 500 cells. */
 export async function setNotes(ctx: Ctx, sheetName: string, notes: readonly CellMark[]): Promise<string[]> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);
-  const probes = [...byCell(notes)].map(([address, text]) => {
-    const note = sheet.notes.getItemOrNullObject(address);
-    note.load('isNullObject');
-    return { address, text, note };
-  });
-  await ctx.sync();
-  for (const p of probes) {
-    if (p.note.isNullObject) sheet.notes.add(p.address, p.text);
-    else p.note.content = p.text;
+  const done: string[] = [];
+  for (const part of chunks([...byCell(notes)])) {
+    const probes = part.map(([address, text]) => {
+      const note = sheet.notes.getItemOrNullObject(address);
+      note.load('isNullObject');
+      return { address, text, note };
+    });
+    await ctx.sync();
+    for (const p of probes) {
+      if (p.note.isNullObject) sheet.notes.add(p.address, p.text);
+      else p.note.content = p.text;
+    }
+    await ctx.sync();
+    done.push(...probes.map((p) => p.address));
   }
-  await ctx.sync();
-  return probes.map((p) => p.address);
+  return done;
 }
 
 /**
@@ -66,12 +85,16 @@ function isNoFill(color: string | undefined | null): boolean {
   return !color || color.toUpperCase() === '#FFFFFF';
 }
 
-/** The fill colour of each of these cells, in one round trip. */
+/** The fill colour of each of these cells, one round trip per 500 cells. */
 async function fillsOf(ctx: Ctx, sheetName: string, addresses: readonly string[]): Promise<Map<string, string>> {
   const sheet = ctx.workbook.worksheets.getItem(sheetName);
-  const probes = addresses.map((address) => ({ address, props: sheet.getRange(address).getCellProperties({ format: { fill: { color: true } } }) }));
-  await ctx.sync();
-  return new Map(probes.map((p) => [p.address, p.props.value[0]?.[0]?.format?.fill?.color ?? '']));
+  const out = new Map<string, string>();
+  for (const part of chunks(addresses)) {
+    const probes = part.map((address) => ({ address, props: sheet.getRange(address).getCellProperties({ format: { fill: { color: true } } }) }));
+    await ctx.sync();
+    for (const p of probes) out.set(p.address, p.props.value[0]?.[0]?.format?.fill?.color ?? '');
+  }
+  return out;
 }
 
 /**
@@ -83,9 +106,11 @@ export async function markCells(ctx: Ctx, sheetName: string, marks: readonly Cel
   const cells = [...byCell(marks).keys()];
   const before = cells.length > 0 ? await fillsOf(ctx, sheetName, cells) : new Map<string, string>();
   const fills = new Map([...before].filter(([, color]) => !isNoFill(color) && !isMarkFill(color)));
-  for (const address of cells) sheet.getRange(address).format.fill.color = INVALID_FILL;
+  for (const part of chunks(cells)) {
+    for (const address of part) sheet.getRange(address).format.fill.color = INVALID_FILL;
+    await ctx.sync();
+  }
   if (options.notes) await setNotes(ctx, sheetName, marks);
-  else await ctx.sync();
   return { cells, fills };
 }
 
@@ -124,21 +149,26 @@ export async function clearMarks(
       );
     }
   }
-  for (const address of cleared) {
-    const fill = sheet.getRange(address).format.fill;
-    const previous = memory.fills.get(address);
-    if (previous) fill.color = previous;
-    else fill.clear();
+  for (const part of chunks(cleared)) {
+    for (const address of part) {
+      const fill = sheet.getRange(address).format.fill;
+      const previous = memory.fills.get(address);
+      if (previous) fill.color = previous;
+      else fill.clear();
+    }
+    await ctx.sync();
   }
   if (options.notes) {
-    const notes = memory.cells.map((address) => {
-      const n = sheet.notes.getItemOrNullObject(address);
-      n.load('isNullObject');
-      return n;
-    });
-    await ctx.sync();
-    for (const n of notes) if (!n.isNullObject) n.delete();
+    for (const part of chunks(memory.cells)) {
+      const notes = part.map((address) => {
+        const n = sheet.notes.getItemOrNullObject(address);
+        n.load('isNullObject');
+        return n;
+      });
+      await ctx.sync();
+      for (const n of notes) if (!n.isNullObject) n.delete();
+      await ctx.sync();
+    }
   }
-  await ctx.sync();
   return cleared;
 }

@@ -7,7 +7,7 @@ import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src
 import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
 import { datesTo1900, firstSerialDate, readDateSystem, to1900Serial } from '../../src/excel/dateSystem';
 import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
-import { clearMarks, INVALID_FILL, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
+import { clearMarks, INVALID_FILL, MARK_CHUNK_CELLS, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
@@ -208,6 +208,17 @@ describe('marks on invalid cells', () => {
   /** What the code did to a range's fill: 'cleared', the colour it assigned, or null (untouched; an unassigned mock property reads as an error text). */
   const fillWritten = (r: { m: any }): string | null =>
     r.m.format.fill.cleared ? 'cleared' : /^#[0-9A-F]{6}$/i.test(r.m.format.fill.color) ? r.m.format.fill.color : null;
+
+  it('marks and clears 5,000 bad cells in requests of at most 500 cells each (Excel on the web refuses a request over 5 MB)', async () => {
+    const rows = 5000;
+    const wb = mockWorkbook({ sheets: { T: {} } });
+    const marks = Array.from({ length: rows }, (_, i) => ({ row: 2 + i, col: 3, message: `Row ${i + 3}, Date: "x" is not a date; type YYYY-MM-DD` }));
+    const memory = await markCells(wb.context, 'T', marks, { notes: true });
+    expect(memory.cells).toHaveLength(rows);
+    expect(wb.addedNotes).toHaveLength(rows);
+    expect(Math.max(...wb.opsPerSync)).toBeLessThanOrEqual(MARK_CHUNK_CELLS);
+    expect(wb.syncs()).toBeGreaterThanOrEqual((3 * rows) / MARK_CHUNK_CELLS);
+  }, 60_000);
 
   it('highlights cells, adds notes (joining messages per cell) and replaces an existing note', async () => {
     const wb = mockWorkbook({ sheets: { T: { notes: { C5: 'old' } } } });

@@ -57,6 +57,8 @@ export interface MockWorkbook {
   /** Ranges whose per-cell properties were read (getCellProperties). */
   cellPropertyReads: string[];
   syncs: () => number;
+  /** Per sync: how many ranges and notes the code asked for since the sync before (the size of that request). */
+  opsPerSync: number[];
   sheetMocks: Record<string, any>;
   /** Values last assigned to ranges of a sheet, laid onto a grid (later writes win). */
   written(sheet: string): Map<string, unknown>;
@@ -103,6 +105,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     addedStyles: [],
     styleMocks: {},
     syncs: () => syncCount,
+    opsPerSync: [],
     sheetMocks: {},
     written(sheet) {
       const out = new Map<string, unknown>();
@@ -330,8 +333,12 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
   }) as any;
   // Count round trips: each sync of the request context is one.
   const baseSync = excel.context.sync.bind(excel.context);
+  let opsAtLastSync = 0;
+  const opsSoFar = () => wb.ranges.length + wb.addedNotes.length + Object.keys(wb.noteMocks).length;
   excel.context.sync = async () => {
     syncCount++;
+    wb.opsPerSync.push(opsSoFar() - opsAtLastSync);
+    opsAtLastSync = opsSoFar();
     await baseSync();
     for (const m of created) await m.sync();
   };
