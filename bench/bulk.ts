@@ -19,7 +19,7 @@ import { epochToIsoDate } from '../src/api/dates';
 import { createNodeClient } from '../src/api/node';
 import type { Loan } from '../src/api/types';
 import { KINDS, pushSheet } from '../src/bulk';
-import { mapLimited } from '../src/bulk/reconcile';
+import { mapLimited } from '../src/bulk/pool';
 import { startSandbox } from '../src/sandbox/index';
 
 export const name = 'bulk';

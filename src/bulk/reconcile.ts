@@ -23,17 +23,3 @@ export async function findExisting(client: CregoClient, kind: SheetKind, row: Lo
   const hit = page.results.find((r) => r.account === row.account && String(r[kind.keyField] ?? '').toLowerCase() === wanted);
   return hit ? String(hit.id) : null;
 }
-
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

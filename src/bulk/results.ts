@@ -1,7 +1,8 @@
 /**
  * The add-in's own result columns, to the right of the user's data. The engine reads them to know
  * what an earlier push did (posted rows are skipped, `sending` rows are reconciled) and returns
- * their new values; nothing else in the sheet is ever written.
+ * their new values; nothing else in the sheet is ever written. Also the push's counts and the one-line
+ * summary the pane and the CLI print from them.
  */
 import { epochToIsoDate, formatIstTime } from '../api/dates';
 import type { CellValue } from './cells';
@@ -26,6 +27,31 @@ export interface RowResult {
   batch: string;
   /** The stable key sent for this row (its UTR / reference, or the generated one). */
   key: string;
+}
+
+/** What one push did, row by row, in numbers. */
+export interface PushCounts {
+  /** Created now, or found already in Crego (duplicate answer or reconciliation). */
+  posted: number;
+  /** Of `posted`, rows that were already in Crego. */
+  alreadyThere: number;
+  /** Refused by Crego, not sent, or outcome still unknown. */
+  failed: number;
+  /** Of `failed`, rows still `sending`: outcome unknown, checked on the next push. */
+  unresolved: number;
+  invalid: number;
+  /** Posted by an earlier push. */
+  skipped: number;
+  /** Dry run: valid rows that would be sent. */
+  ready: number;
+  /** Data rows (not blank, not the example). */
+  rows: number;
+}
+
+/** The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N`. */
+export function summaryLine(report: { readonly counts: PushCounts }): string {
+  const c = report.counts;
+  return `posted ${c.posted}, failed ${c.failed}, invalid ${c.invalid}, skipped ${c.skipped}`;
 }
 
 export type ResultValues = [string, string, string, string, string, string];

@@ -53,6 +53,22 @@ export function checkRow(
   return { item: problems.length === 0 ? item : null, problems };
 }
 
+/**
+ * True when a row marked `example` still holds the template example's values. A person who typed real
+ * data over it but left the Status gets the row treated as data, never silently dropped.
+ */
+export function stillExample(kind: SheetKind, layout: SheetLayout, row: readonly CellValue[], todaySerial: number): boolean {
+  for (const col of kind.columns) {
+    const at = layout.columns.get(col.field);
+    const v = at === undefined ? undefined : row[at];
+    if (isBlank(v)) continue;
+    const a = parseCell(col, v, todaySerial);
+    const b = parseCell(col, col.example, todaySerial);
+    if (!a.ok || !b.ok || a.value !== b.value) return false;
+  }
+  return true;
+}
+
 function requiredFix(col: ColumnDef): string {
   if (col.allowed) return `pick one of ${col.allowed.join(', ')}`;
   return `fill it in (${col.hint})`;

@@ -21,7 +21,7 @@ import { applyJournal, Journal, journalPath, type Fingerprint } from '../../bulk
 import { FileError, loadSheet } from '../../bulk/node/workbook';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress } from '../../bulk/push';
 import { locateLayout, SheetError, type SheetLayout } from '../../bulk/sheet';
-import { summaryLine } from '../../bulk/template';
+import { summaryLine } from '../../bulk/results';
 import type { ResultValues } from '../../bulk/results';
 import { BULK_MAX_ITEMS } from '../../api/types';
 

@@ -1,0 +1,67 @@
+/**
+ * Every message the push engine writes into a row's Message cell, in one table, so their wording can be
+ * read (and kept consistent) in one place rather than inside the control flow. Each names the row's key
+ * by its column header (`UTR 8103…`), since that is what a person searches for in Crego.
+ */
+import { show } from './cells';
+import type { SheetKind } from './kinds/types';
+
+/** Why a row's outcome was looked up: finishes "found by UTR … after …". */
+export const REASONS = {
+  earlierPush: 'an earlier push that stopped before its answer',
+  noAnswer: 'a request that got no answer',
+  leftOut: 'an answer that left the row out',
+  conflict: (detail: string) => `a 409 answer to the whole chunk (${detail})`,
+} as const;
+
+/** The messages of one push, for one sheet kind. */
+export function pushMessages(kind: SheetKind) {
+  const keyHeader = kind.columns.find((c) => c.field === kind.keyField)!.header;
+  const keyed = (key: string) => `${keyHeader} ${key}`;
+  return {
+    keyHeader,
+    // ── Reading the sheet ────────────────────────────────────────────────────────────────────────
+    postedWithOtherKey: (rowNumber: number, typed: string, postedKey: string, id: string) =>
+      `Row ${rowNumber}, ${keyHeader}: ${show(typed)} is not the ${keyHeader} this row was posted with (${postedKey}, Crego id ${id || 'unknown'}). ` +
+      'The result cells may belong to another row (sorted or inserted without them?) or the reference was changed after posting. ' +
+      'Check both in Crego, then correct this row or clear its result cells to send it.',
+    sendingUncheckable: (problems: string) =>
+      `An earlier push may have sent this row but it cannot be checked: ${problems || 'it has no key'}. Check it in Crego before changing the status.`,
+    // ── Dry run ───────────────────────────────────────────────────────────────────────────────────
+    wouldPost: 'Valid: would be posted (dry run)',
+    wouldLookUp: (key: string) => `An earlier push may have sent this row: the next push looks up ${keyed(key)} in Crego before sending it`,
+    // ── Sending and answers ──────────────────────────────────────────────────────────────────────
+    sending: (batchId: string) => `Sending to Crego (batch ${batchId})`,
+    created: 'Created',
+    alreadyThere: (key: string, id?: string) =>
+      `Already in Crego: a ${kind.noun} with ${keyed(key)} exists on this account${id ? ` (${id})` : ''}; not created again`,
+    refused: (reasons: string) => `Refused by Crego: ${reasons}`,
+    notPosted: (why: string) => `Not posted: ${why}`,
+    notSent: (fatal: string | null) => (fatal ? `Not sent: ${fatal}` : 'Not sent: the push was cancelled'),
+    cancelledWhileSending: (key: string) =>
+      `Push cancelled while this row was being sent; the next push checks ${keyed(key)} in Crego before sending it again`,
+    // ── Looking rows up by key (reconcile) ───────────────────────────────────────────────────────
+    foundAfter: (key: string, why: string) => `Already in Crego: found by ${keyed(key)} after ${why}; not sent again`,
+    cancelledBeforeCheck: (key: string, why: string) =>
+      `Push cancelled before Crego could be checked for this row (${why}); the next push checks ${keyed(key)} before sending it again`,
+    lookupFailed: (key: string, why: string, error: string) =>
+      `Outcome unknown (${why}) and Crego could not be checked (${error}); push again: the next push checks ${keyed(key)} first`,
+    absentNoLongerValid: (key: string, why: string) =>
+      `Not in Crego (checked by ${keyed(key)} after ${why}), and the row no longer validates; fix it and push again`,
+    absentAfterRetries: (key: string, why: string) =>
+      `Not created: after ${why}, ${keyed(key)} was looked up and is not in Crego. Push again to retry`,
+  };
+}
+
+export type PushMessages = ReturnType<typeof pushMessages>;
+
+/** Crego's field errors in the sheet's words: `Amount: Must be positive; Value Date: …`. */
+export function describeFieldErrors(kind: SheetKind, errors: Record<string, string[]> | null | undefined): string {
+  if (!errors) return 'Crego refused it without a reason';
+  return Object.entries(errors)
+    .map(([field, msgs]) => {
+      const header = kind.columns.find((c) => c.field === field)?.header;
+      return header ? `${header}: ${msgs.join(' ')}` : msgs.join(' ');
+    })
+    .join('; ');
+}
