@@ -385,13 +385,36 @@ class HttpClient implements CregoHttpClient {
     return this.execute(ep, this.url(ep, {}), { body }, signal, headers).then((r) => this.decode(ep, r) as TokenAnswer);
   }
 
-  /** Send with retries; resolves with a 2xx answer or rejects with a CregoError. */
+  /**
+   * Send with retries; resolves with a 2xx answer or rejects with a CregoError. When an earlier attempt
+   * may have been acted on (answer lost, gateway gave up) and a later one then fails, the error says so
+   * (`earlierAttemptUnknown`): a 429 or a 401 on the retry refuses the retry, not the first attempt.
+   */
   private async execute(
     ep: ResolvedEndpoint,
     url: string,
     options: CallOptions,
     signal: AbortSignal | undefined,
     /** Sign-in's Basic credentials (never on an API call). */
+    extraHeaders?: Record<string, string>,
+  ): Promise<WireResponse> {
+    const fate = { maybeActed: false };
+    try {
+      return await this.executeAttempts(ep, url, options, signal, fate, extraHeaders);
+    } catch (err) {
+      if (fate.maybeActed && err instanceof CregoError && err.kind !== 'unknown_outcome' && !err.earlierAttemptUnknown) {
+        throw new CregoError({ ...err, message: err.message, earlierAttemptUnknown: true });
+      }
+      throw err;
+    }
+  }
+
+  private async executeAttempts(
+    ep: ResolvedEndpoint,
+    url: string,
+    options: CallOptions,
+    signal: AbortSignal | undefined,
+    fate: { maybeActed: boolean },
     extraHeaders?: Record<string, string>,
   ): Promise<WireResponse> {
     // Auth endpoints create nothing, so a lost sign-in answer is safe to ask again. The API
@@ -446,6 +469,7 @@ class HttpClient implements CregoHttpClient {
             message: `Crego did not answer ${ep.name} within ${duration(timeoutMs)}`,
           });
         if (retries < this.retry.retries) {
+          if (failure.sent) fate.maybeActed = true;
           await this.pause(backoffDelay(retries, this.retry), signal, ep.key);
           retries++;
           this.counters.retries++;
@@ -484,6 +508,8 @@ class HttpClient implements CregoHttpClient {
       }
       if (GATEWAY_RETRY.has(status) && canRetry) {
         log('retry', status, 'server');
+        // A 502/504 comes from a gateway that may have handed the request on before giving up.
+        if (status !== 503) fate.maybeActed = true;
         await this.pause(backoffDelay(retries, this.retry), signal, ep.key);
         retries++;
         this.counters.retries++;

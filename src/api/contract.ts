@@ -37,6 +37,12 @@ export interface CregoErrorInit {
    * `{}` for an item with nothing wrong. Absent when the answer does not say which items are bad.
    */
   itemErrors?: Array<Record<string, string[]>>;
+  /**
+   * An earlier attempt of this same call may have been acted on (its answer was lost, or a gateway
+   * gave up on it) before the attempt that failed with this error. The error then proves nothing about
+   * whether the request took effect: a 429 or 401 refuses only the last attempt, not the first.
+   */
+  earlierAttemptUnknown?: boolean;
 }
 
 export class CregoError extends Error {
@@ -47,6 +53,7 @@ export class CregoError extends Error {
   readonly endpoint?: string;
   readonly retryAfter?: number;
   readonly itemErrors?: Array<Record<string, string[]>>;
+  readonly earlierAttemptUnknown?: boolean;
 
   constructor(init: CregoErrorInit) {
     super(init.message);
@@ -58,6 +65,7 @@ export class CregoError extends Error {
     this.endpoint = init.endpoint;
     this.retryAfter = init.retryAfter;
     this.itemErrors = init.itemErrors;
+    if (init.earlierAttemptUnknown) this.earlierAttemptUnknown = true;
   }
 }
 

@@ -12,6 +12,7 @@ export const REASONS = {
   noAnswer: 'a request that got no answer',
   leftOut: 'an answer that left the row out',
   conflict: (detail: string) => `a 409 answer to the whole chunk (${detail})`,
+  refusedAfterLost: (detail: string) => `a request whose first answer was lost and whose retry was refused (${detail})`,
 } as const;
 
 /** The messages of one push, for one sheet kind. */

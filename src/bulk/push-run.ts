@@ -89,19 +89,23 @@ const FATAL: ReadonlySet<ErrorKind> = new Set(['auth', 'forbidden', 'config', 'n
  * What a failed chunk request means for its rows: `cancelled` (the user stopped the push), `invalid`
  * (a whole-chunk validation refusal: nothing created, find the bad rows), `conflict` (a 409 proves
  * nothing either way), `refused` (nothing created, `fatal` when every chunk would be refused alike),
- * or `unknown` (no answer: the rows may exist).
+ * or `unknown` (no answer, or a refusal of a retry whose first attempt may have been acted on: the rows
+ * may exist, so they are looked up before any status is written). A row is `failed` only when the
+ * push knows nothing was created.
  */
 export type ChunkFailure =
   | { kind: 'cancelled' }
   | { kind: 'invalid'; error: CregoError }
   | { kind: 'conflict'; message: string }
   | { kind: 'refused'; message: string; fatal: boolean }
-  | { kind: 'unknown' };
+  | { kind: 'unknown'; after?: string; fatal?: string };
 
 export function classifyChunkFailure(err: unknown, aborted: boolean): ChunkFailure {
   if (aborted) return { kind: 'cancelled' };
   const message = err instanceof Error ? err.message : String(err);
   if (!isCregoError(err)) return { kind: 'unknown' };
+  // An earlier attempt may have created the rows (its answer was lost) before this refusal: look first.
+  if (err.earlierAttemptUnknown) return { kind: 'unknown', after: message, fatal: FATAL.has(err.kind) ? message : undefined };
   if (err.kind === 'validation' && err.status !== undefined && WHOLE_CHUNK_INVALID.has(err.status)) return { kind: 'invalid', error: err };
   if (err.kind === 'conflict') return { kind: 'conflict', message };
   if (REFUSED.has(err.kind)) return { kind: 'refused', message, fatal: FATAL.has(err.kind) };
@@ -288,7 +292,8 @@ export class PushRun {
         if (failure.fatal) this.fatal = failure.message;
         return this.flush(chunk);
       case 'unknown':
-        return this.reconcile(chunk, REASONS.noAnswer);
+        if (failure.fatal) this.fatal = failure.fatal;
+        return this.reconcile(chunk, failure.after ? REASONS.refusedAfterLost(failure.after) : REASONS.noAnswer);
     }
   }
 

@@ -133,6 +133,33 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     expect(created.size).toBe(1);
   });
 
+  it('a POST whose first reply was lost and whose retries end in 429 says so: the 429 does not prove nothing was created', async () => {
+    let n = 0;
+    server = await startTestServer((_req, res, socket) => {
+      if (n++ === 0) return socket.destroy(); // acted on, answer lost
+      json(res, 429, { detail: 'Slow down', code: 'throttled' }, { 'Retry-After': '0' });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, retry: { ...FAST_RETRY, retries: 2 } });
+    const err = await failure(client.call('records.bulk_create', { body: { items: [{ account: 'a1' }] }, idempotencyKey: 'k-lost' }));
+    expect(err).toMatchObject({ kind: 'rate_limited', status: 429, earlierAttemptUnknown: true });
+    // A 429 on the first attempt is a plain refusal: nothing reached the handler.
+    n = 1;
+    const plain = await failure(client.call('records.bulk_create', { body: { items: [{ account: 'a1' }] }, idempotencyKey: 'k-429' }));
+    expect(plain.kind).toBe('rate_limited');
+    expect(plain.earlierAttemptUnknown).toBeUndefined();
+  });
+
+  it('the same for a sign-in refusal after a lost reply (token expired meanwhile): auth, with the earlier attempt unknown', async () => {
+    let n = 0;
+    server = await startTestServer((_req, res, socket) => {
+      if (n++ === 0) return socket.destroy();
+      json(res, 401, { detail: 'Token expired', code: 'token_not_valid' });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, retry: FAST_RETRY });
+    const err = await failure(client.call('records.bulk_create', { body: { items: [] }, idempotencyKey: 'k-auth' }));
+    expect(err).toMatchObject({ kind: 'auth', earlierAttemptUnknown: true });
+  });
+
   it('does not retry a POST without a key on 503, and reports a 502 as unknown_outcome', async () => {
     let status = 503;
     server = await startTestServer((_req, res) => json(res, status, { detail: 'gateway', code: 'x' }));
