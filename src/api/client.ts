@@ -521,6 +521,7 @@ class HttpClient implements CregoHttpClient {
       const error = httpError({
         endpoint: ep.key,
         name: ep.name,
+        group: ep.group,
         status,
         text: res.text,
         requestId: res.header('x-request-id') ?? undefined,

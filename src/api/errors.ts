@@ -66,6 +66,18 @@ function itemErrorsOf(json: unknown): Array<Record<string, string[]>> | undefine
   });
 }
 
+/** Codes a tenant-licensing 403 may carry (Crego documents none; these are the plain names a DRF app would use). */
+const LICENCE_CODES = new Set(['module_not_licensed', 'not_licensed', 'license_required', 'licence_required', 'module_disabled', 'module_not_enabled']);
+const LICENCE_WORDS = /\blicen[cs]|\bnot (?:enabled|subscribed) for (?:this|the|your) (?:tenant|company|organi[sz]ation)|\bmodule (?:is )?(?:disabled|not enabled)/i;
+
+/**
+ * A 403 that says the tenant has not licensed the module (the newer platform, more-facts-2026.md), as
+ * opposed to "this user may not": by the body's `code`, else by its wording. Only when Crego's body says so.
+ */
+export function isLicensingRefusal(code: unknown, detail: string): boolean {
+  return (typeof code === 'string' && LICENCE_CODES.has(code.toLowerCase())) || LICENCE_WORDS.test(detail);
+}
+
 export function kindForStatus(status: number): ErrorKind {
   if (status === 400 || status === 422) return 'validation';
   if (status === 401) return 'auth';
@@ -82,6 +94,8 @@ export interface HttpErrorContext {
   endpoint: string;
   /** The endpoint's name in Crego's docs, used in messages ("Get Summary"). */
   name: string;
+  /** Its docs group, which is the module a licence covers ("Topups"). */
+  group?: string;
   status: number;
   text: string;
   requestId?: string;
@@ -106,7 +120,10 @@ export function httpError(ctx: HttpErrorContext): CregoError {
       message = ctx.authMessage ?? 'Session expired: sign in again';
       break;
     case 'forbidden':
-      message = `Not allowed: ${detail || `your Crego user may not use ${ctx.name}`}`;
+      // Two different fixes: the tenant must buy or enable a module, or the user must be given a role.
+      message = isLicensingRefusal(body?.code, detail)
+        ? `Not licensed: ${ctx.group ? `the ${ctx.group} module` : ctx.name} is not licensed for this Crego tenant; ask your Crego administrator to enable it${detail ? ` (Crego: ${detail})` : ''}`
+        : `No permission: ${detail || `your Crego user may not use ${ctx.name}`}; ask your Crego administrator for access`;
       break;
     case 'not_found':
       message = `Not found: ${detail || `${ctx.name} found nothing at that id`}`;

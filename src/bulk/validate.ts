@@ -4,6 +4,7 @@
  * `Row 14, Amount: "1,20,000.5x" is not a number; …`. Blank rows are skipped, not errors.
  */
 import { todayExcelSerial } from '../api/dates';
+import type { UtrScope } from '../api/profile';
 import { isBlank, parseCell, show, type CellValue } from './cells';
 import type { ColumnDef, RowItem, SheetKind } from './kinds/types';
 import type { SheetLayout } from './sheet';
@@ -75,29 +76,41 @@ function requiredFix(col: ColumnDef): string {
 }
 
 /**
- * Duplicates inside the sheet: the same key on the same account twice. The first row keeps its
- * place; each later one is refused, naming the earlier row, so no payment is posted twice.
+ * Duplicates inside the sheet: the same key on the same account twice, or, when the API profile says a UTR
+ * is unique across the tenant (`utrScope: "tenant"`, Crego's newer platform), the same UTR on any two
+ * accounts. The first row keeps its place; each later one is refused, naming the earlier row, so no
+ * payment is posted twice and none is sent only to be refused.
  */
 export class DuplicateFinder {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { row: number; account: string }>();
+  /** True when keys are compared across accounts (a tenant-wide UTR). */
+  private readonly tenantWide: boolean;
 
-  constructor(private readonly kind: SheetKind) {}
+  constructor(
+    private readonly kind: SheetKind,
+    utrScope: UtrScope = 'account',
+  ) {
+    this.tenantWide = utrScope === 'tenant' && kind.keyField === 'utr';
+  }
 
   /**
    * Remember a key already used (e.g. a posted row); returns the problem when it repeats. `generated`:
    * the key was made from the row's content because the row has none, so the repeat is the same row twice.
    */
   claim(account: string, key: string, rowNumber: number, generated = false): string | null {
-    const id = `${account}\u0000${key.toLowerCase()}`;
+    const id = this.tenantWide ? key.toLowerCase() : `${account}\u0000${key.toLowerCase()}`;
     const first = this.seen.get(id);
     if (first !== undefined) {
       const header = headerOf(this.kind, this.kind.keyField);
       if (generated) {
-        return `Row ${rowNumber}, ${header}: the same ${this.kind.noun} as row ${first} (every cell alike, same account) and no ${header}; if both are real, type a different ${header} in each, else delete the repeat.`;
+        return `Row ${rowNumber}, ${header}: the same ${this.kind.noun} as row ${first.row} (every cell alike, same account) and no ${header}; if both are real, type a different ${header} in each, else delete the repeat.`;
       }
-      return `Row ${rowNumber}, ${header}: ${show(key)} repeats row ${first} for the same account; each ${this.kind.noun} needs its own ${header}. Delete the repeat or correct the reference.`;
+      if (first.account !== account) {
+        return `Row ${rowNumber}, ${header}: ${show(key)} is already used by row ${first.row} (account ${first.account}); Crego keeps a ${header} unique across the whole tenant, so this row would be refused. Correct the ${header} of one of them.`;
+      }
+      return `Row ${rowNumber}, ${header}: ${show(key)} repeats row ${first.row} for the same account; each ${this.kind.noun} needs its own ${header}. Delete the repeat or correct the reference.`;
     }
-    this.seen.set(id, rowNumber);
+    this.seen.set(id, { row: rowNumber, account });
     return null;
   }
 }

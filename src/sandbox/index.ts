@@ -58,6 +58,8 @@ export interface SandboxOptions {
   utrScope?: UtrScope;
   /** Ignore the Idempotency-Key header (nothing public says Crego honours it). */
   ignoreIdempotencyKey?: boolean;
+  /** Modules (endpoint groups: `Topups`, `Fee`, …) this tenant has not licensed: their calls answer 403 `module_not_licensed`. */
+  unlicensed?: string[];
 }
 
 export interface RunningSandbox {
@@ -93,7 +95,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const auth = new Auth(token, opts.tokenTtlSeconds ?? 900, opts.username ?? 'demo', opts.password ?? 'demo');
   const faults = opts.faults !== undefined ? new Faults(parseFaults(opts.faults)) : null;
   const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed, bulkMode: opts.bulkMode,
-    utrScope: opts.utrScope, settlement, ignoreIdempotencyKey: opts.ignoreIdempotencyKey });
+    utrScope: opts.utrScope, settlement, ignoreIdempotencyKey: opts.ignoreIdempotencyKey,
+    unlicensed: opts.unlicensed ? new Set(opts.unlicensed.map((g) => g.toLowerCase())) : undefined });
 
   const server = createServer({ keepAlive: true }, front.handle);
   server.keepAliveTimeout = 65_000;

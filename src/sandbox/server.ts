@@ -70,6 +70,8 @@ export interface FrontOptions {
   settlement?: Settlement;
   /** Act as if Idempotency-Key did not exist (nothing public says Crego honours it). */
   ignoreIdempotencyKey?: boolean;
+  /** Endpoint groups (lower case: `topups`, `fees`) the tenant has not licensed: 403 `module_not_licensed`. */
+  unlicensed?: ReadonlySet<string>;
 }
 
 export class Front {
@@ -185,6 +187,8 @@ export class Front {
         const role = this.o.auth.check(headerOf(req, 'authorization'));
         if (role === 'viewer' && def.method !== 'GET')
           throw new HttpError(403, 'permission_denied', `This user may only read; ${def.name} (${def.method} ${def.path}) needs a staff sign-in.`);
+        if (this.o.unlicensed?.has(def.group.toLowerCase()))
+          throw new HttpError(403, 'module_not_licensed', `The ${def.group} module is not licensed for this tenant.`);
       }
       const parsed = parseJson(raw);
       const key = method === 'POST' && !this.o.ignoreIdempotencyKey ? headerOf(req, 'idempotency-key') : undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { excelSerialToEpoch, isoDateToEpoch, isoDateToExcelSerial } from '../../src/api/dates';
 import {
-  KINDS, locateLayout, pushSheet, RESULT_HEADERS, SheetError, stampText, templateRows, type CellValue,
+  DuplicateFinder, KINDS, locateLayout, pushSheet, RESULT_HEADERS, SheetError, stampText, templateRows, type CellValue,
 } from '../../src/bulk';
 
 const ACC = '860bd919-1070-43b9-9099-699235217ac0';
@@ -291,5 +291,26 @@ describe('bulk validation: the sheet as a whole', () => {
       account: ACC, type: 'repayment', amount: 120000.5, date: excelSerialToEpoch(45296), payment_mode: 'neft', utr: 'HDFCN52024010512',
       tds_amount: 0.1, bank_date: isoDateToEpoch('2024-01-06'),
     });
+  });
+});
+
+describe('bulk validation: UTR scope (API profile utrScope)', () => {
+  it('account (default): one UTR on two accounts is two payments; on one account twice, the repeat names the first row', () => {
+    const dupes = new DuplicateFinder(KINDS.records);
+    expect(dupes.claim(ACC, 'HDFCN52024010512', 4)).toBeNull();
+    expect(dupes.claim(ACC2, 'HDFCN52024010512', 9)).toBeNull();
+    expect(dupes.claim(ACC, 'hdfcn52024010512', 12)).toMatch(/^Row 12, UTR: .* repeats row 4 for the same account/);
+  });
+
+  it('tenant: the same UTR on another account is refused before sending, naming the first row and its account', () => {
+    const dupes = new DuplicateFinder(KINDS.records, 'tenant');
+    expect(dupes.claim(ACC, 'HDFCN52024010512', 4)).toBeNull();
+    expect(dupes.claim(ACC2, 'HDFCN52024010512', 9)).toBe(
+      `Row 9, UTR: "HDFCN52024010512" is already used by row 4 (account ${ACC}); Crego keeps a UTR unique across the whole tenant, so this row would be refused. Correct the UTR of one of them.`,
+    );
+    // A fee's reference stays per account whatever the UTR scope.
+    const fees = new DuplicateFinder(KINDS.fees, 'tenant');
+    expect(fees.claim(ACC, 'REF-1', 4)).toBeNull();
+    expect(fees.claim(ACC2, 'REF-1', 5)).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan ma
 
 const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE]
                      [--settle-after SECONDS] [--reject-share FRACTION] [--utr-scope account|tenant] [--ignore-idempotency-key]
+                     [--unlicensed GROUP,…]
 
   --port N        port to listen on (default 4010; 0 = any free port)
   --host H        interface to bind (default 127.0.0.1)
@@ -25,6 +26,7 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
                      hash of the UTR so a test knows which
   --utr-scope T      account (default: a UTR is unique per account) or tenant (unique across all accounts)
   --ignore-idempotency-key   act as if Idempotency-Key did not exist (nothing public says Crego honours it)
+  --unlicensed G     modules (endpoint groups, e.g. Topups,Fee) this tenant has not licensed: 403 module_not_licensed
 The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
 
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
@@ -61,6 +63,8 @@ export function parseArgs(args: string[]): SandboxOptions | string {
         return `--${name} must be a number ${name === 'reject-share' ? 'from 0 to 1 (e.g. 0.25)' : 'of seconds ≥ 0 (e.g. 2)'}, got '${value}'.`;
       if (name === 'settle-after') opts.settleAfter = n;
       else opts.rejectShare = n;
+    } else if (name === 'unlicensed') {
+      opts.unlicensed = value.split(',').map((g) => g.trim()).filter(Boolean);
     } else if (name === 'utr-scope') {
       if (!(UTR_SCOPES as readonly string[]).includes(value)) return `--utr-scope must be one of ${UTR_SCOPES.join(', ')}, got '${value}'.`;
       opts.utrScope = value as UtrScope;
