@@ -31,7 +31,7 @@ interface RemoteSandbox {
 }
 
 /** The sandbox in a worker thread (see functions-sandbox-worker.ts). */
-async function startRemoteSandbox(options: SandboxOptions): Promise<RemoteSandbox> {
+export async function startRemoteSandbox(options: SandboxOptions): Promise<RemoteSandbox> {
   // A worker does not inherit tsx's loader: register it, then load the TypeScript module.
   const entry = new URL('./functions-sandbox-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;

@@ -14,6 +14,7 @@ export interface BenchModule {
 const MODULES: Record<string, () => Promise<BenchModule>> = {
   functions: () => import('./functions'),
   bulk: () => import('./bulk'),
+  portfolio: () => import('./portfolio'),
 };
 
 async function main(): Promise<void> {

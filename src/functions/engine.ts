@@ -41,7 +41,7 @@ export interface CallContext {
 /** A matrix cell may hold an Excel error for just that cell. */
 export type OutCell = Cell | CustomFunctions.Error | CellError;
 
-function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
+export function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<T> {
   // Connected already (every cell but the first): straight to the batcher, no extra promise per cell.
   // The call context is the batcher's wait options as is (cancel, preview, fresh).
   const client = rt.client();
@@ -49,7 +49,7 @@ function read<T>(rt: FunctionsRuntime, ctx: CallContext, fetch: Fetch): Promise<
 }
 
 /** A read about one account: a failure says which account. */
-function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string, fetch: Fetch): Promise<T> {
+export function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string, fetch: Fetch): Promise<T> {
   return read<T>(rt, ctx, fetch.account === account ? fetch : { ...fetch, account }).catch((error: unknown) => {
     throw toCellError(error, { account });
   });
@@ -62,7 +62,7 @@ function readAccount<T>(rt: FunctionsRuntime, ctx: CallContext, account: string,
 const summaryFetches = new Map<string, Fetch>();
 const MAX_REMEMBERED_FETCHES = 20_000;
 
-function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {
+export function summaryFetch(account: string, asOf: number | undefined, includeClosed: boolean): Fetch {
   // The usual call (today, open loans) is remembered under the id itself: no string to build.
   // Ids never hold a space (accountIdOf), so the other keys cannot collide with an id.
   const memo = asOf === undefined && !includeClosed ? account : `${account} ${asOf ?? ''} ${includeClosed ? 1 : 0}`;

@@ -13,6 +13,8 @@ import { recalc } from '../excel/recalc';
 import { Cancellation } from './cancel';
 import * as engine from './engine';
 import { toCellError, toExcelError } from './errors';
+import { entityRows } from './loanCard';
+import * as risk from './risk';
 import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
 
 if (!activeRuntime()) {
@@ -278,4 +280,59 @@ export function live(
   invocation: CustomFunctions.StreamingInvocation<any>,
 ): void {
   invocation.onCanceled = engine.live(activeRuntime()!, inPreview(invocation), accountId, field, seconds, invocation);
+}
+
+/**
+ * Excel shows entity values (cards) from custom functions from CustomFunctionsRuntime 1.4: Excel on
+ * the web, Microsoft 365 on Windows from version 2208 and on Mac from 16.64. Elsewhere, and where
+ * Office cannot say, LOAN returns the field/value table instead.
+ */
+function hostShowsEntityValues(): boolean {
+  const office = (globalThis as { Office?: { context?: { requirements?: { isSetSupported(name: string, version?: string): boolean } } } }).Office;
+  try {
+    return office?.context?.requirements?.isSetSupported('CustomFunctionsRuntime', '1.4') === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One loan as a card: the borrower (or the account id) in the cell, and its dues, payments, risk and
+ * terms as fields: =A2.dpd, =A2.principal_outstanding. Where Excel has no cards, the field/value table.
+ * @customfunction LOAN
+ * @param accountId Crego account id.
+ * @returns The loan card (an entity value), or the field/value table (spills).
+ */
+export async function loan(accountId: string, invocation: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return cell(invocation, async (rt, ctx) => (hostShowsEntityValues() ? [[await risk.loanCard(rt, ctx, accountId)]] : risk.loanTable(rt, ctx, accountId)));
+}
+
+/** LOAN's card as name/value rows, for `crego fn LOAN` (not an Excel function). */
+export async function loanProperties(accountId: string, invocation?: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return cell(invocation, async (rt, ctx) => entityRows(await risk.loanCard(rt, ctx, accountId)));
+}
+
+/**
+ * Portfolio risk as of a date: accounts, outstanding amounts, PAR 1/30/60/90 and the NPA share, one
+ * row per group. The book is every account List Loans returns that owes principal at the date.
+ * @customfunction PORTFOLIO
+ * @param [asOfDate] The date (an Excel date). Default: today.
+ * @param [groupBy] Empty (one row, All), "asset_category", "type" or "status".
+ * @returns The table with a header row (spills); ratios have 4 decimals (format them as %).
+ */
+export async function portfolio(asOfDate: number = 0, groupBy: string = '', invocation: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return cell(invocation, (rt, ctx) => risk.portfolio(rt, ctx, asOfDate, groupBy));
+}
+
+/**
+ * Roll rates: how accounts moved between DPD buckets (Current, 1-30, 31-60, 61-90, 90+, Closed)
+ * from one date to another. Rows are the bucket at fromDate, columns the bucket at toDate.
+ * @customfunction ROLLRATES
+ * @param fromDate The earlier date (an Excel date).
+ * @param toDate The later date (an Excel date).
+ * @param [measure] "count" (default: accounts) or "principal" (principal outstanding at fromDate, in rupees).
+ * @returns The transition matrix with bucket names along the first row and column (spills).
+ */
+export async function rollRates(fromDate: number, toDate: number, measure: string = 'count', invocation: CustomFunctions.CancelableInvocation): Promise<any[][]> {
+  return cell(invocation, (rt, ctx) => risk.rollRates(rt, ctx, fromDate, toDate, measure));
 }

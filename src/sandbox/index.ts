@@ -9,7 +9,7 @@ import { Engine } from './engine';
 import { Faults, parseFaults, type FaultSpec } from './faults';
 import { Front, type Stats } from './server';
 import { Persistence } from './persist';
-import { seedPortfolio } from './portfolio';
+import { PORTFOLIO_MIXES, seedPortfolio, type PortfolioMix } from './portfolio';
 import { Store } from './store';
 
 import { BULK_MODES, UTR_SCOPES, type BulkMode, type UtrScope } from './handlers/index';
@@ -19,6 +19,7 @@ export type { FaultSpec } from './faults';
 export type { BulkMode, UtrScope } from './handlers/index';
 export { BULK_MODES, UTR_SCOPES } from './handlers/index';
 export { rejectedByShare } from './settlement';
+export { PORTFOLIO_MIXES, type PortfolioMix } from './portfolio';
 
 export interface SandboxOptions {
   /** 0 = a random free port (default). */
@@ -39,6 +40,11 @@ export interface SandboxOptions {
   username?: string;
   password?: string;
   quiet?: boolean;
+  /**
+   * Shape of the demo book: `realistic` (default: PAR 30 a few percent, NPA under 5 %, every asset
+   * category present) or `stressed` (a third of the book overdue, for tests that need it).
+   */
+  mix?: PortfolioMix;
   /** Pin the business date (`YYYY-MM-DD`, IST) for reproducible figures; default: today in India. */
   today?: string;
   /**
@@ -75,6 +81,7 @@ export interface RunningSandbox {
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   const seed = opts.seed ?? 42;
   if (opts.bulkMode !== undefined && !BULK_MODES.includes(opts.bulkMode)) throw new Error(`bulkMode must be one of ${BULK_MODES.join(', ')}, got '${opts.bulkMode}'`);
+  if (opts.mix !== undefined && !PORTFOLIO_MIXES.includes(opts.mix)) throw new Error(`mix must be one of ${PORTFOLIO_MIXES.join(', ')}, got '${opts.mix}'`);
   let fixedDay: number | null = null;
   if (opts.today) {
     fixedDay = parseIsoDay(opts.today);
@@ -85,7 +92,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   let store = persistence ? persistence.load() : null;
   if (!store) {
     store = new Store(seed);
-    seedPortfolio(store, seed, opts.accounts ?? 500, businessDay);
+    seedPortfolio(store, seed, opts.accounts ?? 500, businessDay, opts.mix);
   }
   if (persistence) persistence.attach(store);
   if (opts.utrScope !== undefined && !UTR_SCOPES.includes(opts.utrScope)) throw new Error(`utrScope must be one of ${UTR_SCOPES.join(', ')}, got '${opts.utrScope}'`);

@@ -17,12 +17,40 @@ const CITIES = ['Pune', 'Surat', 'Indore', 'Jaipur', 'Coimbatore', 'Nagpur', 'Lu
 
 /** Profile by position, so any portfolio of 12+ accounts covers every case. */
 const PROFILES = ['regular', 'regular', 'regular', 'excess', 'sma0', 'sma1', 'sma2', 'npa', 'closed', 'regular_fee', 'line', 'line'] as const;
-type Profile = (typeof PROFILES)[number];
+type Profile = (typeof PROFILES)[number] | 'cured';
+
+/**
+ * The demo book's shape. `realistic` (the default): past the first 12 accounts (one of each profile,
+ * as `stressed` has them), profiles are drawn with a working lender's weights, so PAR 30 is a few
+ * percent and NPA under 5 % while every category is present; some accounts paid one instalment late
+ * and caught up (they roll back to Current). `stressed`: the 12 profiles repeat, a third of the book
+ * overdue (PAR 1 near 50 %, NPA near 15 %), for tests that need many delinquent accounts.
+ */
+export const PORTFOLIO_MIXES = ['realistic', 'stressed'] as const;
+export type PortfolioMix = (typeof PORTFOLIO_MIXES)[number];
+
+/** Weights per 1,000 accounts of the realistic mix. */
+const REALISTIC_WEIGHTS: readonly [Profile, number][] = [
+  ['regular', 708], ['cured', 60], ['regular_fee', 50], ['excess', 30], ['closed', 60], ['line', 55],
+  ['sma0', 20], ['sma1', 5], ['sma2', 3], ['npa', 14],
+];
+
+function profileAt(i: number, mix: PortfolioMix, draw: () => number): Profile {
+  if (mix === 'stressed' || i < PROFILES.length) return PROFILES[i % PROFILES.length];
+  let x = draw() * 1000;
+  for (const [profile, weight] of REALISTIC_WEIGHTS) {
+    if (x < weight) return profile;
+    x -= weight;
+  }
+  return 'regular';
+}
 
 const DPD_RANGE: Record<string, [number, number]> = { sma0: [3, 27], sma1: [34, 57], sma2: [64, 87], npa: [95, 300] };
 
-export function seedPortfolio(store: Store, seed: number, count: number, today: number): void {
+export function seedPortfolio(store: Store, seed: number, count: number, today: number, mix: PortfolioMix = 'realistic'): void {
   const rnd = seededRandom(seed);
+  // Profiles are drawn apart from everything else, so the first 12 accounts are the same in both mixes.
+  const profileDraw = seededRandom((seed ^ 0x9e3779b9) >>> 0);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   let utr = 0;
@@ -44,8 +72,21 @@ export function seedPortfolio(store: Store, seed: number, count: number, today: 
     });
   };
 
+  /** Every instalment paid on its due date but one of the last eight, paid 3–35 days late: a cured account. */
+  const payOneLate = (a: AccountRow, paid: readonly { dueDay: number; emi: number }[]) => {
+    const late = paid.length > 0 ? paid.length - 1 - int(0, Math.min(7, paid.length - 1)) : -1;
+    for (const [k, r] of paid.entries()) {
+      if (k !== late) pay(a, r.dueDay, r.emi);
+      else {
+        // Enough to cover the penal interest of the late days too (the rest waits as excess), so it cures.
+        const days = int(3, 35);
+        pay(a, Math.min(today, r.dueDay + days), roundHalfUp(r.emi * (1 + (a.params.penal_roi / 100) * (days + 5) / 365)));
+      }
+    }
+  };
+
   for (let i = 0; i < count; i++) {
-    const profile: Profile = PROFILES[i % PROFILES.length];
+    const profile = profileAt(i, mix, profileDraw);
     const name = `${pick(FIRST)} ${pick(LAST)}, ${pick(CITIES)}`;
     const id = uuidFrom(`${seed}:account:${i}`);
     const base = {
@@ -53,7 +94,8 @@ export function seedPortfolio(store: Store, seed: number, count: number, today: 
       program_id: uuidFrom(`${seed}:program:${profile === 'line' ? 'scf' : 'term'}`), borrower_name: name,
     };
     if (profile === 'line') {
-      seedLine(store, base, today, rnd, int, pick, pay, fee);
+      // A realistic book has few credit lines with a drawdown long overdue.
+      seedLine(store, base, today, rnd, int, pick, pay, fee, mix === 'stressed' || i < PROFILES.length ? 0.15 : 0.04);
       continue;
     }
     const n = pick([12, 18, 24, 36, 48, 60] as const);
@@ -85,7 +127,7 @@ export function seedPortfolio(store: Store, seed: number, count: number, today: 
     store.addAccount(a);
     const rows = termSchedule(a).rows;
     let feeNo = 0;
-    for (const r of rows.slice(0, paidRows)) {
+    for (const r of rows.slice(0, profile === 'cured' ? 0 : paidRows)) {
       const early = profile !== 'closed' && rnd() < 0.25 ? int(1, 3) : 0;
       pay(a, r.dueDay - early, r.emi);
       if ((profile === 'regular_fee' && r.index === 1) || (profile === 'regular' && rnd() < 0.05)) {
@@ -94,6 +136,7 @@ export function seedPortfolio(store: Store, seed: number, count: number, today: 
         pay(a, r.dueDay, 59_000, 'upi');
       }
     }
+    if (profile === 'cured') payOneLate(a, rows.slice(0, paidRows));
     const next = rows[paidRows];
     if (profile === 'excess' && paidRows > 0) pay(a, rows[paidRows - 1].dueDay, int(5, 50) * 10_000, 'neft');
     if (profile in DPD_RANGE && next) {
@@ -117,6 +160,7 @@ function seedLine(
   pick: <T>(xs: readonly T[]) => T,
   pay: (a: AccountRow, day: number, amount: number, mode?: string) => void,
   fee: (a: AccountRow, n: number, day: number, type: string, amount: number) => void,
+  lateShare: number,
 ): void {
   const roi = 12 + int(0, 12) * 0.5;
   const tenure = pick([30, 45, 60, 90] as const);
@@ -134,7 +178,7 @@ function seedLine(
   store.addAccount(a);
   const k = int(2, 6);
   let day = start;
-  const lateOne = rnd() < 0.15;
+  const lateOne = rnd() < lateShare;
   for (let j = 0; j < k; j++) {
     day = Math.min(today - 2, day + int(5, 60));
     const amount = Math.floor((line / k) * (0.3 + rnd() * 0.6) / 100_000) * 100_000;

@@ -23,7 +23,8 @@ interface Fn {
 
 async function metadata() {
   const result = await generateCustomFunctionsMetadata(['src/functions/functions.ts']);
-  return { errors: result.errors, functions: (JSON.parse(result.metadataJson) as { functions: Fn[] }).functions, associate: result.associate };
+  const json = JSON.parse(result.metadataJson) as { functions: Fn[]; allowCustomDataForDataTypeAny?: boolean };
+  return { errors: result.errors, functions: json.functions, associate: result.associate, allowCustomData: json.allowCustomDataForDataTypeAny };
 }
 
 describe('functions.json', () => {
@@ -49,11 +50,23 @@ describe('functions.json', () => {
     expect(optional('LOANS')).toEqual(['status', 'type', 'assetCategory', 'search']);
     expect(optional('LIVE')).toEqual(['seconds']);
     expect(byId.EMI!.result).toEqual({ type: 'number' });
-    for (const id of ['SUMMARY', 'SCHEDULE', 'EMIS', 'OUTSTANDING', 'LOANPARAMS', 'LOANS', 'RECORDS', 'FEES', 'SETTLEMENTS', 'TOPUPS', 'LINE', 'FIELDS']) {
+    expect(optional('PORTFOLIO')).toEqual(['asOfDate', 'groupBy']);
+    expect(optional('ROLLRATES')).toEqual(['measure']);
+    for (const id of ['SUMMARY', 'SCHEDULE', 'EMIS', 'OUTSTANDING', 'LOANPARAMS', 'LOANS', 'RECORDS', 'FEES', 'SETTLEMENTS', 'TOPUPS', 'LINE', 'FIELDS', 'LOAN', 'PORTFOLIO', 'ROLLRATES']) {
       expect(byId[id]!.result.dimensionality, id).toBe('matrix');
     }
     for (const f of functions.filter((f) => !['FIELDS', 'LIVE'].includes(f.id))) expect(f.options?.cancelable, f.id).toBe(true);
     expect(byId.LIVE!.options).toEqual({ stream: true });
     expect(byId.FIELDS!.options?.cancelable).toBeUndefined();
+  });
+
+  it('lets LOAN return an entity value: data types allowed for "any" results (CustomFunctionsRuntime 1.4), a result of type any', async () => {
+    const { functions, allowCustomData } = await metadata();
+    // Without this flag Excel turns an entity result into #VALUE! instead of a card.
+    expect(allowCustomData).toBe(true);
+    const loan = functions.find((f) => f.id === 'LOAN')!;
+    // A fixed scalar type (number, string, boolean) would refuse the entity; no type means any.
+    expect(loan.result).toEqual({ dimensionality: 'matrix' });
+    expect(loan.parameters.map((p) => p.name)).toEqual(['accountId']);
   });
 });

@@ -32,6 +32,9 @@ describe('the add-in build (development origin)', () => {
     const registered = registeredIds(read(dev.dir, 'functions.js'));
     expect(declared.length).toBeGreaterThan(0);
     expect([...registered].sort()).toEqual([...declared].sort());
+    expect(declared).toEqual(expect.arrayContaining(['LOAN', 'PORTFOLIO', 'ROLLRATES']));
+    // CREGO.LOAN's card: Excel shows an entity result only when the metadata allows data types for "any".
+    expect((JSON.parse(read(dev.dir, 'functions.json')) as { allowCustomDataForDataTypeAny?: boolean }).allowCustomDataForDataTypeAny).toBe(true);
   });
 
   it('functions.js is a classic script, not a module', () => {

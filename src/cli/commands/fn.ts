@@ -39,6 +39,10 @@ export const FUNCTIONS: Record<string, FnEntry> = {
   LINE: { run: functions.line, params: ['accountId', 'field'] },
   FIELDS: { run: functions.fields, params: ['what'], offline: true },
   LIVE: { run: functions.live, params: ['accountId', 'field', 'seconds'], streaming: true },
+  // The card's properties as name/value rows (a terminal shows no card).
+  LOAN: { run: functions.loanProperties, params: ['accountId'] },
+  PORTFOLIO: { run: functions.portfolio, params: ['asOfDate', 'groupBy'] },
+  ROLLRATES: { run: functions.rollRates, params: ['fromDate', 'toDate', 'measure'] },
 };
 
 const USAGE = `Usage: crego fn NAME [args…] [--follow]

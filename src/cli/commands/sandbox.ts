@@ -1,11 +1,11 @@
 /**
  * `crego sandbox`: run the Crego LMS emulator in the foreground until Ctrl+C.
  */
-import { BULK_MODES, startSandbox, UTR_SCOPES, type BulkMode, type SandboxOptions, type UtrScope } from '../../sandbox/index';
+import { BULK_MODES, PORTFOLIO_MIXES, startSandbox, UTR_SCOPES, type BulkMode, type PortfolioMix, type SandboxOptions, type UtrScope } from '../../sandbox/index';
 
 export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan math, fault injection)';
 
-const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE]
+const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE] [--mix MIX]
                      [--settle-after SECONDS] [--reject-share FRACTION] [--utr-scope account|tenant] [--ignore-idempotency-key]
                      [--unlicensed GROUP,…]
 
@@ -27,6 +27,8 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
   --utr-scope T      account (default: a UTR is unique per account) or tenant (unique across all accounts)
   --ignore-idempotency-key   act as if Idempotency-Key did not exist (nothing public says Crego honours it)
   --unlicensed G     modules (endpoint groups, e.g. Topups,Fee) this tenant has not licensed: 403 module_not_licensed
+  --mix MIX       demo book: realistic (default: PAR 30 a few percent, NPA under 5 %) or stressed
+                  (a third of the book overdue)
 The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
 
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
@@ -68,6 +70,9 @@ export function parseArgs(args: string[]): SandboxOptions | string {
     } else if (name === 'utr-scope') {
       if (!(UTR_SCOPES as readonly string[]).includes(value)) return `--utr-scope must be one of ${UTR_SCOPES.join(', ')}, got '${value}'.`;
       opts.utrScope = value as UtrScope;
+    } else if (name === 'mix') {
+      if (!(PORTFOLIO_MIXES as readonly string[]).includes(value)) return `--mix must be one of ${PORTFOLIO_MIXES.join(', ')}, got '${value}'.`;
+      opts.mix = value as PortfolioMix;
     } else if (name === 'bulk-mode') {
       if (!(BULK_MODES as readonly string[]).includes(value)) return `--bulk-mode must be one of ${BULK_MODES.join(', ')}, got '${value}'.`;
       opts.bulkMode = value as BulkMode;
