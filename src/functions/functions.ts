@@ -22,7 +22,7 @@ if (!activeRuntime()) {
   // client keeps none of its own: one refresh clears one cache, and answers are not stored twice.
   // Dates in and out are serials of the workbook's date system, which the pane and the ribbon read
   // and hand over (setDateSystem): a cell never waits on Excel for it.
-  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc }));
+  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc: async (scope) => void (await recalc(scope)) }));
 }
 
 /** Excel documents a boolean; the typings say string. Accept both. */

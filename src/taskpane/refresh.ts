@@ -1,6 +1,7 @@
 /**
- * Refresh: drop cached answers and recalculate the workbook, the active sheet or the selection
- * (through the functions runtime, which owns the cache), then stamp "Data as of HH:MM IST".
+ * Refresh: drop cached answers and recalculate the workbook's CREGO sheets, the active sheet or the
+ * selection (through the functions runtime, which owns the cache), then, once the cells' answers
+ * have arrived, stamp "Data as of HH:MM IST".
  * The ribbon's Refresh button runs the same workbook refresh (`refreshAll`).
  */
 import { formatIstTime } from '../api/dates';
@@ -8,6 +9,7 @@ import type { RefreshScope } from '../functions/runtime';
 import { recalc } from '../excel/recalc';
 import { logRefresh } from './activityLog';
 import { handDateSystem } from './dateSystem';
+import { cellsSettled } from './settle';
 import { busy, byId, messageOf, say } from './dom';
 import { runtime, session } from './session';
 
@@ -23,7 +25,10 @@ export async function refresh(scope: RefreshScope): Promise<string> {
     session()?.client.invalidate();
     await recalc(scope);
   }
-  const text = `Data as of ${formatIstTime(Date.now() / 1000)}`;
+  // Excel's calculate returns before the asynchronous cells answer: stamp when their values are in.
+  const arrived = rt ? await cellsSettled(() => rt.status().cache) : true;
+  const time = formatIstTime(Date.now() / 1000);
+  const text = arrived ? `Data as of ${time}` : `Refresh requested at ${time}; some cells were still fetching`;
   byId('asof').textContent = `${text} (${LABEL[scope].toLowerCase()})`;
   const s = session();
   try {

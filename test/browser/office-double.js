@@ -36,7 +36,7 @@
   function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
 
   // ── the workbook model ───────────────────────────────────────────────────────────────────────
-  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map() };
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map(), runOptions: [], cellEdit: false };
   function newSheet(name) {
     const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set(), styled: [] };
     model.sheets.push(s);
@@ -288,6 +288,16 @@
       getEntireColumn() { return makeRange(sheet, 0, c0, 1048576, cols); },
       select() { model.active = sheet; model.selection = { sheet: sheet.name, r0, c0, rows, cols }; },
       calculate() { pending.push(() => recalc({ sheet, range: { r0, c0, rows, cols } })); },
+      /** The formula cells of the range, one area per cell (Range.getSpecialCellsOrNullObject, ExcelApi 1.9). */
+      getSpecialCellsOrNullObject(type) {
+        if (type !== 'Formulas') throw officeError('InvalidArgument', 'double: only formulas special cells');
+        const items = [];
+        for (const [k, x] of sheet.cells) {
+          const [r, c] = k.split(',').map(Number);
+          if (x.formula && r >= r0 && r < r0 + rows && c >= c0 && c < c0 + cols) items.push({ formulas: [[x.formula]] });
+        }
+        return { isNullObject: items.length === 0, load() { return this; }, areas: { items, load() { return this; } } };
+      },
     };
     return range;
   }
@@ -305,7 +315,7 @@
       get visibility() { return sheet.visibility; },
       set visibility(v) { sheet.visibility = v; },
       activate() { model.active = sheet; },
-      calculate() { pending.push(() => recalc({ sheet })); },
+      calculate() { model.log.push('calculate sheet ' + sheet.name); pending.push(() => recalc({ sheet })); },
       protection: {
         load() { return this; },
         get protected() { return !!sheet.protection; },
@@ -318,6 +328,7 @@
         unprotect() { sheet.protection = null; model.log.push('unprotect ' + sheet.name); },
       },
       getRange(address) {
+        if (address === undefined) return makeRange(sheet, 0, 0, 1048576, 16384); // the whole sheet
         const ref = parseRef(address);
         if (!ref) throw officeError('InvalidArgument', 'Bad address ' + address);
         return makeRange(sheet, ref.r0, ref.c0, ref.rows, ref.cols);
@@ -412,7 +423,7 @@
       load() { return this; },
       getItemOrNullObject(name) { const t = model.tables.find((x) => x.name.toLowerCase() === String(name).toLowerCase()); return t ? makeTable(t) : nullObject(); },
     },
-    application: { calculate() { pending.push(() => recalc(null)); } },
+    application: { calculate() { model.log.push('calculate application'); pending.push(() => recalc(null)); } },
     // Workbook.settings (ExcelApi 1.4): saved with the workbook, so they outlive a pane.
     settings: {
       add(key, value) { model.settings.set(key, value); },
@@ -430,6 +441,11 @@
         const serial = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(1899, 11, 30)) / 86400000);
         return { value: model.date1904 === true ? serial - 1462 : serial, error: null, load() { return this; } };
       },
+    },
+    getSelectedRanges() {
+      const s = model.selection;
+      const range = makeRange(sheetByName(s.sheet), s.r0, s.c0, s.rows, s.cols);
+      return { load() { return this; }, get address() { return range.address; }, calculate() { range.calculate(); } };
     },
     getSelectedRange() {
       const s = model.selection;
@@ -480,7 +496,16 @@
   };
   window.Excel = {
     CalculationType: { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' },
-    async run(batch) { return batch(context); },
+    SpecialCellType: { formulas: 'Formulas', constants: 'Constants', blanks: 'Blanks', visible: 'Visible' },
+    /** Excel.run(batch) or Excel.run(options, batch): in cell-edit mode a batch fails unless it asks to wait. */
+    async run(a, b) {
+      const [options, batch] = typeof a === 'function' ? [undefined, a] : [a, b];
+      model.runOptions.push(options || null);
+      if (model.cellEdit && !(options && options.delayForCellEdit)) {
+        throw officeError('InvalidOperationInCellEditMode', 'The operation cannot be performed while Excel is in cell-editing mode.');
+      }
+      return batch(context);
+    },
   };
 
   // A new workbook: one empty sheet, A1 selected.
@@ -505,6 +530,10 @@
       return Promise.resolve();
     },
     setDate1904(flag) { model.date1904 = flag; },
+    /** The user is typing in a cell (Excel's cell-edit mode). */
+    setCellEdit(flag) { model.cellEdit = flag; },
+    /** The RunOptions each Excel.run was given (null for the one-argument form). */
+    runOptions: () => model.runOptions.slice(),
     /**
      * Data › Sort on a block (e.g. A4:O6), rows ordered by one of its columns (0-based within the block),
      * descending when asked: whole rows move, result columns with them. Refused on a protected sheet.

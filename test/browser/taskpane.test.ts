@@ -359,6 +359,11 @@ describe('task pane in Chromium over the sandbox', () => {
     await page.waitForFunction(() => /refreshed/.test(document.querySelector('#refresh-status')?.textContent ?? ''));
     expect(await page.locator('#asof').textContent()).toMatch(/^Data as of \d\d:\d\d IST \(workbook\)$/);
     expect(await wb<number>('calcRuns')).toBeGreaterThan(before);
+    // Only the sheets whose formulas call CREGO are recalculated, never every open workbook.
+    const calculated = (await wb<string[]>('log')).filter((l) => l.startsWith('calculate'));
+    expect(calculated).not.toContain('calculate application');
+    expect(calculated).toContain('calculate sheet Crego Dashboard');
+    expect(calculated).not.toContain('calculate sheet Crego Log');
     await wb('runAction', 'refreshAll');
     // Pause live updates: the shared functions runtime's LIVE loop stops, and resumes on untick.
     const livePaused = () => page.evaluate(() => (globalThis as any).CregoRuntime.status().livePaused as boolean);
@@ -373,6 +378,18 @@ describe('task pane in Chromium over the sandbox', () => {
     expect(items[0]).toMatch(/^Refreshed workbook/);
     expect(items.some((t) => t.startsWith('Push of Records (records): posted 3, failed 1'))).toBe(true);
     await shoot('activity');
+  });
+
+  it('keeps working while the user types in a cell: every batch waits for the edit to end instead of failing', async () => {
+    await tab('Refresh');
+    await wb('setCellEdit', true);
+    await page.getByRole('button', { name: 'Active sheet' }).click();
+    await page.waitForFunction(() => /refreshed|Excel/.test(document.querySelector('#refresh-status')?.textContent ?? ''));
+    await wb('setCellEdit', false);
+    expect(await page.locator('#refresh-status').textContent()).toMatch(/^Active sheet refreshed/);
+    const options = await wb<({ delayForCellEdit?: boolean } | null)[]>('runOptions');
+    expect(options.length).toBeGreaterThan(0);
+    expect(options.filter((o) => !o?.delayForCellEdit)).toEqual([]);
   });
 
   it('reconnects by itself when reopened: the saved token and settings come back from OfficeRuntime.storage', async () => {

@@ -9,7 +9,7 @@ import { datesTo1900, firstSerialDate, readDateSystem, to1900Serial } from '../.
 import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
 import { clearMarks, INVALID_FILL, MARK_CHUNK_CELLS, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
 import { listTables, readSheet, readTable } from '../../src/excel/read';
-import { recalc } from '../../src/excel/recalc';
+import { CREGO_CALL, recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
 import { getSelection, goTo, insertFormulaAtSelection, readSelectedFormula } from '../../src/excel/selection';
 import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../../src/excel/sheets';
@@ -387,21 +387,40 @@ describe('recalculation (src/excel/recalc.ts)', () => {
   afterEach(() => {
     delete (globalThis as any).Excel;
   });
-  it('recalculates the workbook in full, the active sheet, or the selection', async () => {
-    const wb = mockWorkbook({ sheets: { A: {}, B: {} }, selection: { sheet: 'B', row: 1, col: 1, rows: 2, cols: 2 } });
+  it('Refresh recalculates only the sheets whose formulas call CREGO (never every open workbook), the active sheet, or every selected area', async () => {
+    const wb = mockWorkbook({
+      sheets: {
+        Data: { used: { row: 0, col: 0, values: [['Account', 'Amount'], ['A1', 5], ['A2', '=B2*2']] } },
+        Report: { used: { row: 0, col: 0, values: [['=SUM(1,2)', '=crego.summary(A2, "dpd")']] } },
+        Dash: { used: { row: 3, col: 2, values: [['=CREGO.LOANS()']] } },
+        Empty: {},
+      },
+      selection: { sheet: 'Dash', row: 1, col: 1, rows: 2, cols: 2 },
+    });
     (globalThis as any).Excel = (wb as any).excel;
-    await recalc('workbook');
-    await recalc('sheet');
-    await recalc('selection');
+    expect(await recalc('workbook')).toEqual(['Report', 'Dash']);
+    expect(await recalc('sheet')).toEqual(['Dash']);
+    expect(await recalc('selection')).toEqual(['Dash!B2:C3']);
     expect(wb.calculations).toEqual([
-      { what: 'workbook', arg: 'Full' },
-      { what: 'sheet B', arg: true },
-      { what: 'range B!B2:C3' },
+      { what: 'sheet Report', arg: true },
+      { what: 'sheet Dash', arg: true },
+      { what: 'sheet Dash', arg: true },
+      { what: 'ranges Dash!B2:C3' },
     ]);
+    expect(CREGO_CALL.test('=SUM(CREGO.EMIS(A2))')).toBe(true);
+    expect(CREGO_CALL.test('="CREGO"&A1')).toBe(false);
   });
 });
 
 describe('Excel.run and Office errors', () => {
+  it('every batch waits for a cell edit to end (delayForCellEdit) instead of failing while the user types', async () => {
+    const wb = mockWorkbook({ sheets: { A: {} }, cellEdit: true });
+    (globalThis as any).Excel = (wb as any).excel;
+    expect(await excelRun(async (ctx) => (await ensureSheet(ctx, 'A')).created)).toBe(false);
+    await recalc('sheet');
+    expect(wb.runOptions).toEqual([{ delayForCellEdit: true }, { delayForCellEdit: true }]);
+  });
+
   afterEach(() => {
     delete (globalThis as any).Excel;
   });
@@ -410,6 +429,7 @@ describe('Excel.run and Office errors', () => {
     (globalThis as any).Excel = (wb as any).excel;
     expect(await excelRun(async (ctx) => (await ensureSheet(ctx, 'A')).created)).toBe(false);
     await expect(excelRun(async (ctx) => readSheet(ctx, 'Missing'))).rejects.toThrow(/could not find the sheet/);
+    expect(describeOfficeError({ code: 'InvalidOperationInCellEditMode', message: 'cell-editing mode' })).toMatch(/^Excel is busy while a cell is being edited: press Enter or Esc/);
     expect(describeOfficeError({ code: 'InvalidArgument', message: 'bad', debugInfo: { errorLocation: 'Range.values' } })).toBe(
       'Excel refused the request: bad (at Range.values)',
     );

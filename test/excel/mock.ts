@@ -36,6 +36,8 @@ export interface WorkbookSeed {
    * false or omitted). `'refuse'`: the host fails the call. Only released API: no use1904DateSystem.
    */
   date1904?: boolean | 'refuse';
+  /** The user is typing in a cell: a batch without RunOptions.delayForCellEdit fails as in Excel. */
+  cellEdit?: boolean;
 }
 
 export interface MockWorkbook {
@@ -51,6 +53,8 @@ export interface MockWorkbook {
   selected: string[];
   freezes: { sheet: string; call: string; arg?: unknown }[];
   calculations: { what: string; arg?: unknown }[];
+  /** The RunOptions each Excel.run was given (undefined for the one-argument form). */
+  runOptions: (Excel.RunOptions | undefined)[];
   /** Cell styles added (workbook.styles.add) and the style objects, by name. */
   addedStyles: string[];
   styleMocks: Record<string, any>;
@@ -103,6 +107,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
     calculations: [],
     cellPropertyReads: [],
     addedStyles: [],
+    runOptions: [],
     styleMocks: {},
     syncs: () => syncCount,
     opsPerSync: [],
@@ -182,6 +187,17 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
         getEntireColumn() { return makeRange(sheet, 0, col, 1048576, cols); },
         select() { wb.selected.push(`${sheet}!${address}`); },
         calculate() { wb.calculations.push({ what: `range ${sheet}!${address}` }); },
+        // The formula cells of the range (seeded "=…" strings), one area per cell, as Excel answers.
+        getSpecialCellsOrNullObject(type: string) {
+          if (type !== 'Formulas') throw new Error('mock: only formulas special cells are modelled');
+          const formulas: string[] = [];
+          u?.values.forEach((line, i) => line.forEach((v, j) => {
+            const r = u.row + i;
+            const c = u.col + j;
+            if (typeof v === 'string' && v.startsWith('=') && r >= row && r < row + rows && c >= col && c < col + cols) formulas.push(v);
+          }));
+          return mk({ isNullObject: formulas.length === 0, areas: { items: formulas.map((f) => ({ formulas: [[f]] })), load: loadItems } });
+        },
       }),
     ) as any;
     // A seeded source must be readable after load('rule'): the mock only loads one level deep.
@@ -198,7 +214,11 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
       visibility: 'Visible',
       activate() { wb.activated.push(name); },
       calculate(markAllDirty: boolean) { wb.calculations.push({ what: `sheet ${name}`, arg: markAllDirty }); },
-      getRange(address: string) { const [r, c, rs, cs] = parse(address); return makeRange(name, r, c, rs, cs); },
+      getRange(address?: string) {
+        if (address === undefined) return makeRange(name, 0, 0, 1048576, 16384);
+        const [r, c, rs, cs] = parse(address);
+        return makeRange(name, r, c, rs, cs);
+      },
       getRangeByIndexes(r: number, c: number, rs: number, cs: number) { return makeRange(name, r, c, rs, cs); },
       getUsedRangeOrNullObject() {
         if (!s.used) return mk({ isNullObject: true, values: [], rowIndex: 0, columnIndex: 0, rowCount: 0, columnCount: 0 });
@@ -318,6 +338,11 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
         application: {
           calculate(type: string) { wb.calculations.push({ what: 'workbook', arg: type }); },
         },
+        getSelectedRanges() {
+          const s = seed.selection ?? { sheet: sheetNames[0], row: 0, col: 0, rows: 1, cols: 1 };
+          const address = `${s.sheet}!${blockAddress(s.row, s.col, s.rows, s.cols)}`;
+          return mk({ address, calculate() { wb.calculations.push({ what: `ranges ${address}` }); } });
+        },
         getSelectedRange() {
           const s = seed.selection ?? { sheet: sheetNames[0], row: 0, col: 0, rows: 1, cols: 1 };
           const r = makeRange(s.sheet, s.row, s.col, s.rows, s.cols);
@@ -327,8 +352,13 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
         },
       },
     },
-    run: async function (cb: (ctx: unknown) => Promise<unknown>) {
-      return cb(this.context);
+    run: async function (a: unknown, b?: (ctx: unknown) => Promise<unknown>) {
+      const [options, work] = typeof a === 'function' ? [undefined, a as (ctx: unknown) => Promise<unknown>] : [a as Excel.RunOptions, b!];
+      wb.runOptions.push(options);
+      if (seed.cellEdit && !options?.delayForCellEdit) {
+        throw Object.assign(new Error('The operation cannot be performed while Excel is in cell-editing mode.'), { code: 'InvalidOperationInCellEditMode' });
+      }
+      return work(this.context);
     },
   }) as any;
   // Count round trips: each sync of the request context is one.
@@ -344,6 +374,7 @@ export function mockWorkbook(seed: WorkbookSeed): MockWorkbook {
   };
   // Enums are plain values in Office.js (no load needed), so they are set outside the mock's load model.
   excel.CalculationType = { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' };
+  excel.SpecialCellType = { formulas: 'Formulas', constants: 'Constants', blanks: 'Blanks', visible: 'Visible' };
   // RequestContext.application is the workbook's application (Office.js exposes both).
   excel.context.application = excel.context.workbook.application;
   wb.context = excel.context;
