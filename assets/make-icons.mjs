@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SIZES = [16, 32, 64, 80, 128];
+const SIZES = [16, 20, 24, 32, 40, 48, 64, 80, 128];
 const BLUE = [21, 94, 168];
 const WHITE = [255, 255, 255];
 const SAMPLES = 4; // 4x4 supersampling per pixel gives smooth edges even at 16 px

@@ -383,7 +383,7 @@ describe('task pane in Chromium over the sandbox', () => {
   it('keeps working while the user types in a cell: every batch waits for the edit to end instead of failing', async () => {
     await tab('Refresh');
     await wb('setCellEdit', true);
-    await page.getByRole('button', { name: 'Active sheet' }).click();
+    await page.getByRole('button', { name: 'Sheet', exact: true }).click();
     await page.waitForFunction(() => /refreshed|Excel/.test(document.querySelector('#refresh-status')?.textContent ?? ''));
     await wb('setCellEdit', false);
     expect(await page.locator('#refresh-status').textContent()).toMatch(/^Active sheet refreshed/);

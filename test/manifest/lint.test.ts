@@ -17,12 +17,18 @@ describe('manifest lint', () => {
 
   it('names a <FunctionFile> and a ShowTaskpane action that do not use the runtime resid', () => {
     const xml = SOURCE_MANIFEST.replace('<FunctionFile resid="Taskpane.Url"/>', '<FunctionFile resid="Help.Url"/>').replace(
-      /(<TaskpaneId>Crego\.Taskpane<\/TaskpaneId>\s*<SourceLocation resid=")Taskpane\.Url/,
+      /(<Action xsi:type="ShowTaskpane">\s*<SourceLocation resid=")Taskpane\.Url/,
       '$1Help.Url',
     );
     const problems = lint(xml);
     expect(problems).toContainEqual(expect.stringContaining("<FunctionFile> uses 'Help.Url' but <Runtime> uses 'Taskpane.Url'"));
     expect(problems).toContainEqual(expect.stringContaining("the ShowTaskpane action opens 'Help.Url'"));
+  });
+
+  it('names a <TaskpaneId> on a ShowTaskpane action of the shared runtime (the source manifest has none)', () => {
+    expect(SOURCE_MANIFEST).not.toMatch(/<TaskpaneId/i);
+    const xml = SOURCE_MANIFEST.replace(/(<Action xsi:type="ShowTaskpane">)/, '$1\n<TaskpaneId>Crego.Taskpane</TaskpaneId>');
+    expect(lint(xml)).toEqual([expect.stringMatching(/line \d+: a ShowTaskpane action has a <TaskpaneId>: with a shared runtime/)]);
   });
 
   it('names an http URL and the second origin it creates', () => {

@@ -103,6 +103,9 @@ export function lintManifest(xml: string, opts: LintOptions = {}): string[] {
     for (const action of findAll(doc, 'Action').filter((a) => a.attrs['xsi:type'] === 'ShowTaskpane')) {
       const loc = child(action, 'SourceLocation');
       if (loc && loc.attrs.resid !== rid) at(loc, `runtime resid mismatch: the ShowTaskpane action opens '${loc.attrs.resid}' but <Runtime> uses '${rid}'; the pane would run in a second runtime.`);
+      // "none of the descendant <Action> elements should have a <TaskpaneID>" (configure a shared runtime).
+      const id = action.children.find((c) => c.name.toLowerCase() === 'taskpaneid');
+      if (id) at(id, `a ShowTaskpane action has a <${id.name}>: with a shared runtime Microsoft's docs say to leave it out (it risks a second pane).`);
     }
   }
   const ns = findAll(doc, 'Namespace')[0];
