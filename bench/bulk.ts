@@ -66,7 +66,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'crego-bench-bulk-'));
   try {
     const client = createNodeClient({ baseUrl: sb.url, token: sb.token, environment: 'sandbox', concurrency: CONCURRENCY + 2 });
-    const loans = await client.listAll<Loan>('loans.list', { pageSize: 500 });
+    const loans = await client.listAll('loans.list', { pageSize: 500 });
     const accounts = [...new Set(loans.filter((l) => l.type === 'term_loan').map((l) => l.account))];
     say(`sandbox with ${accounts.length} term-loan accounts, ${LATENCY_MS} ms added latency`);
 

@@ -81,7 +81,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
   const sandbox = await startRemoteSandbox({ accounts, latencyMs, quiet: true });
   const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency });
   try {
-    const loans = await client.listAll<Loan>('loans.list', { pageSize: 500 });
+    const loans = await client.listAll('loans.list', { pageSize: 500 });
     const ids = [...new Set(loans.map((l) => l.account))].slice(0, accounts);
     if (ids.length < accounts) throw new Error(`the sandbox has ${ids.length} accounts, ${accounts} needed`);
     // The cells' client is configured as the add-in's (no client-side cache: the batcher is the cache),

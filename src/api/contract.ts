@@ -3,7 +3,9 @@
  * task pane). The implementation lives in client.ts (transport, retries, auth, cache);
  * this file holds only types and the error class so consumers stay decoupled from it.
  */
+import type { EndpointKey, PagedKey } from './endpoints';
 import type { ApiSettings } from './profile';
+import type { Answer, PageItem } from './types';
 
 export type ErrorKind =
   | 'auth'
@@ -118,12 +120,12 @@ export interface ClientStats {
 }
 
 export interface CregoClient {
-  /** Call one endpoint of the map by key; resolves with the parsed JSON answer. */
-  call<T = unknown>(key: string, options?: CallOptions): Promise<T>;
+  /** Call one endpoint of the map by key (a key not in the map fails `tsc`); resolves with its parsed answer. */
+  call<K extends EndpointKey>(key: K, options?: CallOptions): Promise<Answer<K>>;
   /** Walk every page of a `page` endpoint (parameter names come from the map). */
-  pages<T = unknown>(key: string, options?: PageOptions): AsyncIterable<T[]>;
+  pages<K extends PagedKey>(key: K, options?: PageOptions): AsyncIterable<PageItem<K>[]>;
   /** Every result of every page of a `page` endpoint. */
-  listAll<T = unknown>(key: string, options?: PageOptions): Promise<T[]>;
+  listAll<K extends PagedKey>(key: K, options?: PageOptions): Promise<PageItem<K>[]>;
   /** Drop cached GET answers: all, by account, or by endpoint. */
   invalidate(scope?: InvalidateScope): void;
   /** Environment label (e.g. `sandbox`, `preprod`, `production`), part of every cache key. */

@@ -141,23 +141,27 @@ export const BULK_ITEM_FIELDS = ['index', 'status', 'id', 'errors'] as const;
 
 const LIST_FILTERS = ['account', 'loan', 'status', 'expand'];
 
-/** Compact builder so the table below reads one endpoint per line. */
-function ep(
-  key: string,
+/**
+ * Compact builder so the table below reads one endpoint per line. Generic in the key and the answer
+ * shape, so the table's type keeps every key as a literal: `EndpointKey` is their union and a typo in
+ * `client.call('acounts.summary')` fails `tsc`, not a test.
+ */
+function ep<const K extends string, const A extends AnswerShape>(
+  key: K,
   group: string,
   name: string,
   method: HttpMethod,
   path: string,
-  answer: AnswerShape,
+  answer: A,
   extra: Partial<EndpointDef> = {},
-): EndpointDef {
-  return { key, group, name, method, path, answer, source: 'assumed', ...extra };
+): EndpointDef & { key: K; answer: A } {
+  return { source: 'assumed', ...extra, key, group, name, method, path, answer };
 }
 const DOC = { source: 'documented' } as const;
 const REAL = { implemented: true } as const;
 const PROBE = { implemented: true, probe: true } as const;
 
-export const ENDPOINTS: readonly EndpointDef[] = [
+export const ENDPOINTS = [
   // ── EMIs (7) ──────────────────────────────────────────────────────────────────────────
   ep('emis.list', 'EMIs', 'List EMI', 'GET', '/v1/lms/emis/', 'page', { ...PROBE, query: ['account', 'loan', 'status', 'as_of_date'], fields: EMI_FIELDS }),
   ep('emis.settlements', 'EMIs', 'List Settlements', 'GET', '/v1/lms/settlements/', 'page', { ...DOC, ...PROBE, query: ['demand', 'expand', 'loan', 'account', 'record'], fields: SETTLEMENT_FIELDS }),
@@ -258,11 +262,18 @@ export const ENDPOINTS: readonly EndpointDef[] = [
   ep('auth.login', 'Auth', 'Get Token', 'POST', '/auth/login/', 'object', { ...DOC, ...REAL, noAuth: true, body: ['username', 'password', 'type'], fields: ['access', 'refresh', 'expires_in', 'token_type', 'user'] }),
   ep('auth.refresh', 'Auth', 'Refresh Token', 'POST', '/auth/tokens/refresh/', 'object', { ...DOC, ...REAL, noAuth: true, body: ['refresh'], fields: ['access', 'refresh', 'expires_in', 'token_type', 'user'] }),
   ep('auth.ping', 'Auth', 'Ping', 'GET', '/auth/ping/', 'object', { ...PROBE, fields: ['status', 'user'] }),
-];
+] as const satisfies readonly EndpointDef[];
 
+/** The key of every endpoint in the map, as a union of literals (`'accounts.summary' | 'records.list' | …`). */
 export type EndpointKey = (typeof ENDPOINTS)[number]['key'];
+/** The map's entry for one key. */
+export type EndpointOf<K extends EndpointKey> = Extract<(typeof ENDPOINTS)[number], { key: K }>;
+/** Keys of the endpoints that answer with pages (what `pages` and `listAll` accept). */
+export type PagedKey = Extract<(typeof ENDPOINTS)[number], { answer: 'page' }>['key'];
+/** Keys of the Bulk Create endpoints (`{items}` in, one result per item out). */
+export type BulkKey = Extract<(typeof ENDPOINTS)[number], { answer: 'bulk' }>['key'];
 
-const BY_KEY = new Map(ENDPOINTS.map((e) => [e.key, e]));
+const BY_KEY: ReadonlyMap<string, EndpointDef> = new Map(ENDPOINTS.map((e) => [e.key, e]));
 
 /** Look an endpoint up by key; throws on a typo so mistakes fail loudly in tests. */
 export function endpoint(key: string, map: ReadonlyMap<string, EndpointDef> = BY_KEY): EndpointDef {

@@ -9,6 +9,7 @@
  */
 import { isCregoError, type CregoClient } from './contract';
 import { EndpointResolver, type ResolvedEndpoint } from './profile';
+import type { EndpointKey, PagedKey } from './endpoints';
 
 export type ProbeStatus =
   | 'conforming'
@@ -142,14 +143,14 @@ export async function runProbe(client: CregoClient, options: ProbeOptions = {}):
     options.resolver ?? (client as { resolver?: EndpointResolver }).resolver ?? new EndpointResolver();
   const signal = options.signal;
   const ids: Partial<Record<IdKind, string>> = {};
-  const firstOf = async (key: string, query: Record<string, string> = {}) => {
+  const firstOf = async (key: PagedKey, query: Record<string, string> = {}) => {
     try {
-      const page = await client.call<{ results?: Array<Record<string, unknown>> }>(key, {
+      const page = await client.call(key, {
         query: { ...query, [resolver.get(key).pagination.pageSize]: 1 },
         signal,
         cache: 'bypass',
       });
-      return page?.results?.[0];
+      return (page?.results?.[0] ?? undefined) as Record<string, unknown> | undefined;
     } catch {
       return undefined; // reported by the endpoint's own row
     }
@@ -217,7 +218,8 @@ async function probeOne(
   if (ep.answer === 'page') query[ep.pagination.pageSize] = 1;
   let answer: unknown;
   try {
-    answer = await client.call(ep.key, { path, query, signal, cache: 'bypass' });
+    // The probe walks the map itself, so every key it holds is one of the map's.
+    answer = await client.call(ep.key as EndpointKey, { path, query, signal, cache: 'bypass' });
   } catch (err) {
     if (!isCregoError(err)) return { ...base, status: 'error', message: 'failed unexpectedly' };
     if (err.status === 404)

@@ -6,7 +6,7 @@
  * Dates on the wire are unix epoch seconds (JSON numbers, may carry a fraction). A business
  * date is end of day in Asia/Kolkata (x.999999), as in Crego's one example. See dates.ts.
  */
-import type { SUMMARY_FIELDS } from './endpoints';
+import type { EndpointKey, EndpointOf, SUMMARY_FIELDS } from './endpoints';
 
 export type EpochSeconds = number;
 export type Uuid = string;
@@ -310,3 +310,49 @@ export interface ErrorBody {
   errors?: Record<string, string[]>;
   request_id?: string;
 }
+
+/** Auth Ping's answer (undocumented: what the pane reads to greet the signed-in user). */
+export interface PingAnswer {
+  status?: string;
+  user?: { username?: string; first_name?: string; last_name?: string } | string;
+}
+
+/**
+ * The answer type of each endpoint the add-in reads, by key (octokit's generated response types, by
+ * hand). Endpoints not listed are typed by their answer shape in the map (`AnswerByShape`).
+ */
+export interface KnownAnswers {
+  'accounts.summary': AccountSummary;
+  'records.list': Page<LoanRecord>;
+  'records.get': LoanRecord;
+  'records.create': LoanRecord;
+  'records.bulk_create': BulkAnswer;
+  'fees.list': Page<Fee>;
+  'fees.demands': Page<Fee>;
+  'fees.get': Fee;
+  'fees.create': Fee;
+  'fees.bulk_create': BulkAnswer;
+  'topups.list': Page<Topup>;
+  'topups.create': Topup;
+  'topups.bulk_create': BulkAnswer;
+  'loans.list': Page<Loan>;
+  'emis.list': Page<EmiRow>;
+  'emis.calculate': CalculateEmiAnswer;
+  'emis.outstanding': OutstandingData;
+  'accounts.refresh_limit': LineDetails;
+  'auth.login': TokenAnswer;
+  'auth.refresh': TokenAnswer;
+  'auth.ping': PingAnswer;
+}
+
+/** What an endpoint without a typed answer returns, from its shape in the map. */
+export type AnswerByShape<S> = S extends 'page' ? Page<Record<string, unknown>> : S extends 'bulk' ? BulkAnswer : S extends 'empty' ? null : Record<string, unknown>;
+
+/** The parsed answer of `client.call(key)`. */
+export type Answer<K extends EndpointKey> = K extends keyof KnownAnswers ? KnownAnswers[K] : AnswerByShape<EndpointOf<K>['answer']>;
+
+/** One result of a paged endpoint (what `pages` yields and `listAll` collects). */
+export type PageItem<K extends EndpointKey> = Answer<K> extends Page<infer T> ? T : never;
+
+/** Every key of KnownAnswers is a key of the map: a renamed endpoint fails here, at compile time. */
+export const KNOWN_ANSWERS_ARE_ENDPOINTS: Exclude<keyof KnownAnswers, EndpointKey> extends never ? true : never = true;

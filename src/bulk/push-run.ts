@@ -253,7 +253,7 @@ export class PushRun {
     const items = chunk.map((c) => c.item!);
     for (const c of chunk) c.sends++;
     this.requests.bulk++;
-    return this.s.client.call<BulkAnswer>(this.s.kind.bulkEndpoint, {
+    return this.s.client.call(this.s.kind.bulkEndpoint, {
       body: { items },
       idempotencyKey: await chunkIdempotencyKey(this.s.batchId, items, Math.max(...chunk.map((c) => c.sends))),
       signal: this.s.signal,

@@ -14,12 +14,14 @@ export interface Lookup {
 
 /** The id of the object with this key on this account, or null when Crego has none. Throws when Crego cannot be asked. */
 export async function findExisting(client: CregoClient, kind: SheetKind, row: Lookup, signal?: AbortSignal): Promise<string | null> {
-  const page = await client.call<Page<Record<string, unknown>>>(kind.listEndpoint, {
+  const page = await client.call(kind.listEndpoint, {
     query: { account: row.account, [kind.keyField]: row.key, page_size: 10 },
     cache: 'bypass',
     signal,
   });
   const wanted = row.key.toLowerCase();
-  const hit = page.results.find((r) => r.account === row.account && String(r[kind.keyField] ?? '').toLowerCase() === wanted);
+  // Rows of three list endpoints (records, fees, topups): read by the kind's field names.
+  const rows = page.results as readonly object[] as ReadonlyArray<Record<string, unknown>>;
+  const hit = rows.find((r) => r.account === row.account && String(r[kind.keyField] ?? '').toLowerCase() === wanted);
   return hit ? String(hit.id) : null;
 }

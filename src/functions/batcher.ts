@@ -22,13 +22,13 @@
  */
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
-import { PAGINATION } from '../api/endpoints';
+import { PAGINATION, type EndpointKey, type PagedKey } from '../api/endpoints';
 import type { Cancellation, CancelTarget } from './cancel';
 import { CellError, UNREACHABLE_MESSAGE } from './errors';
 
 /** One API read (or pure calculation) a cell needs. */
 export interface Fetch {
-  endpoint: string;
+  endpoint: EndpointKey;
   path?: Record<string, string | number>;
   query?: Record<string, QueryValue>;
   body?: unknown;
@@ -317,7 +317,7 @@ export class Batcher {
     const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const };
     // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
     const request = fetch.all
-      ? client.listAll(fetch.endpoint, { ...options, pageSize: PAGINATION.maxPageSize })
+      ? client.listAll(fetch.endpoint as PagedKey, { ...options, pageSize: PAGINATION.maxPageSize })
       : client.call(fetch.endpoint, options);
     request.then(
       (value) => {

@@ -4,6 +4,7 @@
  * same wrappers headless. Every read goes through the runtime's batcher.
  */
 import type { QueryValue } from '../api/contract';
+import type { PagedKey } from '../api/endpoints';
 import type { DateSystem } from '../api/dates';
 import type { AccountSummary, CalculateEmiAnswer } from '../api/types';
 import {
@@ -299,7 +300,7 @@ async function list(
   rt: FunctionsRuntime,
   ctx: CallContext,
   what: string,
-  endpoint: string,
+  endpoint: PagedKey,
   query: Record<string, QueryValue>,
   account?: string,
 ): Promise<Cell[][]> {
@@ -317,7 +318,7 @@ async function list(
   return toTable(CATALOG[what]!, rows, dates);
 }
 
-function accountList(what: string, endpoint: string) {
+function accountList(what: string, endpoint: PagedKey) {
   return (rt: FunctionsRuntime, ctx: CallContext, accountArg: unknown): Promise<Cell[][]> => {
     const account = requireAccountId(accountArg);
     return list(rt, ctx, what, endpoint, { account }, account);

@@ -20,7 +20,7 @@ async function fetchAccounts(limit: number, status: string): Promise<DashboardAc
   const { client } = requireSession();
   const seen = new Map<string, DashboardAccount>();
   const query = status ? { status } : {};
-  for await (const page of client.pages<Loan>('loans.list', { query, pageSize: Math.min(100, limit) })) {
+  for await (const page of client.pages('loans.list', { query, pageSize: Math.min(100, limit) })) {
     for (const loan of page) {
       if (!seen.has(loan.account)) seen.set(loan.account, { account: loan.account, borrower: loan.borrower_name ?? '', type: loan.type ?? '' });
       if (seen.size >= limit) return [...seen.values()];

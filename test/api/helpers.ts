@@ -114,3 +114,6 @@ export const failure = (p: Promise<unknown>): Promise<CregoError> =>
     },
     (e: CregoError) => e,
   );
+
+/** A test server's own answer (not Crego's shape): read it as what that server sends. */
+export const as = <T>(answer: unknown): T => answer as T;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
-import { CARRIERS, closeAfterEach, failure, FAST_RETRY, gate, json, startTestServer, type TestServer, until } from './helpers';
+import { CARRIERS, closeAfterEach, failure, FAST_RETRY, gate, json, startTestServer, type TestServer, until, as } from './helpers';
 
 const TOKEN = 'tok-resilience-123456';
 const PAGE = { count: 0, current_page: 1, page_size: 15, results: [] };
@@ -294,18 +294,18 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
       json(res, 200, { account: 'A', version: v });
     });
     client = make({ baseUrl: server.url, token: TOKEN });
-    const stale = client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } });
+    const stale = client.call('accounts.summary', { path: { id: 'A' } });
     await until(() => server!.requests.length === 1, 'the first request');
     version = 1;
     client.invalidate({ account: 'A' }); // e.g. a bulk push to A finished meanwhile
-    const fresh = client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } });
+    const fresh = client.call('accounts.summary', { path: { id: 'A' } });
     await until(() => server!.requests.length === 2, 'a second, fresh request');
     hold.open();
-    expect((await stale).version).toBe(0);
-    expect((await fresh).version).toBe(1);
+    expect(as<{ version: number }>(await stale).version).toBe(0);
+    expect(as<{ version: number }>(await fresh).version).toBe(1);
     hold = gate();
     hold.open();
-    expect((await client.call<{ version: number }>('accounts.summary', { path: { id: 'A' } })).version).toBe(1);
+    expect(as<{ version: number }>(await client.call('accounts.summary', { path: { id: 'A' } })).version).toBe(1);
     expect(server.requests).toHaveLength(2);
   });
 
@@ -318,10 +318,10 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     client = make({ baseUrl: server.url, token: TOKEN, environment: 'test' });
     const get = () =>
       Promise.all([
-        client!.call<{ version: number }>('accounts.summary', { path: { id: 'A' } }),
-        client!.call<{ version: number }>('accounts.summary', { path: { id: 'B' } }),
-        client!.call<{ version: number }>('loans.list'),
-      ]).then((all) => all.map((x) => x.version));
+        client!.call('accounts.summary', { path: { id: 'A' } }),
+        client!.call('accounts.summary', { path: { id: 'B' } }),
+        client!.call('loans.list'),
+      ]).then((all) => all.map((x) => as<{ version: number }>(x).version));
     expect(await get()).toEqual([0, 0, 0]);
     version = 1;
     expect(await get()).toEqual([0, 0, 0]); // served from cache
@@ -332,7 +332,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     version = 2;
     client.invalidate();
     expect(await get()).toEqual([2, 2, 2]);
-    expect(await client.call<{ version: number }>('accounts.summary', { path: { id: 'A' }, cache: 'bypass' })).toMatchObject({ version: 2 });
+    expect(await client.call('accounts.summary', { path: { id: 'A' }, cache: 'bypass' })).toMatchObject({ version: 2 });
     version = 3;
     await client.call('records.create', { body: { account: 'B', amount: 1 } }); // a write drops B's answers
     expect(await get()).toEqual([2, 3, 2]);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
-import { SUMMARY_FIELDS } from '../../src/api/endpoints';
+import { SUMMARY_FIELDS, type EndpointKey } from '../../src/api/endpoints';
 import { checkFields } from '../../src/api/probe';
 import type { BulkAnswer, Page } from '../../src/api/types';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
@@ -31,7 +31,7 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
   const tag = `${carrier}-${Date.now()}`;
   beforeAll(async () => {
     client = make({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', retry: FAST_RETRY });
-    const loans = await client.listAll<LoanRow>('loans.list');
+    const loans = await client.listAll('loans.list');
     term = loans.find((l) => l.type === 'term_loan')!;
     line = loans.find((l) => l.type === 'credit_line')!;
     expect(term && line).toBeTruthy();
@@ -50,31 +50,31 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
     ];
     const { ENDPOINTS } = await import('../../src/api/endpoints');
     for (const [key, options] of reads) {
-      const answer = await client.call(key, options);
+      const answer = await client.call(key as EndpointKey, options);
       const def = ENDPOINTS.find((e) => e.key === key)!;
       expect(checkFields(answer, def.fields!), key).toEqual({ missing: [], wrongTypes: [] });
     }
-    const emis = await client.listAll<{ account: string }>('emis.list', { query: { account: term.account } });
+    const emis = await client.listAll('emis.list', { query: { account: term.account } });
     expect(emis.length).toBeGreaterThan(0);
     expect(emis.every((e) => e.account === term.account)).toBe(true);
-    const settlements = await client.call<Page<unknown>>('emis.settlements', { query: { account: term.account } });
+    const settlements = await client.call('emis.settlements', { query: { account: term.account } });
     expect(typeof settlements.count).toBe('number');
-    const calc = await client.call<{ emi_amount: number; schedule: unknown[] }>('emis.calculate', {
+    const calc = await client.call('emis.calculate', {
       body: { loan_amount: 100000, roi: 12, emi_count: 12 },
     });
     expect(calc.schedule).toHaveLength(12);
     expect(calc.emi_amount).toBe(8885); // 1 lakh at 12% over 12 months, rounded to the rupee
-    const check = await client.call<{ allowed: boolean }>('topups.check_line_amount', { body: { account: line.account, amount: 1 } });
+    const check = await client.call('topups.check_line_amount', { body: { account: line.account, amount: 1 } });
     expect(check.allowed).toBe(true);
   });
 
   it('walks every page: listAll and pages agree with count, with no repeats', async () => {
-    const first = await client.call<Page<LoanRow>>('loans.list', { query: { page_size: 7 } });
-    const all = await client.listAll<LoanRow>('loans.list', { pageSize: 7 });
+    const first = await client.call('loans.list', { query: { page_size: 7 } });
+    const all = await client.listAll('loans.list', { pageSize: 7 });
     expect(all).toHaveLength(first.count);
     expect(new Set(all.map((l) => l.id)).size).toBe(first.count);
     let walked = 0;
-    for await (const page of client.pages<LoanRow>('loans.list', { pageSize: 9 })) walked += page.length;
+    for await (const page of client.pages('loans.list', { pageSize: 9 })) walked += page.length;
     expect(walked).toBe(first.count);
     // Without a page size, listAll asks for 100 a page: the 40-loan portfolio comes in one request.
     client.invalidate({ endpoint: 'loans.list' });
@@ -84,11 +84,11 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
   });
 
   it('creates records, fees and topups one by one and in bulk, and lists them', async () => {
-    const rec = await client.call<{ id: string; utr: string }>('records.create', {
+    const rec = await client.call('records.create', {
       body: { account: term.account, type: 'repayment', amount: 1234.5, payment_mode: 'neft', utr: `R1-${tag}` },
     });
     expect(rec.utr).toBe(`R1-${tag}`);
-    const bulkRec = await client.call<BulkAnswer>('records.bulk_create', {
+    const bulkRec = await client.call('records.bulk_create', {
       body: {
         items: [
           { account: term.account, amount: 10, payment_mode: 'upi', utr: `R2-${tag}` },
@@ -99,23 +99,23 @@ describe.each(CARRIERS)('against the sandbox over %s', (carrier, make) => {
     });
     expect(bulkRec).toMatchObject({ count: 3, created: 1, failed: 1, duplicates: 1 });
     expect(bulkRec.results[2]).toMatchObject({ status: 'duplicate', id: rec.id });
-    const listed = await client.listAll<{ utr: string }>('records.list', { query: { account: term.account } });
+    const listed = await client.listAll('records.list', { query: { account: term.account } });
     expect(listed.map((r) => r.utr)).toEqual(expect.arrayContaining([`R1-${tag}`, `R2-${tag}`]));
     expect(await client.call('records.get', { path: { id: rec.id } })).toMatchObject({ id: rec.id });
 
-    const fee = await client.call<{ id: string; total_amount: number }>('fees.create', {
+    const fee = await client.call('fees.create', {
       body: { account: term.account, type: 'late_fee', amount: 500, ref_id: `F1-${tag}` },
     });
     expect(fee.total_amount).toBe(590);
-    const bulkFee = await client.call<BulkAnswer>('fees.bulk_create', { body: { items: [{ account: term.account, type: 'other', amount: 100, ref_id: `F2-${tag}` }] } });
+    const bulkFee = await client.call('fees.bulk_create', { body: { items: [{ account: term.account, type: 'other', amount: 100, ref_id: `F2-${tag}` }] } });
     expect(bulkFee.created).toBe(1);
-    const fees = await client.listAll<{ ref_id: string }>('fees.list', { query: { account: term.account } });
+    const fees = await client.listAll('fees.list', { query: { account: term.account } });
     expect(fees.map((f) => f.ref_id)).toEqual(expect.arrayContaining([`F1-${tag}`, `F2-${tag}`]));
 
-    const topup = await client.call<{ id: string }>('topups.create', { body: { account: line.account, amount: 1000, ref_id: `T1-${tag}` } });
-    const bulkTop = await client.call<BulkAnswer>('topups.bulk_create', { body: { items: [{ account: line.account, amount: 500, ref_id: `T2-${tag}` }] } });
+    const topup = await client.call('topups.create', { body: { account: line.account, amount: 1000, ref_id: `T1-${tag}` } });
+    const bulkTop = await client.call('topups.bulk_create', { body: { items: [{ account: line.account, amount: 500, ref_id: `T2-${tag}` }] } });
     expect(bulkTop.created).toBe(1);
-    const topups = await client.listAll<{ id: string; ref_id: string }>('topups.list', { query: { account: line.account } });
+    const topups = await client.listAll('topups.list', { query: { account: line.account } });
     expect(topups.map((t) => t.id)).toContain(topup.id);
     expect(topups.map((t) => t.ref_id)).toContain(`T2-${tag}`);
   });
@@ -149,7 +149,7 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
   let account: string;
   beforeAll(async () => {
     const c = make({ baseUrl: sandbox.url, token: sandbox.token });
-    account = (await c.call<Page<LoanRow>>('loans.list', { query: { type: 'term_loan', page_size: 1 } })).results[0].account;
+    account = (await c.call('loans.list', { query: { type: 'term_loan', page_size: 1 } })).results[0].account;
     await c.close();
   });
 
@@ -186,7 +186,7 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
     const err = await withFaults('lost=1', () => failure(client.call('records.create', { body: { account, amount: 77, payment_mode: 'neft', utr } })));
     expect(err.kind).toBe('unknown_outcome');
     expect(sandbox.stats().byEndpoint['records.create']).toBe(1);
-    const found = await client.call<Page<{ utr: string }>>('records.list', { query: { utr }, cache: 'bypass' });
+    const found = await client.call('records.list', { query: { utr }, cache: 'bypass' });
     expect(found.count).toBe(1); // the sandbox did commit it: exactly once
     await client.close();
   });
@@ -198,14 +198,14 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
       for (let i = 0; i < 8; i++) {
         sandbox.resetStats();
         const utr = `KEY-${tag}-${i}`;
-        const rec = await client.call<{ utr: string }>('records.create', { body: { account, amount: 5, payment_mode: 'neft', utr }, idempotencyKey: `k-${tag}-${i}` });
+        const rec = await client.call('records.create', { body: { account, amount: 5, payment_mode: 'neft', utr }, idempotencyKey: `k-${tag}-${i}` });
         expect(rec.utr).toBe(utr);
         if ((sandbox.stats().byEndpoint['records.create'] ?? 0) > 1) recovered++;
       }
     });
     expect(recovered).toBeGreaterThan(0); // some first replies were lost and the retry got the stored answer
     for (let i = 0; i < 8; i++) {
-      const found = await client.call<Page<unknown>>('records.list', { query: { utr: `KEY-${tag}-${i}` }, cache: 'bypass' });
+      const found = await client.call('records.list', { query: { utr: `KEY-${tag}-${i}` }, cache: 'bypass' });
       expect(found.count).toBe(1);
     }
     await client.close();

@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 import { epochToIsoDate } from '../../src/api/dates';
 import { createNodeClient } from '../../src/api/node';
 import type { CregoClient } from '../../src/api/contract';
+import type { PagedKey } from '../../src/api/endpoints';
 import type { Loan } from '../../src/api/types';
 import type { KindName } from '../../src/bulk';
 import type { RunningSandbox } from '../../src/sandbox/index';
@@ -23,7 +24,7 @@ export function clientFor(sb: RunningSandbox, retries = 3): CregoClient {
 }
 
 export async function demoAccounts(client: CregoClient): Promise<{ loans: string[]; lines: string[] }> {
-  const loans = await client.listAll<Loan>('loans.list', { pageSize: 500 });
+  const loans = await client.listAll('loans.list', { pageSize: 500 });
   return {
     loans: [...new Set(loans.filter((l) => l.type === 'term_loan').map((l) => l.account))],
     lines: [...new Set(loans.filter((l) => l.type === 'credit_line').map((l) => l.account))],
@@ -97,7 +98,7 @@ export function cliEnv(sb: RunningSandbox): Record<string, string> {
   return { CREGO_BASE_URL: sb.url, CREGO_TOKEN: sb.token, CREGO_ENVIRONMENT: 'sandbox' };
 }
 
-const LIST: Record<KindName, { endpoint: string; key: string }> = {
+const LIST: Record<KindName, { endpoint: PagedKey; key: string }> = {
   records: { endpoint: 'records.list', key: 'utr' },
   fees: { endpoint: 'fees.list', key: 'ref_id' },
   topups: { endpoint: 'topups.list', key: 'ref_id' },
@@ -110,8 +111,8 @@ const LIST: Record<KindName, { endpoint: string; key: string }> = {
 export async function countsInSandbox(client: CregoClient, kind: KindName, accounts: string[], prefix: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const account of accounts) {
-    const rows = await client.listAll<Record<string, unknown>>(LIST[kind].endpoint, { query: { account }, pageSize: 500, cache: 'bypass' });
-    for (const r of rows) {
+    const rows = await client.listAll(LIST[kind].endpoint, { query: { account }, pageSize: 500, cache: 'bypass' });
+    for (const r of rows as readonly object[] as ReadonlyArray<Record<string, unknown>>) {
       const key = String(r[LIST[kind].key] ?? '');
       if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
     }

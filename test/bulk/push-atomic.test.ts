@@ -27,7 +27,7 @@ interface World {
 async function world(bulkMode: 'atomic' | 'atomic_unaligned'): Promise<World> {
   const sb = await startSandbox({ accounts: 12, seed: 11, quiet: true, bulkMode });
   const client = clientFor(sb);
-  const all = await client.listAll<Loan>('loans.list', { pageSize: 500 });
+  const all = await client.listAll('loans.list', { pageSize: 500 });
   const terms = all.filter((l) => l.type === 'term_loan');
   const loans = [...new Set(terms.map((l) => l.account))];
   const early = { account: terms[0].account, date: epochToIsoDate(terms[0].disbursal_date - 40 * 86_400) };
@@ -209,7 +209,7 @@ describe('a 409 on a whole bulk request', () => {
   beforeAll(async () => {
     sb = await startSandbox({ accounts: 12, seed: 11, quiet: true });
     direct = clientFor(sb);
-    loans = [...new Set((await direct.listAll<Loan>('loans.list', { pageSize: 500 })).filter((l) => l.type === 'term_loan').map((l) => l.account))];
+    loans = [...new Set((await direct.listAll('loans.list', { pageSize: 500 })).filter((l) => l.type === 'term_loan').map((l) => l.account))];
   });
   afterAll(async () => sb?.close());
 

@@ -341,7 +341,7 @@ describe('default connection (task pane not opened yet)', () => {
       g.OfficeRuntime = { storage: { getItem: async (key: string) => stored[key] ?? null } };
       t = useRuntime(null, { loadDefault: loadDefaultConnection });
       const direct = createNodeClient({ baseUrl: other.url, token: other.token });
-      const [loan] = await direct.listAll<Loan>('loans.list', {});
+      const [loan] = await direct.listAll('loans.list', {});
       await direct.close();
       expect((await CREGO.summary([[loan!.account]], [['dpd']], 0, false, invocation()))[0]![0]).toEqual(expect.any(Number));
       expect(t.runtime.status()).toMatchObject({ source: 'config.json', environment: 'preprod', baseUrl: other.url });

@@ -21,7 +21,7 @@ export interface Portfolio {
 export async function bootPortfolio(options: SandboxOptions = {}): Promise<Portfolio> {
   const sandbox = await startSandbox({ accounts: 30, today: '2026-01-15', faults: '', quiet: true, ...options });
   const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token });
-  const loans = await client.listAll<Loan>('loans.list', { pageSize: 500 });
+  const loans = await client.listAll('loans.list', { pageSize: 500 });
   await client.close();
   const active = loans.filter((l) => l.status === 'active');
   return {

@@ -42,7 +42,7 @@ describe('LIVE', () => {
     await api.call('records.create', {
       body: { account: a, type: 'repayment', amount: 1234.5, date: isoDateToEpoch('2026-01-15'), payment_mode: 'neft', utr: 'LIVETEST0001' },
     });
-    const after = await api.call<AccountSummary>('accounts.summary', { path: { id: a! }, cache: 'bypass' });
+    const after = await api.call('accounts.summary', { path: { id: a! }, cache: 'bypass' });
     await api.close();
     p.sandbox.resetStats();
 

@@ -30,7 +30,7 @@ afterAll(async () => {
 afterEach(() => t?.runtime.disconnect());
 
 const inv = () => invocation();
-const summaryOf = (id: string) => api.call<AccountSummary>('accounts.summary', { path: { id }, cache: 'bypass' });
+const summaryOf = (id: string) => api.call('accounts.summary', { path: { id }, cache: 'bypass' });
 
 describe('SUMMARY', () => {
   it('returns one field of one account, money rounded to paise', async () => {
@@ -98,7 +98,7 @@ describe('SUMMARY', () => {
     t = useRuntime(p.sandbox);
     const id = p.termAccounts[0]!;
     const serial = isoDateToExcelSerial('2025-06-30')!;
-    const expected = await api.call<AccountSummary>('accounts.summary', { path: { id }, query: { as_of_date: excelSerialToEpoch(serial) } });
+    const expected = await api.call('accounts.summary', { path: { id }, query: { as_of_date: excelSerialToEpoch(serial) } });
     const today = await summaryOf(id);
     expect(expected.total_paid).not.toBe(today.total_paid); // the date really changes the answer
     expect(await CREGO.summary([[id]], [['total_paid']], serial, false, inv())).toEqual([[roundMoney(expected.total_paid)]]);
@@ -157,7 +157,7 @@ describe('omitted arguments', () => {
 describe('EMI and SCHEDULE', () => {
   it('EMI is Calculate EMI’s instalment; SCHEDULE is its instalment table that repays the principal', async () => {
     t = useRuntime(p.sandbox);
-    const expected = await api.call<CalculateEmiAnswer>('emis.calculate', { body: { loan_amount: 250000, roi: 13.5, emi_count: 12, emi_rounding: 'rupee' } });
+    const expected = await api.call('emis.calculate', { body: { loan_amount: 250000, roi: 13.5, emi_count: 12, emi_rounding: 'rupee' } });
     expect(await CREGO.emi(250000, 13.5, 12, 0, 0, '', inv())).toBe(roundMoney(expected.emi_amount));
 
     const table = await CREGO.schedule(250000, 13.5, 12, 0, 0, '', inv());
@@ -199,13 +199,13 @@ describe('account tables', () => {
     it(`${what} spills a header row and one row per item, money in paise and dates as serials`, async () => {
       t = useRuntime(p.sandbox);
       const id = p.termAccounts[0]!;
-      const rows = await api.listAll<Record<string, unknown>>(endpoint, { query: { account: id }, pageSize: 500 });
+      const rows = await api.listAll(endpoint, { query: { account: id }, pageSize: 500 });
       const table = await fn(id, inv());
       const specs = CATALOG[what]!;
       expect(table[0]).toEqual(specs.map((s) => s.name));
       expect(table).toHaveLength(rows.length + 1);
       if (rows.length) {
-        const first = rows[0]!;
+        const first = rows[0]! as object as Record<string, unknown>;
         specs.forEach((s, col) => {
           const v = first[s.name];
           if (v === null || v === undefined) expect(table[1]![col]).toBe('');
@@ -270,8 +270,8 @@ describe('a workbook in the 1904 date system (old Mac files)', () => {
     const id = p.termAccounts[0]!;
     const asOf = excelSerialToEpoch(isoDateToExcelSerial(day)!);
     const asOf1904 = isoDateToExcelSerial(day)! - OFFSET;
-    const summary = await api.call<AccountSummary>('accounts.summary', { path: { id }, query: { as_of_date: asOf } });
-    const owed = await api.call<Record<string, number>>('emis.outstanding', { query: { account: id, as_of_date: asOf } });
+    const summary = await api.call('accounts.summary', { path: { id }, query: { as_of_date: asOf } });
+    const owed = await api.call('emis.outstanding', { query: { account: id, as_of_date: asOf } });
     expect(summary.total_paid).not.toBe((await summaryOf(id)).total_paid); // the date really changes the answer
     // A spill (the general path), then one id and one field (the batcher's fast path once connected).
     expect(await CREGO.summary([[id]], [['total_paid', 'dpd']], asOf1904, false, inv())).toEqual([[roundMoney(summary.total_paid), summary.dpd]]);
@@ -334,7 +334,7 @@ describe('one-object functions', () => {
   it('OUTSTANDING gives one field or the field/value table, as of a date', async () => {
     t = useRuntime(p.sandbox);
     const id = p.termAccounts[0]!;
-    const o = await api.call<Record<string, number>>('emis.outstanding', { query: { account: id } });
+    const o = await api.call('emis.outstanding', { query: { account: id } });
     expect(await CREGO.outstanding(id, 'total_outstanding', 0, inv())).toEqual([[roundMoney(o.total_outstanding!)]]);
     const table = await CREGO.outstanding(id, '', 0, inv());
     expect(table.map((r) => r[0])).toEqual(CATALOG.OUTSTANDING!.map((s) => s.name));
@@ -344,7 +344,7 @@ describe('one-object functions', () => {
   it('LOANPARAMS shows a single-slab rate as a number and takes names beyond the catalogue', async () => {
     t = useRuntime(p.sandbox);
     const id = p.termAccounts[0]!;
-    const params = await api.call<Record<string, unknown>>('accounts.loan_params', { path: { id } });
+    const params = await api.call('accounts.loan_params', { path: { id } });
     const slabs = params.roi_value as Array<{ value: number }>;
     expect(await CREGO.loanParams(id, 'roi_value', inv())).toEqual([[slabs.length === 1 ? slabs[0]!.value : expect.any(String)]]);
     expect(await CREGO.loanParams(id, 'interest_type', inv())).toEqual([[params.interest_type]]);
@@ -356,7 +356,7 @@ describe('one-object functions', () => {
   it('LINE gives a credit line’s limit figures and refuses a term loan with Crego’s reason', async () => {
     t = useRuntime(p.sandbox);
     const id = p.creditLines[0]!;
-    const l = await api.call<Record<string, number>>('accounts.refresh_limit', { path: { id } });
+    const l = await api.call('accounts.refresh_limit', { path: { id } });
     expect(await CREGO.line(id, 'available_amount', inv())).toEqual([[roundMoney(l.available_amount!)]]);
     expect((await CREGO.line(id, '', inv())).map((r) => r[0])).toEqual(CATALOG.LINE!.map((s) => s.name));
     const err = await errorOf(CREGO.line(p.termAccounts[0]!, 'available_amount', inv()));

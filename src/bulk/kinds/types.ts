@@ -4,6 +4,8 @@
  * the push engine and the task pane all read the same definition.
  */
 
+import type { BulkKey, EndpointKey, PagedKey } from '../../api/endpoints';
+
 export type ColumnType = 'uuid' | 'text' | 'key' | 'amount' | 'date' | 'enum' | 'boolean' | 'integer';
 
 export interface ColumnDef {
@@ -48,11 +50,11 @@ export interface SheetKind {
   keyField: 'utr' | 'ref_id';
   /** True when a blank key is replaced by a generated one (kept in the Key result column). */
   keyGenerated: boolean;
-  bulkEndpoint: string;
+  bulkEndpoint: BulkKey;
   /** List endpoint filterable by `account` and the key field (reconciliation). */
-  listEndpoint: string;
+  listEndpoint: PagedKey;
   /** The single-create endpoint (row-by-row baseline in the benchmark). */
-  createEndpoint: string;
+  createEndpoint: EndpointKey;
   /** Checks between fields of one valid row: [field, message] pairs. */
   crossCheck?(item: RowItem): Array<[string, string]>;
 }
