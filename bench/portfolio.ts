@@ -34,7 +34,7 @@ async function measure(accounts: number, latencyMs: number, concurrency: number)
   const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency });
   const agent = new Agent({ connections: concurrency });
   try {
-    const ids = [...new Set((await client.listAll<Loan>('loans.list', { pageSize: 500 })).map((l) => l.account))];
+    const ids = [...new Set((await client.listAll('loans.list', { pageSize: 500 })).map((l) => l.account))];
     const asOf = excelSerialToEpoch(isoDateToExcelSerial(AS_OF)!);
     const runtime = activeRuntime()!;
     runtime.configure({ client: createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, cacheTtlMs: 0 }) });
