@@ -37,7 +37,7 @@ import { stampBusinessDates, TIMEZONE } from './dates';
 import type { Transport, WireResponse } from './transport';
 import { toTransportError } from './transport';
 import type { TokenAnswer } from './types';
-import { baseUrlProblem, buildUrl, normaliseBaseUrl, requestKey } from './url';
+import { baseUrlProblem, buildUrl, normaliseBaseUrl, requestKey, transportProblem } from './url';
 
 export interface ClientConfig {
   /** e.g. `https://preprod.api.crego.io`, or `/api` behind the add-in server's proxy. */
@@ -149,7 +149,8 @@ class HttpClient implements CregoHttpClient {
   ) {
     if (!config.baseUrl) throw new CregoError({ kind: 'config', message: 'No Crego base URL configured' });
     this.baseUrl = normaliseBaseUrl(config.baseUrl);
-    const problem = baseUrlProblem(this.baseUrl);
+    // Every client (pane, functions, CLI, server): a token goes over TLS, or stays on this machine.
+    const problem = baseUrlProblem(this.baseUrl) ?? transportProblem(this.baseUrl);
     if (problem) throw new CregoError({ kind: 'config', message: problem });
     this.environment = config.environment ?? this.baseUrl;
     const profile = config.profile === undefined ? undefined : parseProfile(config.profile);
@@ -478,6 +479,7 @@ class HttpClient implements CregoHttpClient {
         throw new CregoError({
           kind: 'network',
           endpoint: ep.key,
+          code: failure.code,
           message: `Could not reach Crego at ${hostOf(this.baseUrl)}${failure.code ? ` (${failure.code})` : ''}: check the connection`,
         });
       }

@@ -45,6 +45,8 @@ export interface CregoErrorInit {
    * whether the request took effect: a 429 or 401 refuses only the last attempt, not the first.
    */
   earlierAttemptUnknown?: boolean;
+  /** For `network`: the system or TLS error code (ECONNREFUSED, SELF_SIGNED_CERT_IN_CHAIN…), to name the cause. */
+  code?: string;
 }
 
 export class CregoError extends Error {
@@ -56,6 +58,7 @@ export class CregoError extends Error {
   readonly retryAfter?: number;
   readonly itemErrors?: Array<Record<string, string[]>>;
   readonly earlierAttemptUnknown?: boolean;
+  readonly code?: string;
 
   constructor(init: CregoErrorInit) {
     super(init.message);
@@ -68,6 +71,7 @@ export class CregoError extends Error {
     this.retryAfter = init.retryAfter;
     this.itemErrors = init.itemErrors;
     if (init.earlierAttemptUnknown) this.earlierAttemptUnknown = true;
+    if (init.code) this.code = init.code;
   }
 }
 

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { createClientWith, DEFAULT_CONCURRENCY, type ClientConfig, type CregoHttpClient } from './client';
 import { CregoError } from './contract';
 import { parseProfile, type ApiProfile } from './profile';
+import { displayUrl } from './url';
 import { undiciTransport } from './undici-transport';
 
 export function createNodeClient(config: ClientConfig): CregoHttpClient {
   if (!/^https?:\/\//i.test(config.baseUrl ?? ''))
-    throw new CregoError({ kind: 'config', message: `The Crego base URL must start with http:// or https:// (got '${config.baseUrl ?? ''}')` });
+    throw new CregoError({ kind: 'config', message: `The Crego base URL must start with https:// (got '${displayUrl(config.baseUrl ?? '')}')` });
   return createClientWith(config, undiciTransport({ connections: config.concurrency ?? DEFAULT_CONCURRENCY }));
 }
 

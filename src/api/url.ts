@@ -24,6 +24,44 @@ export function baseUrlProblem(baseUrl: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A URL as it may be shown in a message or a log: scheme, host, port and path only. A
+ * `user:password@` or a query (`?api_key=…`) is often a secret, so neither is ever echoed.
+ */
+export function displayUrl(raw: string): string {
+  const text = raw.trim();
+  try {
+    const url = new URL(text);
+    if (url.host) return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    // not a URL: cut what could be a secret by hand
+  }
+  return text.replace(/[?#].*$/s, '').replace(/^([^/]*:\/\/)?[^/]*@/, '$1');
+}
+
+/** This machine: a token sent here in clear crosses no network. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why a token must not be sent to this base URL, or undefined: plain http is accepted only to
+ * this machine (the sandbox), since a bearer token in clear can be read by anyone on the path.
+ * A relative base (`/api`, the add-in's own https origin) is fine.
+ */
+export function transportProblem(baseUrl: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(baseUrl.trim());
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  if (scheme === 'https') return undefined;
+  const shown = displayUrl(baseUrl);
+  if (scheme !== 'http') return `The Crego base URL must start with https:// (got ${shown})`;
+  const hostname = m[2]!.replace(/^[^@]*@/, '').replace(/:\d*$/, '');
+  if (isLoopbackHost(hostname)) return undefined;
+  return `The Crego base URL ${shown} uses plain http to another machine, which would send the token unencrypted: use https:// (plain http is accepted only for localhost)`;
+}
+
 /** Base URL without a trailing slash, so `base + '/v1/…/'` keeps exactly the map's slashes. */
 export function normaliseBaseUrl(baseUrl: string): string {
   return baseUrl.trim().replace(/\/+$/, '');

@@ -10,6 +10,7 @@
  */
 import { loadProfileFile, profileFromEnv } from '../api/node';
 import type { ApiProfile } from '../api/profile';
+import { displayUrl } from '../api/url';
 
 export interface CliConnection {
   baseUrl: string;
@@ -39,6 +40,7 @@ export function connectionFromEnv(
   } catch (err) {
     return (err as Error).message;
   }
-  const environment = env.CREGO_ENVIRONMENT?.trim() || baseUrl;
+  // The label shows in logs and cache keys: never the URL's credentials or query.
+  const environment = env.CREGO_ENVIRONMENT?.trim() || displayUrl(baseUrl);
   return { baseUrl, token, username, password, environment, profile };
 }

@@ -6,6 +6,7 @@
  */
 import { portFrom, resolveAddinOrigin } from './build/origin';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from './proxy';
+import { displayUrl, transportProblem } from '../api/url';
 
 export interface CregoUpstream {
   baseUrl: string;
@@ -46,19 +47,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettin
   return settings;
 }
 
-/** https anywhere; plain http only to this machine (a token must not cross a network in clear). */
+/**
+ * https anywhere; plain http only to this machine (a token must not cross a network in clear).
+ * Messages show the URL without credentials or query (`displayUrl`): either may be a secret.
+ */
 export function checkBaseUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`CREGO_BASE_URL='${raw}' is not a URL, e.g. https://api.crego.example`);
+    throw new Error(`CREGO_BASE_URL='${displayUrl(raw)}' is not a URL, e.g. https://api.crego.example`);
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`CREGO_BASE_URL='${raw}' must use https (plain http is accepted only for localhost).`);
-  }
-  if (url.search || url.hash || url.username || url.password) throw new Error(`CREGO_BASE_URL='${raw}' must not carry a query, fragment or credentials.`);
+  const problem = transportProblem(url.href);
+  if (problem) throw new Error(`CREGO_BASE_URL: ${problem}.`);
+  if (url.search || url.hash || url.username || url.password) throw new Error(`CREGO_BASE_URL='${displayUrl(raw)}' must not carry a query, fragment or credentials: give the token in CREGO_TOKEN.`);
   return url.href.replace(/\/+$/, '');
 }
 

@@ -19,8 +19,21 @@ describe('server settings from the environment', () => {
     expect(settingsFromEnv({ CREGO_BASE_URL: 'https://pre.example', CREGO_ENVIRONMENT: 'preprod' }).crego?.environment).toBe('preprod');
   });
 
+  it('never echoes a password or a query string of CREGO_BASE_URL in its refusals', () => {
+    for (const url of ['https://ops:hunter2@api.crego.example/', 'https://api.crego.example/?api_key=SEKRIT', 'http://ops:hunter2@api.crego.example/?api_key=SEKRIT', 'ht!tp://ops:hunter2@x/?api_key=SEKRIT']) {
+      let message = '';
+      try {
+        settingsFromEnv({ CREGO_BASE_URL: url });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, url).toMatch(/CREGO_BASE_URL/);
+      expect(message, url).not.toMatch(/hunter2|SEKRIT|ops:/);
+    }
+  });
+
   it('refuses plain http to another machine, a token without a base URL, and bad numbers', () => {
-    expect(() => settingsFromEnv({ CREGO_BASE_URL: 'http://api.crego.example' })).toThrow('must use https (plain http is accepted only for localhost)');
+    expect(() => settingsFromEnv({ CREGO_BASE_URL: 'http://api.crego.example' })).toThrow('use https:// (plain http is accepted only for localhost)');
     expect(() => settingsFromEnv({ CREGO_TOKEN: 'x' })).toThrow('CREGO_TOKEN is set but CREGO_BASE_URL is not');
     expect(() => settingsFromEnv({ PORT: 'eighty' })).toThrow("PORT='eighty' is not a port number");
     expect(() => settingsFromEnv({ CREGO_PROXY_TIMEOUT_MS: '-5' })).toThrow('CREGO_PROXY_TIMEOUT_MS');

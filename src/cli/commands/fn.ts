@@ -4,9 +4,15 @@
  * sit in cells; a table prints as tab-separated rows. Connection: CREGO_BASE_URL and CREGO_TOKEN.
  */
 import { connectionFromEnv } from '../connection';
+import { connectionCause } from '../cause';
+import { cellForTerminal, escapeControls } from '../terminal';
 import * as functions from '../../functions/functions';
-import { CellError } from '../../functions/errors';
+import { CellError, SIGN_IN_MESSAGE } from '../../functions/errors';
 import { activeRuntime } from '../../functions/runtime';
+import { findField, normalizeFieldName } from '../../functions/catalog';
+import { excelDateTimeToEpoch, epochToIsoDate, excelSerialToIsoDate, formatIstTime } from '../../api/dates';
+import { DEFAULT_SANDBOX_URL } from '../sandbox-defaults';
+import type { CregoClient } from '../../api/contract';
 
 export const summary = 'Evaluate a CREGO function, e.g. `crego fn SUMMARY <account> total_outstanding`';
 
@@ -45,13 +51,15 @@ export const FUNCTIONS: Record<string, FnEntry> = {
   ROLLRATES: { run: functions.rollRates, params: ['fromDate', 'toDate', 'measure'] },
 };
 
-const USAGE = `Usage: crego fn NAME [args…] [--follow]
+const USAGE = `Usage: crego fn NAME [args…] [--follow] [--serials]
 
   Arguments are given as in Excel: text, numbers, TRUE/FALSE, dates as YYYY-MM-DD (or serials);
   an empty argument ('') is an omitted one. For SUMMARY, comma-separated ids make a column and
   comma-separated fields a row: crego fn SUMMARY ACC1,ACC2 total_outstanding,dpd
   LIVE prints the first value, or every update with --follow (Ctrl-C stops).
-  Environment: CREGO_BASE_URL (e.g. http://127.0.0.1:8787), CREGO_TOKEN, optional CREGO_ENVIRONMENT.
+  Account ids: the account column of \`crego fn LOANS\`. Dates print as YYYY-MM-DD (Excel's serials with --serials).
+  Environment: CREGO_BASE_URL (e.g. ${DEFAULT_SANDBOX_URL}, what \`crego sandbox\` prints), CREGO_TOKEN
+  (or CREGO_USERNAME and CREGO_PASSWORD), optional CREGO_ENVIRONMENT.
 
 Functions:
 ${Object.entries(FUNCTIONS)
@@ -76,23 +84,64 @@ function isError(value: unknown): value is { code: string; message?: string } {
   return value instanceof CellError || (typeof value === 'object' && value !== null && 'code' in value && !Array.isArray(value));
 }
 
-/** Cells as text: errors as their code (messages listed after), numbers and text as they are. */
-export function formatResult(value: unknown): { lines: string[]; errors: string[] } {
+/** How a column's numbers read on a terminal: Excel date serials as dates, the rest as they are. */
+type ColumnKind = 'date' | 'datetime' | undefined;
+
+/**
+ * Cells as text: errors as their code (messages listed after), numbers as they are, dates as
+ * `YYYY-MM-DD` (instants with their IST time) where `kinds` says a column holds dates, and text
+ * marked and escaped for a terminal (terminal.ts).
+ */
+export function formatResult(value: unknown, kinds: (row: number, col: number) => ColumnKind = () => undefined): { lines: string[]; errors: string[] } {
   const errors: string[] = [];
-  const show = (v: unknown): string => {
+  const show = (v: unknown, row: number, col: number): string => {
     if (isError(v)) {
       if (v.message && !errors.includes(`${v.code} ${v.message}`)) errors.push(`${v.code} ${v.message}`);
       return v.code;
     }
-    return v === null || v === undefined ? '' : String(v);
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number') return showNumber(v, kinds(row, col));
+    return typeof v === 'string' ? cellForTerminal(v) : String(v);
   };
   const rows = Array.isArray(value) ? (value as unknown[][]) : [[value]];
-  return { lines: rows.map((row) => row.map(show).join('\t')), errors };
+  return { lines: rows.map((cells, r) => cells.map((c, col) => show(c, r, col)).join('\t')), errors };
+}
+
+function showNumber(n: number, kind: ColumnKind): string {
+  if (kind === 'date' && Number.isFinite(n)) return excelSerialToIsoDate(n);
+  if (kind === 'datetime' && Number.isFinite(n)) {
+    const epoch = excelDateTimeToEpoch(n);
+    return `${epochToIsoDate(epoch)} ${formatIstTime(epoch)}`;
+  }
+  return String(n);
+}
+
+/**
+ * Which cells of a result hold dates, from the field names: the `field` argument (a value, or the
+ * columns of a SUMMARY spill), a header row of field names, or a field/value table's first column.
+ */
+export function dateCells(name: string, params: string[], argv: unknown[], value: unknown): (row: number, col: number) => ColumnKind {
+  const kindOf = (field: unknown): ColumnKind => {
+    if (typeof field !== 'string') return undefined;
+    const k = findField(name, field)?.kind;
+    return k === 'date' || k === 'datetime' ? k : undefined;
+  };
+  const fieldArg = argv[params.indexOf('field')];
+  const fields = Array.isArray(fieldArg) ? (fieldArg as unknown[][]).flat() : fieldArg !== undefined && fieldArg !== null ? [fieldArg] : [];
+  if (fields.length) return (_row, col) => kindOf(fields.length === 1 ? fields[0] : fields[col]);
+  if (!Array.isArray(value) || !Array.isArray(value[0])) return () => undefined;
+  const rows = value as unknown[][];
+  const header = rows[0]!;
+  const known = (c: unknown) => typeof c === 'string' && findField(name, c)?.name === normalizeFieldName(c);
+  if (header.length > 1 && header.every(known)) return (row, col) => (row === 0 ? undefined : kindOf(header[col]));
+  if (rows.every((r) => r.length === 2 && known(r[0]))) return (row, col) => (col === 1 ? kindOf(rows[row]![0]) : undefined);
+  return () => undefined;
 }
 
 export async function run(args: string[]): Promise<number> {
   const follow = args.includes('--follow');
-  const words = args.filter((a) => a !== '--follow');
+  const serials = args.includes('--serials');
+  const words = args.filter((a) => a !== '--follow' && a !== '--serials');
   const [rawName, ...rest] = words;
   if (!rawName || rawName === '--help' || rawName === '-h') {
     process.stdout.write(USAGE);
@@ -113,22 +162,63 @@ export async function run(args: string[]): Promise<number> {
     if (code !== 0) return code;
   }
   const argv = entry.params.map((_, i) => (i < rest.length ? parseArg(rest[i]!, entry.ranges?.[i]) : null));
+  const print = (value: unknown): number =>
+    write(formatResult(value, serials ? undefined : dateCells(name, entry.params, argv, value)));
   try {
-    if (entry.streaming) return await runStreaming(entry, argv, follow);
+    if (entry.streaming) return await runStreaming(entry, argv, follow, print);
     return print(await entry.run(...argv, { isInValuePreview: false }));
   } catch (error) {
     // An Excel error (CellError, or CustomFunctions.Error where that runtime exists) prints as a cell would.
     return print(isError(error) ? error : new CellError('#N/A', error instanceof Error ? error.message : String(error)));
   } finally {
+    failure = undefined;
     await closeClient();
   }
 }
 
-function print(value: unknown): number {
-  const { lines, errors } = formatResult(value);
+/** The last failure to use Crego in this run (recorded by the client wrapper of connect()), with its base URL. */
+let failure: { error: unknown; baseUrl: string } | undefined;
+
+/** Cell messages that speak of the task pane or of Excel's Refresh: a terminal says the cause instead. */
+const CELL_ONLY = /^Sign in to Crego in the task pane$|[;,] will retry on refresh$/;
+
+/** A cell's message as a terminal shows it: the connection's cause where there is one (cause.ts), never pane wording. */
+export function terminalMessage(message: string, lastFailure: { error: unknown; baseUrl: string } | undefined): string {
+  if (CELL_ONLY.test(message)) {
+    const cause = lastFailure && connectionCause(lastFailure.error, lastFailure.baseUrl);
+    if (cause) return cause;
+    if (message === SIGN_IN_MESSAGE) return 'Not connected to Crego: set CREGO_BASE_URL and CREGO_TOKEN (see crego fn --help).';
+    return `${message.replace(CELL_ONLY, '')}: run it again; \`crego doctor\` checks the connection.`;
+  }
+  return escapeControls(message);
+}
+
+function write({ lines, errors }: { lines: string[]; errors: string[] }): number {
   process.stdout.write(`${lines.join('\n')}\n`);
-  for (const e of errors) process.stderr.write(`${e}\n`);
+  for (const e of errors) {
+    const [code, ...words] = e.split(' ');
+    process.stderr.write(`${code} ${terminalMessage(words.join(' '), failure)}\n`);
+  }
   return errors.length ? 1 : 0;
+}
+
+/** The client, seen through a wrapper that remembers why a call failed (the cells only keep their own wording). */
+function recordingFailures(client: CregoClient, baseUrl: string): CregoClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      const member = Reflect.get(target, prop, target) as unknown;
+      if (typeof member !== 'function') return member;
+      return (...args: unknown[]) => {
+        const result = (member as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (connectionCause(error, baseUrl)) failure = { error, baseUrl };
+          });
+        }
+        return result;
+      };
+    },
+  });
 }
 
 async function connect(): Promise<number> {
@@ -140,7 +230,7 @@ async function connect(): Promise<number> {
   // The Node carrier (keep-alive pool); the functions themselves are the browser build's code.
   const { createNodeClient } = await import('../../api/node');
   const client = createNodeClient(connection);
-  activeRuntime()!.configure({ client });
+  activeRuntime()!.configure({ client: recordingFailures(client, connection.baseUrl) });
   return 0;
 }
 
@@ -149,17 +239,14 @@ async function closeClient(): Promise<void> {
   await client?.close?.();
 }
 
-function runStreaming(entry: FnEntry, argv: unknown[], follow: boolean): Promise<number> {
+function runStreaming(entry: FnEntry, argv: unknown[], follow: boolean, print: (value: unknown) => number): Promise<number> {
   return new Promise((resolve) => {
     let last = 0;
     const invocation = {
       isInValuePreview: false,
       onCanceled: undefined as undefined | (() => void),
       setResult: (value: unknown) => {
-        const { lines, errors } = formatResult(value);
-        process.stdout.write(`${lines.join('\n')}\n`);
-        for (const e of errors) process.stderr.write(`${e}\n`);
-        last = errors.length ? 1 : 0;
+        last = print(value);
         if (!follow) stop();
       },
     };

@@ -1,6 +1,7 @@
 /**
  * `crego sandbox`: run the Crego LMS emulator in the foreground until Ctrl+C.
  */
+import { DEFAULT_SANDBOX_PORT } from '../sandbox-defaults';
 import { BULK_MODES, PORTFOLIO_MIXES, startSandbox, UTR_SCOPES, type BulkMode, type PortfolioMix, type SandboxOptions, type UtrScope } from '../../sandbox/index';
 
 export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan math, fault injection)';
@@ -9,7 +10,7 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
                      [--settle-after SECONDS] [--reject-share FRACTION] [--utr-scope account|tenant] [--ignore-idempotency-key]
                      [--unlicensed GROUP,…]
 
-  --port N        port to listen on (default 4010; 0 = any free port)
+  --port N        port to listen on (default ${DEFAULT_SANDBOX_PORT}; 0 = any free port)
   --host H        interface to bind (default 127.0.0.1)
   --seed N        demo portfolio seed (default 42)
   --accounts N    demo portfolio size (default 500)
@@ -34,7 +35,7 @@ The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
 
 export function parseArgs(args: string[]): SandboxOptions | string {
-  const opts: SandboxOptions = { port: 4010 };
+  const opts: SandboxOptions = { port: DEFAULT_SANDBOX_PORT };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') return USAGE;
