@@ -19,7 +19,8 @@ try {
   process.stdout.write(`built ${distDir} for ${origin}\n`);
   if (args.has('--validate')) {
     const { validateBuild } = await import('../src/server/build/validate.ts');
-    const report = await validateBuild(distDir, { origin });
+    // strict: a check that could not run (no XSD folder) fails the command instead of passing quietly.
+    const report = await validateBuild(distDir, { origin, strict: true });
     for (const s of report.skipped) process.stdout.write(`skipped: ${s}\n`);
     for (const p of report.problems) process.stderr.write(`${p}\n`);
     if (report.problems.length > 0) process.exitCode = 1;

@@ -4,6 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import type { RunningServer } from './index';
+import { displayUrl } from '../api/url';
 
 export function startBanner(server: RunningServer, opts: { repoRoot: string; manifestOrigin?: string }): string {
   // Absolute: it is what a person picks in Excel's upload dialog or copies into a folder.
@@ -13,11 +14,17 @@ export function startBanner(server: RunningServer, opts: { repoRoot: string; man
     `  Task pane   ${server.url}/taskpane.html`,
     `  Manifest    ${manifest}  (also ${server.url}/manifest.xml)`,
   ];
-  if (server.environment === 'sandbox') {
+  if (server.embeddedSandbox) {
     lines.push(`  API         the embedded Crego sandbox at ${server.apiTarget}, proxied at ${server.url}/api`);
     lines.push(`  Dev token   ${server.devToken}  (sandbox only; the task pane reads it from /config.json)`);
   } else {
-    lines.push(`  API         ${server.apiTarget} (${server.environment}), proxied at ${server.url}/api`);
+    // A configured Crego (CREGO_BASE_URL), even one on this machine: no dev token of ours to show.
+    lines.push(`  API         ${displayUrl(server.apiTarget)} (${server.environment}, from CREGO_BASE_URL), proxied at ${server.url}/api`);
+    lines.push(
+      server.serverToken
+        ? '  Token       CREGO_TOKEN, added by the server to /api requests that carry none (never sent to the browser)'
+        : '  Token       none on the server: sign in from the task pane',
+    );
   }
   if (opts.manifestOrigin && opts.manifestOrigin !== server.url) {
     lines.push(`  Note        dist/manifest.xml points at ${opts.manifestOrigin}, not at this server; rebuild with the same PORT/ADDIN_ORIGIN.`);

@@ -8,7 +8,7 @@
  *     installed): Office refuses it until you trust .certs/ca.crt, and the start banner says how.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -80,6 +80,9 @@ async function selfSigned(repoRoot: string, devCerts: DevCerts): Promise<TlsMate
   if (!usable(certFile) || !existsSync(keyFile) || !existsSync(caFile)) {
     await quietAsync(() => devCerts.generateCertificates(caFile, certFile, keyFile, SELF_SIGNED_DAYS, DOMAINS));
   }
+  // The generator writes the private key with the default umask (often world-readable): only its
+  // owner may read it, also when an older run left it open.
+  chmodSync(keyFile, 0o600);
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), source: 'self-signed', trusted: false, caFile, certFile };
 }
 

@@ -55,6 +55,10 @@ export interface RunningServer {
   apiTarget: string;
   environment: string;
   devToken?: string;
+  /** True when /api goes to the sandbox started by this server (not to a configured CREGO_BASE_URL). */
+  embeddedSandbox: boolean;
+  /** True when the proxy signs requests with a server-side CREGO_TOKEN. */
+  serverToken: boolean;
   tls: Partial<TlsMaterial>;
   close(): Promise<void>;
 }
@@ -121,6 +125,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     apiTarget: upstream.baseUrl,
     environment: upstream.environment,
     devToken: sandbox?.token,
+    embeddedSandbox: sandbox !== undefined,
+    serverToken: !!upstream.token,
     tls: { source: tls.source, trusted: tls.trusted, caFile: tls.caFile, certFile: tls.certFile },
     close: () =>
       (closing ??= (async () => {

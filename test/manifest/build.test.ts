@@ -27,6 +27,23 @@ describe('the add-in build (development origin)', () => {
     expect(await validateBuild(dev.dir, { origin: dev.origin })).toEqual({ problems: [], skipped: [] });
   });
 
+  it('npm run validate fails, never passes quietly, when the XSD check cannot run', async () => {
+    const nowhere = { OFFICE_SCHEMAS_DIR: join(tmpdir(), 'no-such-office-schemas') };
+    // A folder named in OFFICE_SCHEMAS_DIR that holds no schema is a problem, strict or not (no silent fallback).
+    for (const strict of [false, true]) {
+      const report = await validateBuild(dev.dir, { origin: dev.origin, env: nowhere, strict });
+      expect(report.problems).toEqual([expect.stringContaining(`OFFICE_SCHEMAS_DIR='${nowhere.OFFICE_SCHEMAS_DIR}' holds no OfficeAppManifestV1_1.xsd`)]);
+    }
+    // No schema folder anywhere: npm run validate (strict) fails; the lenient check only notes it.
+    const bare = mkdtempSync(join(tmpdir(), 'crego-no-schemas-'));
+    try {
+      expect((await validateBuild(dev.dir, { origin: dev.origin, env: {}, repoRoot: bare, strict: true })).problems).toEqual([expect.stringContaining('was not checked against the schema')]);
+      expect(await validateBuild(dev.dir, { origin: dev.origin, env: {}, repoRoot: bare })).toMatchObject({ problems: [], skipped: [expect.stringContaining('no schema folder')] });
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
   it('functions.js registers exactly the ids functions.json declares, synchronously at load', () => {
     const declared = metadataIds(read(dev.dir, 'functions.json'));
     const registered = registeredIds(read(dev.dir, 'functions.js'));

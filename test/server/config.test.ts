@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsFromEnv } from '../../src/server/config';
 import { manifestVersion, resolveAddinOrigin } from '../../src/server/build/origin';
@@ -62,6 +63,16 @@ describe('the HTTPS certificate', () => {
     expect(leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(tls.key)))).toBe(true);
     const again = await resolveTls({ repoRoot: tls.caFile!.replace(/\/\.certs\/ca\.crt$/, ''), env: { CREGO_CERTS: 'self-signed' } });
     expect(again.cert).toBe(tls.cert);
+  });
+
+  it('keeps the private key readable by its owner only (0600), also one an older run left open', async () => {
+    const tls = await testTls();
+    const repoRoot = tls.caFile!.replace(/\/\.certs\/ca\.crt$/, '');
+    const keyFile = join(repoRoot, '.certs', 'localhost.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    chmodSync(keyFile, 0o644);
+    await resolveTls({ repoRoot, env: { CREGO_CERTS: 'self-signed' } });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   });
 
   it('uses the PEM files given in CREGO_TLS_CERT / CREGO_TLS_KEY, and wants both', async () => {

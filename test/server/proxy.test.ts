@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index';
+import { startBanner } from '../../src/server/banner';
 import { buildInto } from '../manifest/helpers';
 import { httpsCall, httpsRequest, startUpstream, testTls } from './helpers';
 
@@ -385,6 +386,22 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     } finally {
       await s.close();
     }
+  });
+
+  it("names an external API in the start banner: not 'the embedded sandbox', no 'Dev token undefined'", async () => {
+    // A sandbox started apart (`crego sandbox`) on loopback counts as a sandbox environment, but not as embedded.
+    const external = await startServer({ port: 0, distDir: dist.dir, tls, crego: { baseUrl: `${upstream.url}/crego`, environment: 'sandbox' } });
+    try {
+      const banner = startBanner(external, { repoRoot: dist.dir });
+      expect(banner).toContain(`API         ${upstream.url}/crego (sandbox, from CREGO_BASE_URL), proxied at ${external.url}/api`);
+      expect(banner).toContain('Token       none on the server: sign in from the task pane');
+      expect(banner).not.toMatch(/embedded|Dev token|undefined/);
+    } finally {
+      await external.close();
+    }
+    const signed = startBanner(tokenServer, { repoRoot: dist.dir });
+    expect(signed).toContain('Token       CREGO_TOKEN, added by the server');
+    expect(signed).not.toContain('server-side-token');
   });
 
   it('serves /config.json for the pane without a dev token when Crego is configured', async () => {

@@ -13,8 +13,8 @@ export const MAIN_SCHEMA = 'OfficeAppManifestV1_1.xsd';
  * The schema folder: OFFICE_SCHEMAS_DIR, else shared/office-schemas beside the repository (the
  * checkout layout of this project and of CI), else inside it.
  */
-export function findSchemaDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.OFFICE_SCHEMAS_DIR, join(REPO_ROOT, '../shared/office-schemas'), join(REPO_ROOT, 'shared/office-schemas')];
+export function findSchemaDir(env: NodeJS.ProcessEnv = process.env, repoRoot: string = REPO_ROOT): string | undefined {
+  const candidates = [env.OFFICE_SCHEMAS_DIR, join(repoRoot, '../shared/office-schemas'), join(repoRoot, 'shared/office-schemas')];
   return candidates.find((dir): dir is string => !!dir && existsSync(join(dir, MAIN_SCHEMA)));
 }
 
