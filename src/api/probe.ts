@@ -53,6 +53,8 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** The map as the client resolves it (with its profile); defaults to `client.resolver` or the plain map. */
   resolver?: EndpointResolver;
+  /** Words the one failure that stops every check (the CLI names its cause for a terminal); default: its message. */
+  describeFatal?: (error: unknown) => string | undefined;
 }
 
 type IdKind = 'account' | 'loan' | 'line_account' | 'record' | 'fee' | 'topup';
@@ -165,7 +167,7 @@ export async function runProbe(client: CregoClient, options: ProbeOptions = {}):
         key: ep.key, name: ep.name, method: ep.method, path: ep.path, source: ep.source,
         status: 'skipped' as const, missing: [], wrongTypes: [], message: 'skipped: the server cannot be used (see above)',
       }));
-      return { ok: false, fatal: err.message, results, ids, counts: countBy(results) };
+      return { ok: false, fatal: options.describeFatal?.(err) ?? err.message, results, ids, counts: countBy(results) };
     }
   }
   // Ids to try the `{id}` GETs with, from the live data.

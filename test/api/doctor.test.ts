@@ -82,7 +82,10 @@ describe('crego doctor against the sandbox', () => {
     expect(noAuth).toMatchObject({ code: 2, err: expect.stringContaining('CREGO_TOKEN, or CREGO_USERNAME and CREGO_PASSWORD') });
     const refused = await doctor([], { CREGO_BASE_URL: sandbox.url, CREGO_TOKEN: 'wrong-token-5678' });
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/cannot check anything: The access token was refused .*paste a new one/);
+    // The cause as `crego fn` names it (src/cli/cause.ts): no pane wording such as "paste a new one".
+    expect(refused.out).toMatch(/cannot check anything: Crego at http:\/\/127\.0\.0\.1:\d+ refused the credentials \(HTTP 401\)\. Set a valid CREGO_TOKEN/);
+    const down = await doctor([], { CREGO_BASE_URL: 'http://127.0.0.1:9', CREGO_TOKEN: sandbox.token });
+    expect(down.out).toContain('cannot check anything: Nothing is listening at http://127.0.0.1:9 (connection refused)');
     expect(refused.out).not.toContain('wrong-token-5678');
     const bad = await doctor([], { CREGO_BASE_URL: sandbox.url, CREGO_TOKEN: sandbox.token, CREGO_API_PROFILE: '{"endpoints":{"loans.list":{"method":"GRAB"}}}' });
     expect(bad.code).toBe(2);

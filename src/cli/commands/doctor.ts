@@ -11,6 +11,7 @@
  */
 import { createNodeClient } from '../../api/node';
 import { connectionFromEnv } from '../connection';
+import { connectionCause } from '../cause';
 import { runProbe, type ProbeReport, type ProbeStatus } from '../../api/probe';
 
 export const summary = 'Check which endpoint-map assumptions hold against the configured Crego API';
@@ -90,7 +91,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv = process.env):
   const { baseUrl, token, username, password, profile } = connection;
   const client = createNodeClient({ baseUrl, token, username, password, profile, environment: 'doctor', cacheTtlMs: 0 });
   try {
-    const report = await runProbe(client, { all: parsed.all });
+    const report = await runProbe(client, { all: parsed.all, describeFatal: (err) => connectionCause(err, baseUrl) });
     process.stdout.write(
       parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, client.baseUrl, profile?.name)}\n`,
     );
