@@ -12,6 +12,6 @@ export const REMARK_COLUMN: ColumnDef = {
 
 export const REFERENCE_COLUMN: ColumnDef = {
   header: 'Reference', field: 'ref_id', type: 'key', required: false, maxLength: 64,
-  hint: 'Your reference, unique per account. Leave blank and Crego writes a generated one into the Key column.',
+  hint: 'Your reference, unique per account. Leave blank and the add-in makes one from the row and writes it into the Key column.',
   example: 'INV-2024-0001',
 };

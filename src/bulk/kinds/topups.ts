@@ -21,6 +21,6 @@ export const TOPUPS: SheetKind = {
     { header: 'Tenure days', field: 'tenure_days', type: 'integer', required: true, min: 1, max: 3650, hint: 'Whole days, 1 to 3650', example: 90 },
     { header: 'Invoice no', field: 'invoice_no', type: 'text', required: false, maxLength: 64, hint: 'Invoice behind the drawdown (optional)', example: 'INV/23-24/0457' },
     REFERENCE_COLUMN,
-    REMARK_COLUMN,
+    { ...REMARK_COLUMN, example: 'Drawdown for invoice INV/23-24/0457' },
   ],
 };

@@ -104,12 +104,6 @@ export async function run(args: string[]): Promise<number> {
     if (err instanceof FileError) return usage(err.message);
     throw err;
   }
-  if (sheet.streamed) {
-    process.stderr.write(
-      `Large workbook (${sheet.values.length} rows): it is rewritten in streaming mode, which keeps values, styles and column widths ` +
-        `but not your own dropdowns, notes, frozen panes or merged cells (a Crego template's are made again). The previous file is kept as ${file}.bak.\n`,
-    );
-  }
   const journalFile = journalPath(file);
   let restored = new Map<number, ResultValues>();
   try {
@@ -162,8 +156,8 @@ export async function run(args: string[]): Promise<number> {
     await journal.close();
     // Rows this push left alone (e.g. posted by the interrupted run) still need the journal's cells.
     const results = report.results.map((r, i) => r ?? restored.get(i) ?? null);
-    // A streamed rewrite reads the cells again from the file: let the values go first (peak memory).
-    if (sheet.streamed) sheet.values.length = 0;
+    // The write-back streams the file again: let the values go first (peak memory).
+    sheet.values.length = 0;
     try {
       await sheet.save(results, report.layout.resultColumn);
     } catch (err) {
