@@ -51,7 +51,8 @@ async function push(args: string[], env = cliEnv(sb), onStart?: Parameters<typeo
   return run;
 }
 
-describe('crego template', () => {
+// Each test runs the CLI several times as child processes: on a busy shared machine that takes a while.
+describe('crego template', { timeout: 120_000 }, () => {
   it('writes a stamped template with header notes, dropdowns and an example row that push never sends', async () => {
     const file = join(dir, 'fees-template.xlsx');
     const made = await spawnCli(['template', 'fees', file], {});
@@ -76,7 +77,7 @@ describe('crego template', () => {
   });
 });
 
-describe('crego push', () => {
+describe('crego push', { timeout: 180_000 }, () => {
   it('posts a workbook once, writes results beside the data without touching user cells, and skips them on a second run', async () => {
     const file = join(dir, 'repayments.xlsx');
     const headers = [...RECORD_HEADERS, 'Collector'];
@@ -263,7 +264,7 @@ describe('crego push', () => {
     const back = await loadSheet(file);
     const last = back.values[good.length + 2];
     expect([last[5], last[9]]).toEqual([good.at(-1)![5], 'posted']);
-  }, 240_000);
+  }, 300_000);
 
   it('a CSV keeps its bytes: byte-order mark, CRLF, unicode, quotes, leading zeros; an ANSI CSV is refused, not mangled', async () => {
     const file = join(dir, 'excel-utf8.csv');
@@ -364,5 +365,5 @@ describe('crego push', () => {
     expect(badToken.code).toBe(1);
     expect(badToken.stdout).toMatch(/Stopped early: /);
     expect(lastLine(badToken)).toBe('posted 0, failed 1, invalid 0, skipped 0');
-  }, 120_000);
+  });
 });

@@ -62,7 +62,7 @@ function expectTemplate(book: Inspected, name: keyof typeof KINDS, asWritten = t
   expect(String(ws.cells.C1.value)).toContain('from row 4 down. Row 3 is an example');
 }
 
-describe('templates in openpyxl', () => {
+describe('templates in openpyxl', { timeout: 60_000 }, () => {
   it.each(KIND_NAMES)('%s: opens, with its validations, notes, frozen header and print setup', async (name) => {
     expect(await packageProblems(files[name])).toEqual([]);
     const book = await openpyxlInspect(files[name]);
@@ -71,7 +71,7 @@ describe('templates in openpyxl', () => {
   });
 });
 
-describe('templates in LibreOffice', () => {
+describe('templates in LibreOffice', { timeout: 240_000 }, () => {
   it('opens all three and saves them again with their validations and notes intact', async () => {
     const out = join(dir, 'lo');
     const saved = await libreOfficeResave(KIND_NAMES.map((n) => files[n]), out);
