@@ -61,3 +61,29 @@ export class TtlCache {
     return this.entries.size;
   }
 }
+
+/** The ids a request names (path params and query values): a cached answer is dropped by any of them. */
+export function idsOf(path: Record<string, unknown> | undefined, query: Record<string, unknown> | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const v of Object.values(path ?? {})) ids.add(String(v));
+  for (const v of Object.values(query ?? {})) if (v !== undefined && v !== null) ids.add(String(v));
+  return ids;
+}
+
+/** The `account` values an answer names (an object's own, or each page result's). */
+export function accountsIn(answer: unknown): Set<string> {
+  const accounts = new Set<string>();
+  const a = answer as { account?: unknown; results?: unknown } | null;
+  if (typeof a?.account === 'string') accounts.add(a.account);
+  if (Array.isArray(a?.results)) for (const r of a.results) if (typeof r?.account === 'string') accounts.add(r.account);
+  return accounts;
+}
+
+/** The accounts a write names (its body's account, its bulk items' accounts, its path ids): their answers go stale. */
+export function accountsWrittenBy(body: unknown, path: Record<string, unknown> | undefined): Set<string> {
+  const accounts = accountsIn(body);
+  const items = (body as { items?: unknown } | null | undefined)?.items;
+  for (const account of accountsIn({ results: items })) accounts.add(account);
+  for (const v of Object.values(path ?? {})) accounts.add(String(v));
+  return accounts;
+}

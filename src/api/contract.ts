@@ -1,6 +1,6 @@
 /**
  * The contract every consumer of the Crego client codes against (functions, bulk, CLI,
- * task pane). The implementation lives in client.ts (transport, retries, auth, cache);
+ * task pane). The implementation lives in client.ts (with retry.ts, paging.ts, coalesce.ts, auth.ts, cache.ts);
  * this file holds only types and the error class so consumers stay decoupled from it.
  */
 import type { EndpointKey, PagedKey } from './endpoints';

@@ -103,9 +103,12 @@ export interface HttpErrorContext {
   secrets: readonly string[];
   /** Override for 401 wording (sign-in vs pasted token). */
   authMessage?: string;
+  /** The profile's field renames (theirs → ours) for the error's field and item errors; the message keeps Crego's words. */
+  renameFields?: (errors: Record<string, string[]>) => Record<string, string[]>;
 }
 
 export function httpError(ctx: HttpErrorContext): CregoError {
+  const rename = ctx.renameFields ?? ((errors: Record<string, string[]>) => errors);
   const json = parseErrorJson(ctx.text);
   const body = isPlainObject(json) ? (json as Partial<ErrorBody>) : undefined;
   const itemErrors = itemErrorsOf(json);
@@ -162,8 +165,8 @@ export function httpError(ctx: HttpErrorContext): CregoError {
     message: redact(message, ctx.secrets),
     status: ctx.status,
     requestId,
-    fieldErrors: fieldErrors && JSON.parse(redact(JSON.stringify(fieldErrors), ctx.secrets)),
-    itemErrors: itemErrors && JSON.parse(redact(JSON.stringify(itemErrors), ctx.secrets)),
+    fieldErrors: fieldErrors && rename(JSON.parse(redact(JSON.stringify(fieldErrors), ctx.secrets))),
+    itemErrors: itemErrors && (JSON.parse(redact(JSON.stringify(itemErrors), ctx.secrets)) as Array<Record<string, string[]>>).map(rename),
     endpoint: ctx.endpoint,
     retryAfter,
   });
