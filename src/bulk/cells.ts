@@ -41,6 +41,12 @@ function isExcelError(v: CellValue): boolean {
  */
 const NUMBER_TEXT = /^(\d+|\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?$/;
 
+/**
+ * The largest amount a row may carry: ₹1,00,00,00,00,000 (₹10,000 crore), far above any one payment,
+ * fee or drawdown, and far below where paise stop being exact in a double (2^53 paise, about ₹90 lakh crore).
+ */
+export const MAX_AMOUNT = 100_000_000_000;
+
 /** Amount in rupees: a number, or text such as `₹1,20,000.50` / `Rs. 500` (Indian or Western grouping). */
 export function parseAmount(v: CellValue, allowZero = false): Parsed<number> {
   let n: number;
@@ -61,6 +67,10 @@ export function parseAmount(v: CellValue, allowZero = false): Parsed<number> {
     return bad(`${show(v)} is not a number; type the amount in rupees, e.g. 120000.50`);
   }
   if (!Number.isFinite(n)) return bad(`${show(v)} is not a number; type the amount in rupees, e.g. 120000.50`);
+  if (!Number.isSafeInteger(Math.round(Math.abs(n) * 100))) {
+    return bad(`${show(v)} has more digits than an amount can hold exactly (it would be sent as ${n}); check the figure`);
+  }
+  if (n > MAX_AMOUNT) return bad(`${show(v)} is more than ₹1,00,00,00,00,000, the largest amount a push accepts; check the figure (a digit too many?)`);
   if (n < 0 || (n === 0 && !allowZero)) return bad(`${show(v)} must be ${allowZero ? 'zero or more' : 'more than zero'}; type the amount without a minus sign`);
   if (!hasAtMostTwoDecimals(n)) return bad(`${show(v)} has more than 2 decimals; round it to paise, e.g. ${roundMoney(n)}`);
   return ok(roundMoney(n));
@@ -119,10 +129,14 @@ export function parseDate(v: CellValue, notInFuture: boolean, todaySerial: numbe
   return ok(excelSerialToEpoch(parsed.value));
 }
 
-/** Plain text; a number becomes its digits, unless Excel already rounded it (more than 15 digits). */
-export function parseText(v: CellValue, maxLength = 255): Parsed<string> {
+/**
+ * Plain text; a number becomes its digits, unless Excel already rounded it (more than 15 digits).
+ * `free` (remarks and other free text): only spaces are trimmed, so a leading TAB or line break is
+ * kept as typed; trimming it would turn `\t=1+1` into `=1+1`, a formula to whoever opens it next.
+ */
+export function parseText(v: CellValue, maxLength = 255, free = false): Parsed<string> {
   let text: string;
-  if (typeof v === 'string') text = v.trim();
+  if (typeof v === 'string') text = free ? v.replace(/^ +| +$/g, '') : v.trim();
   else if (typeof v === 'number') {
     if (!Number.isSafeInteger(v) || Math.abs(v) >= 1e15) {
       return bad(`${show(v)} was turned into a rounded number by Excel; format the column as Text and type it again`);
@@ -202,6 +216,6 @@ export function parseCell(col: ColumnDef, v: CellValue, todaySerial: number): Pa
     case 'integer': return parseInteger(v, col.min ?? 0, col.max ?? Number.MAX_SAFE_INTEGER);
     case 'uuid': return parseUuid(v);
     case 'key': return parseKey(v, col.maxLength);
-    case 'text': return parseText(v, col.maxLength);
+    case 'text': return parseText(v, col.maxLength, true);
   }
 }

@@ -22,6 +22,7 @@ export function pushMessages(kind: SheetKind) {
   return {
     keyHeader,
     // ── Reading the sheet ────────────────────────────────────────────────────────────────────────
+    exampleTypedOver: 'Not sent: this row was typed over, but its Status still says example. Clear the Status cell to send it.',
     postedWithOtherKey: (rowNumber: number, typed: string, postedKey: string, id: string) =>
       `Row ${rowNumber}, ${keyHeader}: ${show(typed)} is not the ${keyHeader} this row was posted with (${postedKey}, Crego id ${id || 'unknown'}). ` +
       'The result cells may belong to another row (sorted or inserted without them?) or the reference was changed after posting. ' +

@@ -107,8 +107,9 @@ class RowReader {
     this.plan.current[i] = prior;
     if (isBlankRow(this.kind, this.layout, row)) return;
     if (prior.status === 'example') {
-      if (stillExample(this.kind, this.layout, row, this.opts.todaySerial)) return;
-      prior.status = '';
+      // Never sent while its Status says `example`, as its note says; typed over, it is told so.
+      if (!stillExample(this.kind, this.layout, row, this.opts.todaySerial)) this.set(i, { ...prior, message: this.say.exampleTypedOver });
+      return;
     }
     this.plan.counts.rows++;
     if (prior.status === 'posted') this.readPosted(i, row, prior);

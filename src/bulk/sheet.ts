@@ -42,6 +42,13 @@ export function normaliseHeader(v: CellValue): string {
 
 const HEADER_SCAN_ROWS = 10;
 
+/** Column letters of a 1-based column number: 1 → A, 28 → AB. */
+export function columnLetters(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
+
 export function locateLayout(kind: SheetKind, values: readonly (readonly CellValue[])[]): SheetLayout {
   const stamp = values.length > 0 && typeof values[0][0] === 'string' ? STAMP_PATTERN.exec(values[0][0]) : null;
   if (stamp && stamp[1].toLowerCase() !== kind.name) {
@@ -54,15 +61,27 @@ export function locateLayout(kind: SheetKind, values: readonly (readonly CellVal
 
   const wanted = kind.columns.map((c) => ({ col: c, names: [normaliseHeader(c.header), normaliseHeader(c.field)] }));
   const required = wanted.filter((w) => w.col.required);
-  let best: { index: number; found: Map<string, number> } | null = null;
+  let best: { index: number; found: Map<string, number>; twice: Array<[string, number, number]> } | null = null;
   for (let r = 0; r < Math.min(values.length, HEADER_SCAN_ROWS); r++) {
     const found = new Map<string, number>();
+    const twice: Array<[string, number, number]> = [];
     values[r].forEach((cell, c) => {
       const name = normaliseHeader(cell);
       const hit = wanted.find((w) => w.names.includes(name));
-      if (hit && !found.has(hit.col.field)) found.set(hit.col.field, c);
+      if (!hit) return;
+      const first = found.get(hit.col.field);
+      if (first === undefined) found.set(hit.col.field, c);
+      else twice.push([hit.col.header, first, c]);
     });
-    if (!best || found.size > best.found.size) best = { index: r, found };
+    if (!best || found.size > best.found.size) best = { index: r, found, twice };
+  }
+  if (best && best.twice.length > 0) {
+    // Taking the first silently would send the other column's values nowhere (or the wrong ones).
+    const [header, a, b] = best.twice[0];
+    throw new SheetError(
+      `Columns ${columnLetters(a + 1)} and ${columnLetters(b + 1)} (row ${best.index + 1}) are both ${header}; ` +
+        'rename or delete one of them, so the push knows which one to send.',
+    );
   }
   const missing = required.filter((w) => !best || !best.found.has(w.col.field)).map((w) => w.col.header);
   if (!best || missing.length > 0) {

@@ -48,7 +48,9 @@ export function checkRow(
     if (parsed.ok) item[col.field] = parsed.value;
     else say(col, parsed.problem);
   }
-  if (problems.length === 0 && kind.crossCheck) {
+  // Cross-field checks run on the fields that did parse, so a row shows every problem at once, not
+  // one more after each fix (each check skips itself when a field it needs is missing).
+  if (kind.crossCheck) {
     for (const [field, problem] of kind.crossCheck(item)) say({ header: headerOf(kind, field) }, problem);
   }
   return { item: problems.length === 0 ? item : null, problems };

@@ -385,7 +385,7 @@ export function setupBulk(): void {
     const kind = KINDS[byId<HTMLSelectElement>('bulk-kind').value as KindName];
     const name = await insertTemplate(kind);
     await refreshSheetList(name);
-    say(status(), `Inserted the ${kind.name} template on sheet ${name}. Type over the example row, then Validate.`, 'success');
+    say(status(), `Inserted the ${kind.name} template on sheet ${name}. Type your rows from row 4 down (or type over the example row and clear its Status), then Validate.`, 'success');
   });
   run('bulk-validate', () => validateSheet(sheet()));
   run('bulk-push', () => pushSheetFromPane(sheet(), byId('bulk-push')));

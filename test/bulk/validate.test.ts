@@ -30,6 +30,32 @@ async function problemsOf(patch: Record<string, CellValue>, utr?: string): Promi
 }
 
 describe('bulk validation: amounts', () => {
+  it('caps amounts at ₹1,00,00,00,00,000 and refuses figures a double cannot hold to the paisa', async () => {
+    expect((await dry('records', [rec({ Amount: 100_000_000_000 })])).counts.ready).toBe(1);
+    expect(await problemsOf({ Amount: 100_000_000_000.01 })).toEqual([
+      'Row 2, Amount: 100000000000.01 is more than ₹1,00,00,00,00,000, the largest amount a push accepts; check the figure (a digit too many?)',
+    ]);
+    // 2^53 + 1 is 9007199254740993: read as a double it is …992, so it was never going to be sent as typed.
+    expect(await problemsOf({ Amount: '9007199254740993' })).toEqual([
+      'Row 2, Amount: "9007199254740993" has more digits than an amount can hold exactly (it would be sent as 9007199254740992); check the figure',
+    ]);
+  });
+
+  it('reports every problem of a row at once, the cross-field ones too', async () => {
+    expect(await problemsOf({ Amount: 'abc', 'Payment mode': 'neft' }, 'HDFC123')).toEqual([
+      'Row 2, Amount: "abc" is not a number; type digits with an optional decimal point, e.g. 120000.50',
+      'Row 2, UTR: "HDFC123" is not a NEFT UTR (16 or 22 letters and digits, starting with the 4-letter bank code); check the bank reference',
+    ]);
+  });
+
+  it('keeps a remark\'s leading TAB or line break (trimming it would make \\t=1+1 a formula), and still trims references', async () => {
+    const { checkRow } = await import('../../src/bulk/validate');
+    const layout = locateLayout(KINDS.records, [RECORD_HEADERS]);
+    const check = checkRow(KINDS.records, layout, rec({ Remark: '\t=1+1' }, ' HDFCN52024010512 '), 2, TODAY);
+    expect(check.item).toMatchObject({ remark: '\t=1+1', utr: 'HDFCN52024010512' });
+    expect(checkRow(KINDS.records, layout, rec({ Remark: '\r\n-2 ' }), 2, TODAY).item?.remark).toBe('\r\n-2');
+  });
+
   it('names the row, the column and the fix for text that is not a number', async () => {
     expect(await problemsOf({ Amount: '1,20,000.5x' })).toEqual([
       'Row 2, Amount: "1,20,000.5x" is not a number; type digits with an optional decimal point, e.g. 120000.50',
@@ -238,6 +264,12 @@ describe('bulk validation: the sheet as a whole', () => {
     expect(layout).toMatchObject({ headerIndex: 1, version: 1, resultColumn: 9, resultColumnsPresent: true });
   });
 
+  it('refuses two columns with the same header, naming both', () => {
+    expect(() => locateLayout(KINDS.records, [[...RECORD_HEADERS, 'Collector', 'amount']])).toThrow(
+      'Columns C and K (row 1) are both Amount; rename or delete one of them, so the push knows which one to send.',
+    );
+  });
+
   it('says which columns are missing when the sheet is not of this kind', async () => {
     const fees = [['Account', 'Fee type', 'Amount', 'Date']];
     expect(() => locateLayout(KINDS.records, fees)).toThrow(SheetError);
@@ -246,13 +278,18 @@ describe('bulk validation: the sheet as a whole', () => {
     expect(() => locateLayout(KINDS.records, [[stampText(KINDS.records).replace('v1', 'v9')], RECORD_HEADERS])).toThrow(/newer Crego template \(v9\)/);
   });
 
-  it('never sends the untouched example row, but sends it once a person typed over it', async () => {
+  it('never sends the example row while its Status says example, as its note says; typed over, it says so, and goes once the Status is cleared', async () => {
     const values = templateRows(KINDS.records);
     expect((await pushSheet({ kind: KINDS.records, values, dryRun: true, todaySerial: TODAY })).counts.rows).toBe(0);
     const edited = values.map((r) => [...r]);
     edited[2][2] = 999; // Amount
-    const report = await pushSheet({ kind: KINDS.records, values: edited, dryRun: true, todaySerial: TODAY });
-    expect(report.counts.ready).toBe(1);
+    const typedOver = await pushSheet({ kind: KINDS.records, values: edited, dryRun: true, todaySerial: TODAY });
+    expect(typedOver.counts).toMatchObject({ rows: 0, ready: 0 });
+    expect(typedOver.results[2]?.slice(0, 3)).toEqual(['example', '', 'Not sent: this row was typed over, but its Status still says example. Clear the Status cell to send it.']);
+    const statusAt = KINDS.records.columns.length;
+    edited[2][statusAt] = '';
+    const cleared = await pushSheet({ kind: KINDS.records, values: edited, dryRun: true, todaySerial: TODAY });
+    expect(cleared.counts.ready).toBe(1);
   });
 
   it('skips posted rows and still counts their keys as taken', async () => {

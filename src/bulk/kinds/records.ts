@@ -30,7 +30,8 @@ export const RECORDS: SheetKind = {
   ],
   crossCheck(item) {
     const problems: Array<[string, string]> = [];
-    const utr = String(item.utr ?? '');
+    if (item.utr === undefined || item.payment_mode === undefined) return problems;
+    const utr = String(item.utr);
     const rule = UTR_RULES[String(item.payment_mode)];
     if (rule && !rule.pattern.test(utr)) problems.push(['utr', `"${utr}" is not a ${rule.label}; check the bank reference`]);
     return problems;

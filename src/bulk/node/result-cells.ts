@@ -10,12 +10,9 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { ResultValues } from '../results';
+import { columnLetters } from '../sheet';
 
-export function columnLetters(n: number): string {
-  let s = '';
-  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
-  return s;
-}
+export { columnLetters };
 
 function columnNumber(letters: string): number {
   let n = 0;
