@@ -8,21 +8,27 @@
  *
  * Connection: CREGO_BASE_URL and CREGO_TOKEN from the environment (never a flag: a token on the
  * command line ends up in shell history and process lists). CREGO_ENVIRONMENT labels the log.
- * Exit: 0 no row failed or was invalid · 1 some did · 2 usage or configuration error.
+ * Exit: 0 no row failed or was invalid · 1 some did · 2 usage, configuration, file or connection error
+ * (then no row was sent and the file is as it was), or another push holds the file.
+ *
+ * `run` reads as the steps a push takes: options, connection, lock, sheet, check the connection,
+ * push the rows, write the results back, report.
  */
 import { appendFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createNodeClient } from '../../api/node';
-import { connectionFromEnv } from '../connection';
+import type { CregoClient } from '../../api/contract';
 import { isCregoError } from '../../api/contract';
+import { connectionCause } from '../cause';
+import { connectionFromEnv, type CliConnection } from '../connection';
 import { getKind, KIND_NAMES, type SheetKind } from '../../bulk/kinds';
 import { csvLine, LOG_HEADERS, logRow } from '../../bulk/log';
 import { applyJournal, Journal, journalPath, type Fingerprint } from '../../bulk/node/journal';
-import { FileError, loadSheet } from '../../bulk/node/workbook';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress } from '../../bulk/push';
+import { PushLock } from '../../bulk/node/lock';
+import { FileError, fileErrorInWords, loadSheet, type LoadedSheet } from '../../bulk/node/workbook';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress, type PushReport } from '../../bulk/push';
 import { locateLayout, SheetError, type SheetLayout } from '../../bulk/sheet';
-import { summaryLine } from '../../bulk/results';
-import type { ResultValues } from '../../bulk/results';
+import { summaryLine, type ResultValues } from '../../bulk/results';
 import { BULK_MAX_ITEMS } from '../../api/types';
 
 export const summary = `Validate and post a bulk sheet exactly once: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N]`;
@@ -32,9 +38,25 @@ const USAGE = `Usage: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [-
 /** Problems printed before the summary; the rest are in the Message column. */
 const MAX_PROBLEMS_SHOWN = 50;
 
+/** A mistake in the command line: the message, then the usage text. */
 function usage(message: string): number {
   process.stderr.write(`crego push: ${message}\n${USAGE}\n`);
   return 2;
+}
+
+/** Anything else that stops a push before a row is sent (the file, the connection): the message alone. */
+function stop(message: string): number {
+  process.stderr.write(`crego push: ${message}\n`);
+  return 2;
+}
+
+interface Options {
+  kind: SheetKind;
+  file: string;
+  sheet?: string;
+  dryRun: boolean;
+  chunkSize: number;
+  concurrency: number;
 }
 
 function wholeNumber(text: string | undefined, fallback: number, min: number, max: number, name: string): number | string {
@@ -43,36 +65,15 @@ function wholeNumber(text: string | undefined, fallback: number, min: number, ma
   return Number.isInteger(n) && n >= min && n <= max ? n : `--${name} must be a whole number from ${min} to ${max} (got '${text}')`;
 }
 
-function fingerprintFor(kind: SheetKind, layout: SheetLayout): Fingerprint {
-  const cols = ['account', kind.keyField, 'amount'].map((f) => layout.columns.get(f)).filter((c): c is number => c !== undefined);
-  return (row) => cols.map((c) => String(row[c] ?? '')).join('|');
-}
-
-function progressPrinter(): ((p: PushProgress) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (p) => {
-    const eta = p.etaSeconds === null ? '' : ` · about ${p.etaSeconds}s left`;
-    process.stderr.write(`\r${p.done}/${p.total} rows · posted ${p.posted} · failed ${p.failed}${eta}   `);
-  };
-}
-
-async function appendLog(file: string, row: Array<string | number>): Promise<void> {
-  const path = `${file}.crego-log.csv`;
-  const exists = await stat(path).then(() => true, () => false);
-  await appendFile(path, (exists ? '' : csvLine([...LOG_HEADERS])) + csvLine(row));
-}
-
-export async function run(args: string[]): Promise<number> {
+/** Step 1: the command line, or the exit code after saying what is wrong with it. */
+function parseOptions(args: string[]): Options | number {
   let parsed;
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
       options: {
-        sheet: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        chunk: { type: 'string' },
-        concurrency: { type: 'string' },
+        sheet: { type: 'string' }, 'dry-run': { type: 'boolean' }, chunk: { type: 'string' }, concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -91,103 +92,184 @@ export async function run(args: string[]): Promise<number> {
   if (typeof chunkSize === 'string') return usage(chunkSize);
   const concurrency = wholeNumber(parsed.values.concurrency, DEFAULT_CONCURRENCY, 1, 16, 'concurrency');
   if (typeof concurrency === 'string') return usage(concurrency);
-  const dryRun = !!parsed.values['dry-run'];
+  return { kind, file, sheet: parsed.values.sheet, dryRun: !!parsed.values['dry-run'], chunkSize, concurrency };
+}
 
-  const connection = dryRun ? undefined : connectionFromEnv(process.env);
+interface Connected {
+  connection: CliConnection;
+  client: CregoClient;
+}
+
+/** Step 2: the connection from the environment (none for a dry run), or the exit code. */
+function connect(opts: Options): Connected | null | number {
+  if (opts.dryRun) return null;
+  const connection = connectionFromEnv(process.env);
   if (typeof connection === 'string') return usage(connection);
-  const environment = connection?.environment ?? 'dry run';
-
-  let sheet;
   try {
-    sheet = await loadSheet(file, parsed.values.sheet);
-  } catch (err) {
-    if (err instanceof FileError) return usage(err.message);
-    throw err;
-  }
-  const journalFile = journalPath(file);
-  let restored = new Map<number, ResultValues>();
-  try {
-    const fingerprint = fingerprintFor(kind, locateLayout(kind, sheet.values));
-    restored = await applyJournal(journalFile, sheet.sheetName, sheet.values, fingerprint);
-  } catch (err) {
-    return usage((err as Error).message);
-  }
-  if (restored.size > 0) process.stderr.write(`Resuming: ${restored.size} row(s) from an interrupted push found in ${journalFile}\n`);
-
-  let client;
-  try {
-    client = connection ? createNodeClient({ ...connection, concurrency: concurrency + 2 }) : undefined;
+    return { connection, client: createNodeClient({ ...connection, concurrency: opts.concurrency + 2 }) };
   } catch (err) {
     if (isCregoError(err)) return usage(err.message);
     throw err;
   }
+}
 
-  const layout = locateLayout(kind, sheet.values);
-  const journal = new Journal(journalFile, sheet.sheetName, layout.headerIndex, sheet.values, fingerprintFor(kind, layout));
+function fingerprintFor(kind: SheetKind, layout: SheetLayout): Fingerprint {
+  const cols = ['account', kind.keyField, 'amount'].map((f) => layout.columns.get(f)).filter((c): c is number => c !== undefined);
+  return (row) => cols.map((c) => String(row[c] ?? '')).join('|');
+}
+
+interface Sheet {
+  loaded: LoadedSheet;
+  layout: SheetLayout;
+  /** Result cells an interrupted push left in the journal, by values index. */
+  restored: Map<number, ResultValues>;
+}
+
+/** Step 4: the sheet, its layout, and the journal of an interrupted push laid over it. Throws FileError/SheetError. */
+async function readSheet(opts: Options): Promise<Sheet> {
+  const loaded = await loadSheet(opts.file, opts.sheet);
+  const layout = locateLayout(opts.kind, loaded.values);
+  const journalFile = journalPath(opts.file);
+  let restored: Map<number, ResultValues>;
+  try {
+    restored = await applyJournal(journalFile, loaded.sheetName, loaded.values, fingerprintFor(opts.kind, layout));
+  } catch (err) {
+    throw new FileError((err as Error).message);
+  }
+  if (restored.size > 0) process.stderr.write(`Resuming: ${restored.size} row(s) from an interrupted push found in ${journalFile}\n`);
+  return { loaded, layout, restored };
+}
+
+/**
+ * Step 5: one cheap request before any row, so a refused token, an untrusted certificate or a server
+ * that is down stops the push with its cause, and no row is marked.
+ */
+async function checkConnection(c: Connected): Promise<string | undefined> {
+  try {
+    for await (const page of c.client.pages('loans.list', { pageSize: 1 })) {
+      void page;
+      break;
+    }
+  } catch (err) {
+    if (isCregoError(err) && ['auth', 'network', 'config', 'timeout'].includes(err.kind)) return connectionCause(err, c.connection.baseUrl);
+  }
+  return undefined;
+}
+
+function progressPrinter(): ((p: PushProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (p) => {
+    const eta = p.etaSeconds === null ? '' : ` · about ${p.etaSeconds}s left`;
+    process.stderr.write(`\r${p.done}/${p.total} rows · posted ${p.posted} · failed ${p.failed}${eta}   `);
+  };
+}
+
+/** Step 6: the rows through the engine, each write-ahead mark in the journal first; Ctrl-C stops cleanly. */
+async function pushRows(opts: Options, sheet: Sheet, client: CregoClient | undefined, journal: Journal): Promise<PushReport> {
   const abort = new AbortController();
   const onSigint = () => {
     process.stderr.write('\nStopping: rows already sent are kept, the rest stay for the next push…\n');
     abort.abort();
   };
   process.once('SIGINT', onSigint);
-  let report;
   try {
-    report = await pushSheet({
-      kind,
-      values: sheet.values,
-      client,
-      dryRun,
-      chunkSize,
-      concurrency,
-      signal: abort.signal,
-      onProgress: progressPrinter(),
-      persist: (update) => journal.append(update),
+    return await pushSheet({
+      kind: opts.kind, values: sheet.loaded.values, client, dryRun: opts.dryRun, chunkSize: opts.chunkSize, concurrency: opts.concurrency,
+      signal: abort.signal, onProgress: progressPrinter(), persist: (update) => journal.append(update),
     });
-  } catch (err) {
-    await journal.close();
-    if (err instanceof SheetError || err instanceof RangeError) return usage(err.message);
-    throw err;
   } finally {
     process.off('SIGINT', onSigint);
-  }
-  if (process.stderr.isTTY) process.stderr.write('\n');
-
-  if (!dryRun) {
     await journal.close();
-    // Rows this push left alone (e.g. posted by the interrupted run) still need the journal's cells.
-    const results = report.results.map((r, i) => r ?? restored.get(i) ?? null);
-    // The write-back streams the file again: let the values go first (peak memory).
-    sheet.values.length = 0;
-    try {
-      await sheet.save(results, report.layout.resultColumn);
-    } catch (err) {
-      // The rows are in Crego and their outcomes in the journal: keep it, so the next push writes them
-      // into the file and skips those rows, rather than losing them with a bare system error.
-      await appendLog(file, logRow(report, { environment: client?.environment ?? environment, sheet: `${file} › ${sheet.sheetName}` }));
-      process.stdout.write(`${summaryLine(report)}\n`);
-      process.stderr.write(
-        `crego push: the results could not be written into ${file} (${(err as Error).message}). ` +
-          `Nothing is lost: they are kept in ${journalFile}. Close the file if Excel has it open, then run the same push again: ` +
-          'it writes them in and sends nothing twice.\n',
-      );
-      return 2;
-    }
-    await journal.remove(); // the file now holds everything the journal did
+    if (process.stderr.isTTY) process.stderr.write('\n');
   }
-  await appendLog(file, logRow(report, { environment: client?.environment ?? environment, sheet: `${file} › ${sheet.sheetName}` }));
+}
 
+async function appendLog(opts: Options, report: PushReport, environment: string, sheetName: string): Promise<void> {
+  const path = `${opts.file}.crego-log.csv`;
+  const exists = await stat(path).then(() => true, () => false);
+  const row = logRow(report, { environment, sheet: `${opts.file} › ${sheetName}` });
+  await appendFile(path, (exists ? '' : csvLine([...LOG_HEADERS])) + csvLine(row));
+}
+
+/**
+ * Step 7: the results into the file (and the journal removed), or, when the file cannot be written,
+ * kept in the journal for the next push: the exit code then, else null.
+ */
+async function writeBack(opts: Options, sheet: Sheet, report: PushReport, journal: Journal): Promise<number | null> {
+  // Rows this push left alone (e.g. posted by the interrupted run) still need the journal's cells.
+  const results = report.results.map((r, i) => r ?? sheet.restored.get(i) ?? null);
+  sheet.loaded.values.length = 0; // the write-back streams the file again: let the values go first (peak memory)
+  try {
+    await sheet.loaded.save(results, report.layout.resultColumn);
+  } catch (err) {
+    // The rows are in Crego and their outcomes in the journal: keep it, so the next push writes them
+    // into the file and skips those rows, rather than losing them to a system error.
+    process.stdout.write(`${summaryLine(report)}\n`);
+    process.stderr.write(
+      `crego push: the results could not be written into ${opts.file} (${fileErrorInWords(err, opts.file, 'write').message}). ` +
+        `Nothing is lost: they are kept in ${journal.path}. Close the file if Excel has it open, then run the same push again: ` +
+        'it writes them in and sends nothing twice.\n',
+    );
+    return 2;
+  }
+  await journal.remove(); // the file now holds everything the journal did
+  return null;
+}
+
+/** Step 8: the problems, what happened, the summary line; the exit code. */
+function printReport(opts: Options, report: PushReport): number {
   const shown = report.problems.slice(0, MAX_PROBLEMS_SHOWN);
   for (const p of shown) {
     if (p.status === 'invalid') for (const line of p.message.split(' | ')) process.stdout.write(`${line}\n`);
     else process.stdout.write(`Row ${p.row} (${p.status}): ${p.message}\n`);
   }
   if (report.problems.length > shown.length) {
-    process.stdout.write(`… and ${report.problems.length - shown.length} more: see the Message column${dryRun ? ' (run without --dry-run to write it)' : ''}\n`);
+    process.stdout.write(`… and ${report.problems.length - shown.length} more: see the Message column${opts.dryRun ? ' (run without --dry-run to write it)' : ''}\n`);
   }
   if (report.fatal) process.stdout.write(`Stopped early: ${report.fatal}\n`);
   if (report.cancelled) process.stdout.write('Cancelled: push again to finish (rows already sent are checked, not sent twice)\n');
-  if (dryRun) process.stdout.write(`Dry run: ${report.counts.ready} row(s) would be posted; nothing was sent or written\n`);
+  if (opts.dryRun) process.stdout.write(`Dry run: ${report.counts.ready} row(s) would be posted; nothing was sent or written\n`);
   else if (report.counts.alreadyThere > 0) process.stdout.write(`${report.counts.alreadyThere} row(s) were already in Crego and were not created again\n`);
   process.stdout.write(`${summaryLine(report)}\n`);
   return report.counts.failed > 0 || report.counts.invalid > 0 ? 1 : 0;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const opts = parseOptions(args);
+  if (typeof opts === 'number') return opts;
+  const connected = connect(opts);
+  if (typeof connected === 'number') return connected;
+  // A dry run writes nothing (no lock, no journal, no log), so it never waits for a push.
+  const lock = opts.dryRun ? null : await PushLock.acquire(opts.file, (m) => process.stderr.write(`${m}\n`)).catch((err: unknown) => err as Error);
+  if (lock instanceof Error) return lock instanceof FileError ? stop(lock.message) : stop(fileErrorInWords(lock, opts.file, 'write').message);
+  try {
+    return await pushLocked(opts, connected);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function pushLocked(opts: Options, connected: Connected | null): Promise<number> {
+  let sheet: Sheet;
+  try {
+    sheet = await readSheet(opts);
+  } catch (err) {
+    if (err instanceof FileError || err instanceof SheetError) return stop(err.message);
+    throw err;
+  }
+  const cause = connected ? await checkConnection(connected) : undefined;
+  if (cause) return stop(`${cause} Nothing was sent and ${opts.file} is unchanged.`);
+  const journal = new Journal(journalPath(opts.file), sheet.loaded.sheetName, sheet.layout.headerIndex, sheet.loaded.values, fingerprintFor(opts.kind, sheet.layout));
+  let report: PushReport;
+  try {
+    report = await pushRows(opts, sheet, connected?.client, journal);
+  } catch (err) {
+    if (err instanceof SheetError || err instanceof RangeError) return stop(err.message);
+    throw err;
+  }
+  if (opts.dryRun) return printReport(opts, report);
+  const environment = connected?.client.environment ?? connected?.connection.environment ?? '';
+  const failedWrite = await writeBack(opts, sheet, report, journal);
+  await appendLog(opts, report, environment, sheet.loaded.sheetName);
+  return failedWrite ?? printReport(opts, report);
 }
