@@ -5,12 +5,17 @@
  *   next to a row-by-row baseline (`records.create` per row, same concurrency) on a 2,000-row sample
  *   in the same run (target ≥ 50× the baseline's rows/s);
  * - the CLI end to end (`crego push records FILE.xlsx`) as a child process: wall time and peak RSS
- *   read from /usr/bin/time -v (target < 400 MB).
+ *   read from /usr/bin/time -v (target < 400 MB);
+ * - bounded reading: peak RSS on a zip bomb, a 1,048,576-row CSV and a 200,000-row .xlsx push (`bounded`).
  * Human lines go to stderr; the figures are returned for `npm run bench -- --json`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,9 +47,9 @@ function say(line: string): void {
   process.stderr.write(`[bulk] ${line}\n`);
 }
 
-async function runCli(file: string, env: Record<string, string>): Promise<{ code: number | null; ms: number; peakRssMb: number | null; tail: string }> {
+async function runCli(file: string, env: Record<string, string>, extra: string[] = []): Promise<{ code: number | null; ms: number; peakRssMb: number | null; tail: string }> {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const cli = [process.execPath, fileURLToPath(new URL('../bin/crego.mjs', import.meta.url)), 'push', 'records', file, '--chunk', String(CHUNK), '--concurrency', String(CONCURRENCY)];
+  const cli = [process.execPath, fileURLToPath(new URL('../bin/crego.mjs', import.meta.url)), 'push', 'records', file, '--chunk', String(CHUNK), '--concurrency', String(CONCURRENCY), ...extra];
   const [cmd, ...args] = timeBin ? [timeBin, '-v', ...cli] : cli;
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -56,9 +61,54 @@ async function runCli(file: string, env: Record<string, string>): Promise<{ code
     child.on('error', reject);
     child.on('close', (code) => {
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-      resolve({ code, ms: performance.now() - started, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : null, tail: out.trim().split('\n').at(-1) ?? '' });
+      const lines = (out.trim() || err.split('\n').filter((l) => l.startsWith('crego push:')).join('\n')).trim().split('\n');
+      resolve({ code, ms: performance.now() - started, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : null, tail: lines.at(-1) ?? '' });
     });
   });
+}
+
+/**
+ * Bounded reading (issue 12): peak RSS of the CLI on a 1 MiB zip bomb (1 GiB of zeros), on a
+ * 1,048,576-row CSV (streamed and refused at the row cap) and on a real push of a 200,000-row .xlsx
+ * (read, validate, post, write back). Targets: flat on the CSV, under 600 MB on the xlsx.
+ */
+async function boundedReading(dir: string, accounts: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  const bomb = join(dir, 'bomb.xlsx');
+  const zip = new yazl.ZipFile();
+  const GiB = 1 << 30;
+  const chunk = Buffer.alloc(1 << 20);
+  zip.addReadStream(Readable.from((function* () { for (let i = 0; i < GiB / chunk.length; i++) yield chunk; })()), 'xl/worksheets/sheet1.xml');
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(bomb));
+  const bombRun = await runCli(bomb, {}, ['--dry-run']);
+  say(`zip bomb (${((await stat(bomb)).size / 2 ** 20).toFixed(1)} MiB, 1 GiB unpacked): refused in ${(bombRun.ms / 1000).toFixed(2)} s, peak RSS ${bombRun.peakRssMb} MB · ${bombRun.tail}`);
+
+  const csv = join(dir, 'million.csv');
+  const out = createWriteStream(csv);
+  const date = epochToIsoDate(Date.now() / 1000);
+  out.write(`${HEADERS.join(',')}\n`);
+  for (let i = 0; i < 1_048_575; i++) {
+    if (!out.write(`${accounts[i % accounts.length]},repayment,${500 + (i % 997)}.5,${date},upi,${String(7e11 + i)},bench ${i}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  const csvRun = await runCli(csv, {}, ['--dry-run']);
+  say(`1,048,576-row CSV (${((await stat(csv)).size / 2 ** 20).toFixed(0)} MiB): refused at the row cap in ${(csvRun.ms / 1000).toFixed(2)} s, peak RSS ${csvRun.peakRssMb} MB · ${csvRun.tail}`);
+
+  const big = join(dir, 'records-200k.xlsx');
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: big, useSharedStrings: false, useStyles: false });
+  const ws = writer.addWorksheet('Records');
+  ws.addRow(HEADERS).commit();
+  for (const r of rows(accounts, 200_000, '6')) ws.addRow(r).commit();
+  ws.commit();
+  await writer.commit();
+  const bigRun = await runCli(big, env);
+  say(`200,000-row .xlsx pushed (read, validate, post, write back): ${(bigRun.ms / 1000).toFixed(1)} s, peak RSS ${bigRun.peakRssMb} MB (target < 600 MB) · ${bigRun.tail}`);
+  return {
+    zipBomb: { compressedMiB: +((await stat(bomb)).size / 2 ** 20).toFixed(2), unpackedMiB: 1024, seconds: +(bombRun.ms / 1000).toFixed(2), peakRssMb: bombRun.peakRssMb, exit: bombRun.code },
+    millionRowCsv: { rows: 1_048_576, seconds: +(csvRun.ms / 1000).toFixed(2), peakRssMb: csvRun.peakRssMb, exit: csvRun.code },
+    xlsx200k: { rows: 200_000, seconds: +(bigRun.ms / 1000).toFixed(1), peakRssMb: bigRun.peakRssMb, exit: bigRun.code, targetPeakRssMb: 600, met: bigRun.peakRssMb === null ? null : bigRun.peakRssMb < 600 },
+  };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -118,7 +168,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const cliRequests = sb.stats().requests;
     say(`CLI push of a ${ROWS}-row .xlsx (read, validate, post, write back): ${(cli.ms / 1000).toFixed(2)} s, ${cliRequests} requests, peak RSS ${cli.peakRssMb ?? 'n/a'} MB (target < 400 MB) · ${cli.tail}`);
 
+    const bounded = await boundedReading(dir, accounts, { CREGO_BASE_URL: sb.url, CREGO_TOKEN: sb.token, CREGO_ENVIRONMENT: 'sandbox' });
+
     return {
+      bounded,
       rows: ROWS,
       latencyMs: LATENCY_MS,
       concurrency: CONCURRENCY,
