@@ -15,6 +15,7 @@ import * as engine from './engine';
 import { toCellError, toExcelError } from './errors';
 import { entityRows } from './loanCard';
 import * as risk from './risk';
+import { associateRibbonActions } from './ribbon';
 import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
 
 if (!activeRuntime()) {
@@ -24,6 +25,9 @@ if (!activeRuntime()) {
   // and hand over (setDateSystem): a cell never waits on Excel for it.
   setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc: async (scope) => void (await recalc(scope)) }));
 }
+
+// The ribbon's Refresh, associated now, while functions.js loads (see ribbon.ts).
+associateRibbonActions(() => activeRuntime()?.refresh('workbook') ?? Promise.resolve());
 
 /** Excel documents a boolean; the typings say string. Accept both. */
 function inPreview(invocation: CustomFunctions.Invocation | undefined): boolean {

@@ -13,6 +13,7 @@ import type { DateSystem } from '../api/dates';
 import { Batcher, type BatcherOptions, type BatcherStats } from './batcher';
 import { CellError, SIGN_IN_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 import { LivePoller, type LiveClock } from './live';
+import { onRibbonRefresh } from './ribbon';
 
 /** What the pane (or the CLI) hands over; the client config's other options pass through. */
 export interface Connection {
@@ -65,6 +66,8 @@ export interface CregoRuntimeApi {
   status(): RuntimeStatus;
   /** Pause or resume the LIVE poll loop (cells keep their last value meanwhile). */
   pauseLive(paused: boolean): void;
+  /** The pane's work for the ribbon's Refresh button (associated by functions.js at load, see ribbon.ts). */
+  onRibbonRefresh(work: () => Promise<unknown>): void;
 }
 
 export interface RuntimeOptions {
@@ -173,6 +176,10 @@ export class FunctionsRuntime implements CregoRuntimeApi {
 
   pauseLive(paused: boolean): void {
     this.live.setPaused(paused);
+  }
+
+  onRibbonRefresh(work: () => Promise<unknown>): void {
+    onRibbonRefresh(work);
   }
 
   /**
@@ -311,6 +318,7 @@ export function setActiveRuntime(runtime: FunctionsRuntime): CregoRuntimeApi {
     client: () => runtime.client(),
     status: () => runtime.status(),
     pauseLive: (paused) => runtime.pauseLive(paused),
+    onRibbonRefresh: (work) => runtime.onRibbonRefresh(work),
   };
   (globalThis as { CregoRuntime?: CregoRuntimeApi }).CregoRuntime = api;
   return api;

@@ -69,12 +69,19 @@ export function setupRefresh(): void {
   });
 }
 
-/** Ribbon command: `Office.actions.associate('refreshAll', …)` needs a function that completes the event. */
+/**
+ * The ribbon's Refresh runs the pane's workbook refresh (stamp and log included). functions.js
+ * associated the command when it loaded (src/functions/ribbon.ts); the pane only hands it the work.
+ * Without functions.js in the page (no shared runtime) the pane associates the command itself.
+ */
 export function registerRibbonRefresh(): void {
+  const work = () => refresh('workbook');
+  const rt = runtime();
+  if (rt) return rt.onRibbonRefresh(work);
   const office = (globalThis as { Office?: typeof Office }).Office;
   if (!office?.actions?.associate) return;
   office.actions.associate('refreshAll', (event: Office.AddinCommands.Event) => {
-    refresh('workbook')
+    work()
       .catch(() => undefined)
       .finally(() => event.completed());
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAddin } from '../../src/server/build/build';
-import { functionsContractProblems, metadataIds, registeredIds } from '../../src/server/build/functions-contract';
+import { functionsContractProblems, metadataIds, registeredActions, registeredIds } from '../../src/server/build/functions-contract';
 import { lintManifest } from '../../src/server/build/manifest-lint';
 import { validateBuild } from '../../src/server/build/validate';
 import { OFFICE_JS_URL } from '../../src/server/build/office-js';
@@ -52,6 +52,15 @@ describe('the add-in build (development origin)', () => {
     expect(declared).toEqual(expect.arrayContaining(['LOAN', 'PORTFOLIO', 'ROLLRATES']));
     // CREGO.LOAN's card: Excel shows an entity result only when the metadata allows data types for "any".
     expect((JSON.parse(read(dev.dir, 'functions.json')) as { allowCustomDataForDataTypeAny?: boolean }).allowCustomDataForDataTypeAny).toBe(true);
+  });
+
+  it('functions.js associates the ribbon’s Refresh command synchronously at load (not after Office.onReady in the pane)', () => {
+    expect(registeredActions(read(dev.dir, 'functions.js'))).toEqual(['refreshAll']);
+    expect(functionsContractProblems(read(dev.dir, 'functions.js'), read(dev.dir, 'functions.json'))).toEqual([]);
+    // A functions.js that leaves the association to later (here: never) fails the contract, naming the action.
+    const js = read(dev.dir, 'functions.js').replace(/associateRibbonActions|\.actions\.associate\b/g, (m) => (m.startsWith('.') ? '.actions.associateLater' : m));
+    const stub = `globalThis.Office={actions:{associateLater(){}}};`;
+    expect(functionsContractProblems(stub + js, read(dev.dir, 'functions.json')).join('\n')).toMatch(/Office\.actions\.associate\('refreshAll'|failed while loading/);
   });
 
   it('functions.js is a classic script, not a module', () => {

@@ -16,7 +16,17 @@ export function metadataIds(functionsJson: string): string[] {
  * too late for Excel's first calculation and are not counted).
  */
 export function registeredIds(functionsJs: string): string[] {
+  return loadFunctionsScript(functionsJs).ids;
+}
+
+/** The ribbon actions functions.js associates (Office.actions.associate) by the end of its top level. */
+export function registeredActions(functionsJs: string): string[] {
+  return loadFunctionsScript(functionsJs).actions;
+}
+
+function loadFunctionsScript(functionsJs: string): { ids: string[]; actions: string[] } {
   const ids: string[] = [];
+  const actions: string[] = [];
   const associate = (idOrMap: string | Record<string, unknown>, fn?: unknown) => {
     if (typeof idOrMap === 'string') {
       if (typeof fn !== 'function') throw new Error(`CustomFunctions.associate('${idOrMap}') was given ${typeof fn}, not a function`);
@@ -38,20 +48,33 @@ export function registeredIds(functionsJs: string): string[] {
     Error: CustomFunctionsError,
     ErrorCode: { invalidValue: '#VALUE!', notAvailable: '#N/A', divisionByZero: '#DIV/0!', invalidNumber: '#NUM!', nullReference: '#NULL!', invalidName: '#NAME?', invalidReference: '#REF!' },
   };
-  const sandbox: Record<string, unknown> = { CustomFunctions: stub, console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, URL, URLSearchParams, TextEncoder, TextDecoder, AbortController, AbortSignal };
+  const office = {
+    actions: {
+      associate(id: string, fn: unknown) {
+        if (typeof fn !== 'function') throw new Error(`Office.actions.associate('${id}') was given ${typeof fn}, not a function`);
+        actions.push(id);
+      },
+    },
+    onReady: () => new Promise(() => undefined), // never ready here: only what runs at load counts
+  };
+  const sandbox: Record<string, unknown> = { CustomFunctions: stub, Office: office, console, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, URL, URLSearchParams, TextEncoder, TextDecoder, AbortController, AbortSignal };
   sandbox.globalThis = sandbox;
   sandbox.window = sandbox;
   sandbox.self = sandbox;
   vm.runInNewContext(functionsJs, sandbox, { filename: 'functions.js' });
-  return [...ids];
+  return { ids: [...ids], actions: [...actions] };
 }
 
-/** Problems with the built pair (empty when every declared id is registered and nothing else is). */
-export function functionsContractProblems(functionsJs: string, functionsJson: string): string[] {
+/**
+ * Problems with the built pair (empty when every declared id is registered and nothing else is, and
+ * every ribbon action in `ribbonActions` is associated at load).
+ */
+export function functionsContractProblems(functionsJs: string, functionsJson: string, ribbonActions: readonly string[] = ['refreshAll']): string[] {
   const declared = metadataIds(functionsJson);
   let registered: string[];
+  let actions: string[];
   try {
-    registered = registeredIds(functionsJs);
+    ({ ids: registered, actions } = loadFunctionsScript(functionsJs));
   } catch (err) {
     return [`functions.js failed while loading: ${(err as Error).message}`];
   }
@@ -64,5 +87,8 @@ export function functionsContractProblems(functionsJs: string, functionsJson: st
     problems.push(`functions.js registers ${id}, which functions.json does not declare: Excel ignores it.`);
   }
   for (const id of new Set(registered.filter((id, i) => registered.indexOf(id) !== i))) problems.push(`functions.js registers ${id} more than once.`);
+  for (const action of ribbonActions.filter((a) => !actions.includes(a))) {
+    problems.push(`functions.js does not call Office.actions.associate('${action}', …) when it loads: the ribbon button's first click could be lost.`);
+  }
   return problems;
 }
