@@ -9,17 +9,19 @@ import { setupTabs } from './chrome';
 import { onSessionChanged, setupConnect } from './connect';
 import { setupDashboard } from './dashboard';
 import { syncDateSystem } from './dateSystem';
+import { byId } from './dom';
 import { setupFormulas } from './formulas';
+import { hostProblem, whenShown } from './host';
 import { registerRibbonRefresh, setupRefresh } from './refresh';
 import { fetchServerConfig, onSession, setServerConfig } from './session';
 
+/** Everything the pane does once the user sees it: its first request, Excel read and (leftover) unlock. */
 async function start(): Promise<void> {
   setServerConfig(await fetchServerConfig());
   setupTabs((panel) => {
     if (panel === 'panel-activity') void loadActivity().catch(() => undefined);
   });
   onSession(onSessionChanged);
-  registerRibbonRefresh();
   setupRefresh();
   setupBulk();
   setupDashboard();
@@ -28,10 +30,28 @@ async function start(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
+/** Not in Excel (or too old an Excel): say so, and offer nothing that would fail on click. */
+function refuse(message: string): void {
+  const box = byId('host-problem');
+  box.textContent = message;
+  box.hidden = false;
+  for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('main button, main input, main select, main textarea')) {
+    control.disabled = true;
+  }
+  document.body.dataset.ready = 'outside-excel';
+}
+
 const office = (globalThis as { Office?: typeof Office }).Office;
 if (office?.onReady) {
-  void office.onReady(() => start());
+  void office.onReady((info) => {
+    const problem = hostProblem(office, info);
+    if (problem) return refuse(problem);
+    // The ribbon's command works even while the pane is hidden (a click is the user's own action).
+    registerRibbonRefresh();
+    document.body.dataset.ready = 'hidden';
+    whenShown(office, () => void start());
+  });
 } else {
-  // Opened outside Office (e.g. straight in a browser): the pane still renders and explains itself.
-  void start();
+  // office.js did not load at all (opened straight from a file, or the CDN blocked).
+  refuse(hostProblem(undefined, undefined)!);
 }

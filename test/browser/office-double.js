@@ -488,9 +488,25 @@
       async removeItem(k) { sessionStorage.removeItem(PREFIX + k); },
     },
   };
+  // A test may declare the host's API level before the page loads: window.__hostApi = { ExcelApi: '1.8' }.
+  const hostApi = window.__hostApi || {};
+  const visibilityHandlers = [];
   window.Office = {
     HostType: { Excel: 'Excel' },
-    context: { requirements: { isSetSupported: () => true } },
+    context: {
+      requirements: {
+        isSetSupported(name, version) {
+          const max = hostApi[name];
+          if (!max) return true;
+          const [a, b] = String(version || '1.1').split('.').map(Number);
+          const [x, y] = String(max).split('.').map(Number);
+          return x > a || (x === a && y >= b);
+        },
+      },
+    },
+    addin: {
+      onVisibilityModeChanged(handler) { visibilityHandlers.push(handler); return Promise.resolve(() => undefined); },
+    },
     actions: { associate(name, fn) { actions.set(name, fn); } },
     onReady(cb) { const info = { host: 'Excel', platform: 'PC' }; return Promise.resolve().then(() => { if (cb) cb(info); return info; }); },
   };
@@ -530,6 +546,8 @@
       return Promise.resolve();
     },
     setDate1904(flag) { model.date1904 = flag; },
+    /** The user opens the (hidden) task pane: Office's visibility event. */
+    showPane() { for (const h of visibilityHandlers) h({ visibilityMode: 'Taskpane' }); },
     /** The user is typing in a cell (Excel's cell-edit mode). */
     setCellEdit(flag) { model.cellEdit = flag; },
     /** The RunOptions each Excel.run was given (null for the one-argument form). */

@@ -643,6 +643,68 @@ describe('key columns typed far below the template', () => {
   });
 });
 
+describe('where the pane runs: outside Excel, an old Excel, a hidden shared runtime', () => {
+  /** A page of the pane whose office.js is `officeJs` (default: the double), with `init` run before any script. */
+  async function rawPane(opts: { officeJs?: string; init?: string } = {}): Promise<{ p: Page; requests: string[] }> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: opts.officeJs ?? DOUBLE });
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+      return route.abort();
+    });
+    const p = await context.newPage();
+    if (opts.init) await p.addInitScript(opts.init);
+    const requests: string[] = [];
+    p.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    await p.goto(`${server.url}/taskpane.html`, { waitUntil: 'commit' });
+    await p.waitForSelector('body[data-ready]', { state: 'attached' });
+    return { p, requests };
+  }
+
+  it('in a plain browser it says it must be opened in Excel, and which Excel, instead of failing on the first click', async () => {
+    // What office.js answers outside Office: ready, with no host.
+    const outside = 'window.Office = { onReady: (cb) => Promise.resolve({ host: null, platform: null }).then((i) => (cb && cb(i), i)), context: {} };';
+    const { p } = await rawPane({ officeJs: outside });
+    await p.waitForSelector('body[data-ready="outside-excel"]', { state: 'attached' });
+    const alert = p.locator('#host-problem');
+    expect(await alert.isVisible()).toBe(true);
+    expect(await alert.textContent()).toMatch(/^Crego for Excel runs inside Excel: open it there with Home › Open Crego \(Excel for Microsoft 365 .*Excel 2021 or later, or Excel on the web\)/);
+    expect(await p.locator('#bulk-insert').isDisabled()).toBe(true);
+    expect(await p.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true);
+    // functions.js cannot register without Excel (CustomFunctions is not defined); the pane itself adds no error.
+    expect(pageErrors.filter((e) => !/CustomFunctions is not defined/.test(e))).toEqual([]);
+    pageErrors.length = 0;
+    await p.context().close();
+  });
+
+  it('in an Excel without the API sets it needs it names the sets and the versions that have them', async () => {
+    const { p } = await rawPane({ init: "window.__hostApi = { ExcelApi: '1.8' };" });
+    await p.waitForSelector('body[data-ready="outside-excel"]');
+    expect(await p.locator('#host-problem').textContent()).toMatch(/^This Excel is too old for Crego for Excel \(it lacks ExcelApi 1\.9\): use Excel for Microsoft 365/);
+    await p.context().close();
+  });
+
+  it('loaded hidden by a calculating cell, it sends no request, reads nothing from Excel and unlocks nothing until the user opens it', async () => {
+    const { p, requests } = await rawPane({ init: "Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });" });
+    const here = workbookOf(() => p);
+    await p.waitForSelector('body[data-ready="hidden"]');
+    // A push lock left by a pane that closed mid-push: only an opened pane may lift it.
+    await p.evaluate(() => (window as any).Excel.run(async (ctx: any) => ctx.workbook.settings.add('crego.pushLock', 'Records')));
+    const runsBefore = (await here<unknown[]>('runOptions')).length;
+    await p.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    expect(requests.filter((r) => r.startsWith('/api') || r === '/config.json')).toEqual([]);
+    expect((await here<unknown[]>('runOptions')).length).toBe(runsBefore);
+    expect(await here<string[]>('actions')).toContain('refreshAll'); // the ribbon still works
+    await here('showPane');
+    await p.waitForSelector('body[data-ready="true"]');
+    expect(requests).toContain('/config.json');
+    expect((await here<unknown[]>('runOptions')).length).toBeGreaterThan(runsBefore);
+    await p.context().close();
+  });
+});
+
 describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', () => {
   beforeAll(async () => {
     slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 11, accounts: 20, latencyMs: 3000 } });
