@@ -550,6 +550,34 @@ describe('task pane against an API labelled production', () => {
     expect(await prod.evaluate(() => document.activeElement?.id)).toBe('tab-activity');
     expect(pageErrors).toEqual([]);
   });
+
+  it('at 320 px the section tabs stay on one row, the rest in a ⋯ menu (as Office panes do); at 500 px all show', async () => {
+    const rows = () =>
+      prod.evaluate(() => {
+        const visible = [...document.querySelectorAll<HTMLElement>('[role="tab"]')].filter((t) => !t.hidden);
+        return { tops: [...new Set(visible.map((t) => Math.round(t.getBoundingClientRect().top)))], shown: visible.map((t) => t.textContent) };
+      });
+    await prod.getByRole('tab', { name: 'Connect' }).click();
+    await prod.setViewportSize({ width: 320, height: 900 });
+    await prod.waitForFunction(() => !document.getElementById('tab-more')!.hidden);
+    const narrow = await rows();
+    expect(narrow.tops).toHaveLength(1); // one row
+    expect(narrow.shown.length).toBeLessThan(6);
+    expect(await prod.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    // The hidden sections are one click away; choosing one selects its tab and shows its panel.
+    await prod.getByRole('button', { name: 'More sections' }).click();
+    const menuItems = await prod.getByRole('menuitem').allTextContents();
+    expect(menuItems).toContain('Activity');
+    expect(menuItems.length + narrow.shown.length).toBe(6);
+    await prod.getByRole('menuitem', { name: 'Activity' }).click();
+    expect(await prod.locator('#panel-activity').isVisible()).toBe(true);
+    expect(await prod.getByRole('tab', { name: 'Activity' }).getAttribute('aria-selected')).toBe('true');
+    expect((await rows()).tops).toHaveLength(1);
+    await prod.setViewportSize({ width: 500, height: 900 });
+    await prod.waitForFunction(() => document.getElementById('tab-more')!.hidden);
+    expect((await rows()).shown).toEqual(['Connect', 'Formulas', 'Refresh', 'Bulk', 'Dashboard', 'Activity']);
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 describe('a workbook of the user: own fills and the 1904 date system', () => {
