@@ -32,7 +32,9 @@ export async function appendLog(ctx: Ctx, headers: readonly string[], rows: read
   }
   if (rows.length > 0) {
     const width = headers.length;
-    const padded = rows.map((r) => Array.from({ length: width }, (_, i) => r[i]));
+    const when = headers.map((h) => /^when/i.test(h));
+    // "When" is written as a date-time serial (IST wall clock), so the date-time format shows it.
+    const padded = rows.map((r) => Array.from({ length: width }, (_, i) => (when[i] ? stampToSerial(r[i]) : r[i]) as CellInput));
     sheet.getRangeByIndexes(next, 0, rows.length, width).values = cellBlock(padded);
     headers.forEach((h, i) => {
       if (/^when/i.test(h)) sheet.getRangeByIndexes(next, i, rows.length, 1).numberFormat = rows.map(() => [DATETIME_FORMAT]);
@@ -48,17 +50,35 @@ export interface LogView {
   rows: CellRaw[][];
 }
 
-/** The last `limit` log rows, newest first (an empty view when there is no log yet). */
+/**
+ * The last `limit` log rows, newest first (an empty view when there is no log yet). Only the header
+ * and those rows are read: every push and refresh adds a row, and a whole-sheet read would one day
+ * pass Excel on the web's 5 MB request limit.
+ */
 export async function readLog(ctx: Ctx, limit = 20): Promise<LogView> {
   const sheet = ctx.workbook.worksheets.getItemOrNullObject(LOG_SHEET);
   sheet.load('isNullObject');
   await ctx.sync();
   if (sheet.isNullObject) return { headers: [], rows: [] };
   const used = sheet.getUsedRangeOrNullObject(true);
-  used.load('isNullObject, values');
+  used.load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
   await ctx.sync();
   if (used.isNullObject) return { headers: [], rows: [] };
-  const values = used.values as CellRaw[][];
-  const headers = (values[0] ?? []).map(String);
-  return { headers, rows: values.slice(1).slice(-limit).reverse() };
+  const header = sheet.getRangeByIndexes(used.rowIndex, used.columnIndex, 1, used.columnCount);
+  const last = used.rowIndex + used.rowCount - 1;
+  const first = Math.max(used.rowIndex + 1, last - limit + 1);
+  const tail = last >= first ? sheet.getRangeByIndexes(first, used.columnIndex, last - first + 1, used.columnCount) : null;
+  header.load('values');
+  tail?.load('values');
+  await ctx.sync();
+  const headers = ((header.values as CellRaw[][])[0] ?? []).map(String);
+  return { headers, rows: tail ? [...(tail.values as CellRaw[][])].reverse() : [] };
+}
+
+/** `2024-01-05 10:30 IST` (how the engine stamps a log row) → an Excel date-time serial, so the cell's format applies. */
+export function stampToSerial(value: unknown): unknown {
+  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) IST$/.exec(value) : null;
+  if (!m) return value;
+  const [, y, mo, d, h, mi] = m.map(Number);
+  return (Date.UTC(y!, mo! - 1, d!) - Date.UTC(1899, 11, 30)) / 86_400_000 + (h! * 60 + mi!) / 1440;
 }

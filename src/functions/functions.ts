@@ -23,7 +23,15 @@ if (!activeRuntime()) {
   // client keeps none of its own: one refresh clears one cache, and answers are not stored twice.
   // Dates in and out are serials of the workbook's date system, which the pane and the ribbon read
   // and hand over (setDateSystem): a cell never waits on Excel for it.
-  setActiveRuntime(new FunctionsRuntime({ createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }), recalc: async (scope) => void (await recalc(scope)) }));
+  setActiveRuntime(
+    new FunctionsRuntime({
+      createClient: (connection) => createClient({ cacheTtlMs: 0, ...connection }),
+      recalc: async (scope) => void (await recalc(scope)),
+      // Formula value preview: Microsoft's guidance is to "return a mock value" at once rather than do the
+      // expensive work; a preview is answered from the cache, else at once with "Preview only: press Enter".
+      batcher: { previewTimeoutMs: 0 },
+    }),
+  );
 }
 
 // The ribbon's Refresh, associated now, while functions.js loads (see ribbon.ts).

@@ -4,7 +4,7 @@ import { blockAddress, cellAddress, columnIndex, columnLetter, parseCell, qualif
 import { cellText, cellValue, rectangular } from '../../src/excel/cellValues';
 import { addChart } from '../../src/excel/chart';
 import { DATE_FORMAT, INR_FORMAT, setNumberFormat, styleHeader } from '../../src/excel/format';
-import { appendLog, LOG_SHEET, readLog } from '../../src/excel/log';
+import { appendLog, LOG_SHEET, readLog, stampToSerial } from '../../src/excel/log';
 import { datesTo1900, firstSerialDate, readDateSystem, to1900Serial } from '../../src/excel/dateSystem';
 import { excelSerialToIsoDate, isoDateToExcelSerial } from '../../src/api/dates';
 import { clearMarks, INVALID_FILL, MARK_CHUNK_CELLS, markCells, NO_MARKS, setNotes } from '../../src/excel/marks';
@@ -352,6 +352,22 @@ describe('the Crego Log sheet', () => {
     expect(view.headers).toEqual(headers);
     expect(view.rows).toEqual([[3, 'push', 'production', 'c'], [2, 'refresh', 'sandbox', 'b']]);
     expect(await readLog(mockWorkbook({ sheets: {} }).context)).toEqual({ headers: [], rows: [] });
+  });
+
+  it('reads only the header and the last rows of a long log (50,000 rows), never the whole sheet', async () => {
+    const values = [headers, ...Array.from({ length: 50_000 }, (_, i) => [i + 1, 'refresh', 'sandbox', `r${i + 1}`])];
+    const wb = mockWorkbook({ sheets: { [LOG_SHEET]: { used: { row: 0, col: 0, values } } } });
+    const view = await readLog(wb.context, 3);
+    expect(view.rows.map((r) => r[0])).toEqual([50_000, 49_999, 49_998]);
+    expect(Math.max(...wb.ranges.map((r) => r.rows))).toBeLessThanOrEqual(3);
+  });
+
+  it('writes "When" as a date-time serial (IST wall clock), so the sheet’s date-time format shows it', async () => {
+    expect(stampToSerial('2024-01-05 10:30 IST')).toBeCloseTo(45296 + 10.5 / 24, 9);
+    expect(stampToSerial('yesterday')).toBe('yesterday');
+    const wb = mockWorkbook({ sheets: {} });
+    await appendLog(wb.context, headers, [['2024-01-05 10:30 IST', 'refresh', 'sandbox', '']]);
+    expect(wb.written(LOG_SHEET).get('A2')).toBeCloseTo(45296.4375, 9);
   });
 });
 

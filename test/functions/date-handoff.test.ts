@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { activeRuntime } from '../../src/functions/runtime';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
-import { installCustomFunctions, invocation } from './custom-functions-stub';
+import { errorOf, installCustomFunctions, invocation } from './custom-functions-stub';
 
 let sandbox: RunningSandbox;
 const excelRuns: string[] = [];
@@ -41,3 +41,23 @@ it('a date-bearing CREGO cell of the add-in’s own runtime answers without any 
   expect((await CREGO.outstanding(id, 'next_due_date', 0, invocation()))[0]![0]).toBe((due as number) - 1462);
   expect(excelRuns).toEqual([]);
 });
+
+it('a value preview of the add-in’s own runtime answers at once ("return a mock value"): from the cache, else a hint, never a request', async () => {
+  const CREGO = await import('../../src/functions/functions');
+  const rt = activeRuntime()!;
+  rt.configure({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox' });
+  const loans = (await (await fetch(`${sandbox.url}/v1/lms/loans/?status=active&page_size=5`, { headers: { Authorization: `Bearer ${sandbox.token}` } })).json()) as {
+    results: { account: string }[];
+  };
+  const before = sandbox.stats().requests;
+  const preview = errorOf(CREGO.emis(loans.results[1]!.account, invocation({ preview: true })));
+  // Settles within a few turns of the event loop, not after a wait for the formula to be committed.
+  const settled = await Promise.race([preview.then(() => 'settled'), turns(20).then(() => 'still waiting')]);
+  expect(settled).toBe('settled');
+  expect(await preview).toEqual({ code: '#N/A', message: 'Preview only: press Enter to fetch from Crego' });
+  expect(sandbox.stats().requests).toBe(before);
+});
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
