@@ -30,9 +30,7 @@ it('a date-bearing CREGO cell of the add-in’s own runtime answers without any 
   const CREGO = await import('../../src/functions/functions');
   const rt = activeRuntime()!;
   rt.configure({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox' });
-  const loans = (await (await fetch(`${sandbox.url}/v1/lms/loans/?status=active&page_size=5`, { headers: { Authorization: `Bearer ${sandbox.token}` } })).json()) as {
-    results: { account: string }[];
-  };
+  const loans = await activeLoans();
   const id = loans.results[0]!.account;
   const due = (await CREGO.outstanding(id, 'next_due_date', 0, invocation()))[0]![0];
   expect(typeof due).toBe('number');
@@ -46,9 +44,7 @@ it('a value preview of the add-in’s own runtime answers at once ("return a moc
   const CREGO = await import('../../src/functions/functions');
   const rt = activeRuntime()!;
   rt.configure({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox' });
-  const loans = (await (await fetch(`${sandbox.url}/v1/lms/loans/?status=active&page_size=5`, { headers: { Authorization: `Bearer ${sandbox.token}` } })).json()) as {
-    results: { account: string }[];
-  };
+  const loans = await activeLoans();
   const before = sandbox.stats().requests;
   const preview = errorOf(CREGO.emis(loans.results[1]!.account, invocation({ preview: true })));
   // Settles within a few turns of the event loop, not after a wait for the formula to be committed.
@@ -60,4 +56,9 @@ it('a value preview of the add-in’s own runtime answers at once ("return a moc
 
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function activeLoans(): Promise<{ results: { account: string }[] }> {
+  const res = await fetch(`${sandbox.url}/v1/lms/loans/?status=active&page_size=5`, { headers: { Authorization: `Bearer ${sandbox.token}` } });
+  return (await res.json()) as { results: { account: string }[] };
 }
