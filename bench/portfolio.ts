@@ -3,7 +3,8 @@
  * added latency, the client's default concurrency), through the real functions code. For each size:
  * the requests one PORTFOLIO sends (List Loans pages + one Get Summary per account), its time, the
  * round-trip bound ceil(requests / concurrency) × latency, the transport floor (the same Get
- * Summaries as bare GETs over the same connections: no client, no batcher), and a second
+ * Summaries as bare GETs over the same connections: no client, no batcher), the List Loans walk
+ * alone (its pages go one after another), and a second
  * PORTFOLIO over the same date grouped differently (served from the batcher: 0 requests).
  * Environment: BENCH_PORTFOLIO_SIZES (500,20000), BENCH_LATENCY_MS (20), BENCH_CONCURRENCY.
  */
@@ -67,6 +68,10 @@ async function measure(accounts: number, latencyMs: number, concurrency: number)
     const first = await portfolio('');
     runtime.invalidate();
     const floorMs = await floor();
+    // The List Loans walk alone (pages one after another, as the client walks them).
+    const listStart = performance.now();
+    await client.listAll('loans.list', { pageSize: 500, cache: 'bypass' });
+    const listMs = Math.round(performance.now() - listStart);
     runtime.invalidate();
     const cold = await portfolio('');
     const again = await portfolio('asset_category');
@@ -85,13 +90,14 @@ async function measure(accounts: number, latencyMs: number, concurrency: number)
       bound_ms: bound,
       vs_bound: Math.round((cold.ms / bound) * 100) / 100,
       floor_ms: floorMs,
+      list_walk_ms: listMs,
       vs_floor: Math.round((cold.ms / floorMs) * 100) / 100,
       regrouped: { requests: again.requests, ms: again.ms },
       book: { accounts: all[1], par_30: all[6], npa_share: all[9] },
     };
     say(
       `portfolio ${ids.length} accounts: ${cold.requests} requests (${cold.list_pages} List Loans pages + ${cold.summaries} Get Summary), ` +
-        `${(cold.ms / 1000).toFixed(2)} s (${figures.vs_bound}× the bound ${(bound / 1000).toFixed(2)} s, ${figures.vs_floor}× the bare-GET floor ${(floorMs / 1000).toFixed(2)} s; ` +
+        `${(cold.ms / 1000).toFixed(2)} s (${figures.vs_bound}× the bound ${(bound / 1000).toFixed(2)} s, ${figures.vs_floor}× the bare-GET floor ${(floorMs / 1000).toFixed(2)} s, List Loans walk alone ${(listMs / 1000).toFixed(2)} s; ` +
         `first run with the sandbox building ledgers ${(first.ms / 1000).toFixed(2)} s); regrouped: ${again.requests} requests, ${again.ms} ms`,
     );
     return figures;

@@ -154,3 +154,15 @@ export function formatIstTime(epochSeconds: number): string {
   const mm = String(wall.getUTCMinutes()).padStart(2, '0');
   return `${hh}:${mm} IST`;
 }
+
+/**
+ * The last `count` month-ends before today's month in India, oldest first, as `YYYY-MM-DD`
+ * (on 6 Dec 2026, two of them: 2026-10-31, 2026-11-30). Risk tables are read at month-ends.
+ */
+export function lastMonthEnds(count: number, now: number = Date.now()): string[] {
+  const [year, month] = excelSerialToIsoDate(todayExcelSerial(now)).split('-').map(Number) as [number, number];
+  const out: string[] = [];
+  // Day 0 of a month is the last day of the month before it.
+  for (let back = count; back >= 1; back--) out.push(new Date(Date.UTC(year, month - back, 0)).toISOString().slice(0, 10));
+  return out;
+}

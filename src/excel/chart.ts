@@ -10,7 +10,8 @@ export interface ChartSpec {
   /** Where the chart sits: top-left and bottom-right cells (A1). */
   from: string;
   to: string;
-  type?: 'ColumnClustered' | 'BarClustered' | 'Pie';
+  /** `Line` for a figure over time (the dashboard's PAR 30 by month-end). */
+  type?: 'ColumnClustered' | 'BarClustered' | 'Pie' | 'Line';
 }
 
 /** A chart whose series are the source's columns (one bar per row label). */

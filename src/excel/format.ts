@@ -14,6 +14,8 @@ export const DATETIME_FORMAT = 'dd-mmm-yyyy hh:mm';
 /** Text: what is typed stays exactly as typed (ids with leading zeros, UTRs). */
 export const TEXT_FORMAT = '@';
 export const INTEGER_FORMAT = '0';
+/** Ratios (PORTFOLIO's par_N and npa_share, 4 decimals) as percentages with 2 decimals. */
+export const PERCENT_FORMAT = '0.00%';
 
 /** Excel's last row (1,048,576 rows, zero-based indexes). */
 export const SHEET_ROWS = 1_048_576;

@@ -106,3 +106,13 @@ export async function writeFormulas(
   ctx.workbook.worksheets.getItem(sheetName).getRangeByIndexes(row, col, cells.length, cells[0].length).formulas = block;
   await ctx.sync();
 }
+
+/**
+ * Single cells at scattered places (values, or the add-in's own formulas wrapped by `formula()`),
+ * queued together and written in one sync.
+ */
+export async function writeCells(ctx: Ctx, sheetName: string, cells: readonly { row: number; col: number; value: CellInput | Formula }[]): Promise<void> {
+  const sheet = ctx.workbook.worksheets.getItem(sheetName);
+  for (const c of cells) sheet.getRangeByIndexes(c.row, c.col, 1, 1).formulas = [[isFormula(c.value) ? c.value.formula : cellValue(c.value)]];
+  await ctx.sync();
+}

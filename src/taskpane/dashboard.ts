@@ -1,19 +1,24 @@
 /**
  * Dashboard: a new sheet with the portfolio's accounts (List Loans), one spilled CREGO.SUMMARY,
- * totals by asset category and a chart; formatted in rupees with the header frozen.
+ * totals by asset category and a chart; beside them the risk block (PORTFOLIO, ROLLRATES, a
+ * par_30 trend and its chart); formatted in rupees and percent with the header frozen.
  */
+import { lastMonthEnds } from '../api/dates';
 import type { Loan } from '../api/types';
 import { stamp } from '../bulk/results';
 import { addChart } from '../excel/chart';
-import { INR_FORMAT, setNumberFormat, styleHeader } from '../excel/format';
+import { DATE_FORMAT, INR_FORMAT, PERCENT_FORMAT, setNumberFormat, styleHeader } from '../excel/format';
 import { excelRun } from '../excel/run';
 import { ensureSheet, freeSheetName, freezePanes } from '../excel/sheets';
-import { formula, writeBlock, writeFormulas } from '../excel/write';
+import { formula, writeBlock, writeCells, writeFormulas } from '../excel/write';
 import { busy, byId, messageOf, say } from './dom';
 import { dashboardLayout, type DashboardAccount } from './dashboardLayout';
+import { riskBlockLayout, TREND_MONTHS, type Block } from './dashboardRisk';
 import { requireSession } from './session';
 
 export const DASHBOARD_SHEET = 'Crego Dashboard';
+/** The risk block starts in column Q, right of the totals and their chart. */
+const RISK_COLUMN = 16;
 
 /** Distinct accounts from List Loans (first loan's borrower and type), at most `limit`. */
 async function fetchAccounts(limit: number, status: string): Promise<DashboardAccount[]> {
@@ -53,6 +58,18 @@ export async function insertDashboard(limit: number, status: string): Promise<{ 
     freezePanes(ctx, name, layout.headerRow + 1);
     await ctx.sync();
     await addChart(ctx, { sheet: name, source: layout.chart.source, title: 'Total outstanding by asset category', from: layout.chart.from, to: layout.chart.to });
+
+    const risk = riskBlockLayout(layout.headerRow - 1, RISK_COLUMN, lastMonthEnds(TREND_MONTHS));
+    await writeCells(ctx, name, risk.cells.map((c) => ({ row: c.row, col: c.col, value: c.formula ? formula(c.value) : c.value })));
+    const format = (blocks: Block[], numberFormat: string) => {
+      for (const b of blocks) setNumberFormat(ctx, name, b.row, b.col, b.rows, b.cols, numberFormat);
+    };
+    format(risk.moneyBlocks, INR_FORMAT);
+    format(risk.percentBlocks, PERCENT_FORMAT);
+    format(risk.dateCells, DATE_FORMAT);
+    for (const h of risk.headers) styleHeader(ctx, name, h.row, h.col, h.cols);
+    await ctx.sync();
+    await addChart(ctx, { sheet: name, source: risk.chart.source, title: risk.chart.title, from: risk.chart.from, to: risk.chart.to, type: 'Line' });
     return name;
   });
   return { sheet, accounts: accounts.length };

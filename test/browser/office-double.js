@@ -78,6 +78,7 @@
     const x = cell(sheet, r, c, true);
     clearSpill(sheet, r, c);
     x.error = null;
+    x.entity = null;
     if (typeof v === 'string' && v.startsWith("'")) { x.value = v.slice(1); x.formula = null; return; }
     if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = 0; dirty = true; return; }
     x.value = v === null || v === undefined ? '' : v;
@@ -88,7 +89,7 @@
     if (typeof f === 'string' && f.startsWith('=') && f.length > 1) {
       const x = cell(sheet, r, c, true);
       clearSpill(sheet, r, c);
-      x.formula = f; x.value = 0; x.error = null; dirty = true;
+      x.formula = f; x.value = 0; x.error = null; x.entity = null; dirty = true;
     } else assignValue(sheet, r, c, f);
   }
   function clearSpill(sheet, r, c) {
@@ -152,7 +153,23 @@
       return keys.reduce((acc, k, i) => acc + (String(k) === want && typeof vals[i] === 'number' ? vals[i] : 0), 0);
     },
   };
+  /**
+   * `=A2` and Excel's dot notation on an entity value: `=A2.dpd`, `=A2.[field name]` read a field's
+   * basic value; a field the entity lacks is #FIELD!, as in Excel.
+   */
+  function evaluateReference(sheet, x) {
+    const m = /^=\s*(\$?[A-Za-z]{1,3}\$?\d+)(?:\.(?:\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_]*)))?\s*$/.exec(x.formula);
+    if (!m) return false;
+    const ref = parseRef(m[1]);
+    const source = cell(sheet, ref.r0, ref.c0, false);
+    const field = m[2] || m[3];
+    if (!field) { x.value = source ? source.value : 0; x.entity = source ? source.entity || null : null; return true; }
+    const property = source && source.entity && source.entity.properties[field];
+    x.value = property ? property.basicValue : '#FIELD!';
+    return true;
+  }
   async function evaluate(sheet, r, c, x) {
+    if (evaluateReference(sheet, x)) return;
     const m = /^=([A-Z.]+)\((.*)\)$/s.exec(x.formula.trim());
     if (!m) { x.value = '#NAME?'; return; }
     const name = m[1];
@@ -186,8 +203,11 @@
     const grid = Array.isArray(result) ? result : [[result]];
     grid.forEach((row, i) => row.forEach((v, j) => {
       const target = i === 0 && j === 0 ? x : cell(sheet, r + i, c + j, true);
-      const shown = v && typeof v === 'object' && v.code ? ErrorCells[v.code] || '#VALUE!' : v;
+      // An entity value (Excel.EntityCellValue) shows its text; dot notation reads its properties.
+      const entity = v && typeof v === 'object' && v.type === 'Entity' ? v : null;
+      const shown = entity ? entity.text : v && typeof v === 'object' && v.code ? ErrorCells[v.code] || '#VALUE!' : v;
       target.value = shown;
+      target.entity = entity;
       if (i > 0 || j > 0) target.spillFrom = r + ',' + c;
     }));
   }
@@ -577,7 +597,7 @@
     cell(sheetName, address) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
       const x = s && cell(s, ref.r0, ref.c0, false);
-      return x ? { value: x.value, formula: x.formula, numberFormat: formatAt(s, ref.r0, ref.c0), fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error } : null;
+      return x ? { value: x.value, formula: x.formula, numberFormat: formatAt(s, ref.r0, ref.c0), fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error, entity: x.entity || null } : null;
     },
     values(sheetName, address) { const s = sheetByName(sheetName); const ref = parseRef(address); return makeRange(s, ref.r0, ref.c0, ref.rows, ref.cols).values; },
     used(sheetName) { const s = sheetByName(sheetName); const b = s && usedBounds(s); return b ? makeRange(s, b.r0, b.c0, b.rows, b.cols).values : []; },
