@@ -8,7 +8,7 @@ import type { Loan } from '../api/types';
 import { stamp } from '../bulk/results';
 import { addChart } from '../excel/chart';
 import { DATE_FORMAT, INR_FORMAT, PERCENT_FORMAT, setNumberFormat, styleHeader } from '../excel/format';
-import { excelRun } from '../excel/run';
+import { excelRun, type Ctx } from '../excel/run';
 import { ensureSheet, freeSheetName, freezePanes } from '../excel/sheets';
 import { formula, writeBlock, writeCells, writeFormulas } from '../excel/write';
 import { busy, byId, messageOf, say } from './dom';
@@ -34,7 +34,8 @@ async function fetchAccounts(limit: number, status: string): Promise<DashboardAc
   return [...seen.values()];
 }
 
-export async function insertDashboard(limit: number, status: string): Promise<{ sheet: string; accounts: number }> {
+/** `withRisk`: add the risk block (7 Get Summary per account of the whole book on every Refresh). */
+export async function insertDashboard(limit: number, status: string, withRisk = true): Promise<{ sheet: string; accounts: number }> {
   const accounts = await fetchAccounts(limit, status);
   const layout = dashboardLayout(accounts, stamp(Date.now()));
   const sheet = await excelRun(async (ctx) => {
@@ -58,21 +59,25 @@ export async function insertDashboard(limit: number, status: string): Promise<{ 
     freezePanes(ctx, name, layout.headerRow + 1);
     await ctx.sync();
     await addChart(ctx, { sheet: name, source: layout.chart.source, title: 'Total outstanding by asset category', from: layout.chart.from, to: layout.chart.to });
-
-    const risk = riskBlockLayout(layout.headerRow - 1, RISK_COLUMN, lastMonthEnds(TREND_MONTHS));
-    await writeCells(ctx, name, risk.cells.map((c) => ({ row: c.row, col: c.col, value: c.formula ? formula(c.value) : c.value })));
-    const format = (blocks: Block[], numberFormat: string) => {
-      for (const b of blocks) setNumberFormat(ctx, name, b.row, b.col, b.rows, b.cols, numberFormat);
-    };
-    format(risk.moneyBlocks, INR_FORMAT);
-    format(risk.percentBlocks, PERCENT_FORMAT);
-    format(risk.dateCells, DATE_FORMAT);
-    for (const h of risk.headers) styleHeader(ctx, name, h.row, h.col, h.cols);
-    await ctx.sync();
-    await addChart(ctx, { sheet: name, source: risk.chart.source, title: risk.chart.title, from: risk.chart.from, to: risk.chart.to, type: 'Line' });
+    if (withRisk) await insertRiskBlock(ctx, name, layout.headerRow - 1);
     return name;
   });
   return { sheet, accounts: accounts.length };
+}
+
+/** The risk block from column Q: PORTFOLIO by category, ROLLRATES, the PAR 30 trend and its chart. */
+async function insertRiskBlock(ctx: Ctx, name: string, row: number): Promise<void> {
+  const risk = riskBlockLayout(row, RISK_COLUMN, lastMonthEnds(TREND_MONTHS));
+  await writeCells(ctx, name, risk.cells.map((c) => ({ row: c.row, col: c.col, value: c.formula ? formula(c.value) : c.value })));
+  const format = (blocks: Block[], numberFormat: string) => {
+    for (const b of blocks) setNumberFormat(ctx, name, b.row, b.col, b.rows, b.cols, numberFormat);
+  };
+  format(risk.moneyBlocks, INR_FORMAT);
+  format(risk.percentBlocks, PERCENT_FORMAT);
+  format(risk.dateCells, DATE_FORMAT);
+  for (const h of risk.headers) styleHeader(ctx, name, h.row, h.col, h.cols);
+  await ctx.sync();
+  await addChart(ctx, { sheet: name, source: risk.chart.source, title: risk.chart.title, from: risk.chart.from, to: risk.chart.to, type: 'Line' });
 }
 
 export function setupDashboard(): void {
@@ -87,7 +92,7 @@ export function setupDashboard(): void {
       }
       say(status, 'Listing loans…');
       try {
-        const made = await insertDashboard(limit, byId<HTMLSelectElement>('dash-status-filter').value);
+        const made = await insertDashboard(limit, byId<HTMLSelectElement>('dash-status-filter').value, byId<HTMLInputElement>('dash-risk').checked);
         say(status, `Inserted ${made.sheet} with ${made.accounts} accounts. Its figures fill in as CREGO.SUMMARY calculates.`, 'success');
       } catch (error) {
         say(status, messageOf(error), 'error');

@@ -173,7 +173,7 @@ describe('the dashboard risk block', () => {
     const runs = await wb(page)<number>('calcRuns');
     await page.getByRole('tab', { name: 'Refresh' }).click();
     await page.getByRole('button', { name: 'Workbook' }).click();
-    await page.waitForFunction(() => /refreshed/.test(document.querySelector('#refresh-status')?.textContent ?? ''));
+    await page.waitForFunction(() => /refreshed/.test(document.querySelector('#refresh-status')?.textContent ?? ''), undefined, { timeout: 120_000 });
     await page.evaluate(() => (window as any).__workbook.settled());
     expect(await wb(page)<number>('calcRuns')).toBeGreaterThan(runs);
     expect(await wb(page)<unknown[][]>('values', SHEET, 'Q4:Z9')).toEqual(byCategory);
