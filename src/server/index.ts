@@ -1,8 +1,12 @@
 /**
  * The add-in host: one HTTPS server that serves dist/, answers /config.json for the task pane and
  * proxies /api/* to Crego, which is either the configured base URL or the sandbox started here.
+ * It speaks HTTP/2 (a browser multiplexes the functions' requests over one connection instead of
+ * six) and HTTP/1.1 to clients that do not offer h2 in ALPN; the handlers are written against
+ * node:http's request/response, which Node's HTTP/2 compatibility API mirrors.
  */
-import { createServer, type Server } from 'node:https';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -80,13 +84,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const addinOrigins = opts.addinOrigin ? [opts.addinOrigin] : [];
   let proxy: ApiProxy | undefined;
-  let server: Server | undefined;
+  let server: Http2SecureServer | undefined;
+  const sockets = new Set<Socket>();
   try {
     proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, bufferBytes: opts.proxyBufferBytes, log, addinOrigins });
     const paneConfig: PaneConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
     const serveStatic = createStaticHandler(distDir);
     const api = proxy;
-    server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, (h2req, h2res) => {
+      const req = h2req as unknown as IncomingMessage;
+      const res = h2res as unknown as ServerResponse;
       const pathname = (req.url ?? '/').split('?')[0]!;
       const route =
         pathname === '/config.json'
@@ -101,6 +108,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       });
     });
     const srv = server;
+    srv.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(opts.port ?? 3000, opts.host ?? '127.0.0.1', () => {
@@ -132,7 +143,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
           srv.close(() => resolve());
-          srv.closeAllConnections();
+          for (const socket of sockets) socket.destroy(); // open HTTP/2 sessions and keep-alive sockets alike
         });
         await px.close();
         await sandbox?.close();

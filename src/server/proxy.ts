@@ -125,6 +125,7 @@ export function createApiProxy(opts: ProxyOptions): ApiProxy {
     const connectionListed = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()));
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || HOP_BY_HOP.has(name) || DROP_REQUEST.has(name) || connectionListed.has(name)) continue;
+      if (name.startsWith(':')) continue; // HTTP/2 pseudo-headers (:authority, :path…) are not headers upstream
       headers[name] = value;
     }
     if (opts.token && !headers.authorization) headers.authorization = `Bearer ${opts.token}`;
@@ -237,7 +238,8 @@ async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | u
 
 function tooLarge(req: IncomingMessage, res: ServerResponse, max: number): void {
   // Close the connection after answering: the unread rest of the body must not be parsed as a request.
-  res.setHeader('Connection', 'close');
+  // (HTTP/1.1 only: an HTTP/2 stream is reset on its own, and h2 forbids the Connection header.)
+  if (req.httpVersionMajor < 2) res.setHeader('Connection', 'close');
   sendError(res, 413, { detail: `The request body is larger than ${Math.floor(max / 1024)} KiB. Send fewer rows per request.`, code: 'body_too_large' });
   req.resume();
 }

@@ -88,3 +88,32 @@ export async function startUpstream(handler: (seen: Seen, res: import('node:http
       }),
   };
 }
+
+/** One request over HTTP/2 (ALPN h2 only, so a server without HTTP/2 fails it), verifying the certificate against `ca`. */
+export async function h2Call(url: string, ca: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply & { alpn: string | false | undefined }> {
+  const { connect, constants } = await import('node:http2');
+  const target = new URL(url);
+  const session = connect(target.origin, { ca, ALPNProtocols: ['h2'] });
+  try {
+    return await new Promise((resolve, reject) => {
+      session.on('error', reject);
+      const stream = session.request({
+        [constants.HTTP2_HEADER_METHOD]: opts.method ?? 'GET',
+        // As written: a URL object would resolve `..` and `%2e%2e` before sending.
+        [constants.HTTP2_HEADER_PATH]: url.slice(target.origin.length) || '/',
+        ...opts.headers,
+      });
+      const chunks: Buffer[] = [];
+      let headers: IncomingHttpHeaders = {};
+      stream.on('response', (h) => (headers = h as IncomingHttpHeaders));
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () =>
+        resolve({ status: Number(headers[':status']), headers, body: Buffer.concat(chunks).toString('utf8'), alpn: session.alpnProtocol }),
+      );
+      stream.on('error', reject);
+      stream.end(opts.body);
+    });
+  } finally {
+    session.close();
+  }
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index';
 import { startBanner } from '../../src/server/banner';
 import { buildInto } from '../manifest/helpers';
-import { httpsCall, httpsRequest, startUpstream, testTls } from './helpers';
+import { h2Call, httpsCall, httpsRequest, startUpstream, testTls } from './helpers';
 
 /**
  * An upstream that answers a byte every 100 ms for 2 s: its body (`/trickle`), its headers
@@ -357,6 +357,35 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     } finally {
       await s.close();
     }
+  });
+
+  it('speaks HTTP/2 (ALPN h2) with every protection of the proxy, and HTTP/1.1 to clients without h2', async () => {
+    const own = `https://localhost:${tokenServer.port}`;
+    const fn = await h2Call(`${tokenServer.url}/functions.json`, tls.ca);
+    expect(fn).toMatchObject({ status: 200, alpn: 'h2' });
+    expect(fn.headers['access-control-allow-origin']).toBe('*');
+    // The pane's own read and write, signed by the server; no HTTP/2 pseudo-header reaches Crego.
+    const read = await h2Call(`${tokenServer.url}/api/v1/lms/loans/?page=2`, tls.ca, { headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(read.status).toBe(200);
+    const write = await h2Call(`${tokenServer.url}/api/v1/lms/records/`, tls.ca, { method: 'POST', headers: { origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body: '{"amount":1}' });
+    expect(write).toMatchObject({ status: 200, headers: { 'access-control-allow-origin': own } });
+    expect(upstream.seen.map((s) => [s.method, s.url, s.body, s.headers.authorization])).toEqual([
+      ['GET', '/crego/v1/lms/loans/?page=2', '', 'Bearer server-side-token'],
+      ['POST', '/crego/v1/lms/records/', '{"amount":1}', 'Bearer server-side-token'],
+    ]);
+    expect(Object.keys(upstream.seen[0]!.headers).filter((h) => h.startsWith(':'))).toEqual([]);
+    // Another origin, over h2 too (the own origin comes from :authority there): refused, Crego not called.
+    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: `http://localhost:${tokenServer.port}` }]) {
+      expect((await h2Call(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { headers })).status, JSON.stringify(headers)).toBe(403);
+    }
+    // Body cap, path rules, methods and the deadline hold over h2.
+    expect((await h2Call(`${server.url}/api/v1/lms/records/bulk/`, tls.ca, { method: 'POST', body: 'x'.repeat(2048) })).status).toBe(413);
+    expect((await h2Call(`${server.url}/api/v1/%2e%2e/admin`, tls.ca)).status).toBe(400);
+    expect((await h2Call(`${server.url}/api/v1/lms/loans/`, tls.ca, { method: 'TRACE' })).status).toBe(405);
+    expect((await h2Call(`${server.url}/api/v1/trickle`, tls.ca)).status).toBe(504);
+    expect(upstream.seen).toHaveLength(3);
+    // HTTP/1.1 (every other test here) still works on the same port.
+    expect((await httpsCall(`${tokenServer.url}/functions.json`, tls.ca)).status).toBe(200);
   });
 
   it('logs method, path and status but never the Authorization header or the query', async () => {
