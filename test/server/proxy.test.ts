@@ -375,7 +375,7 @@ describe('/api proxy to a configured Crego (plain upstream on loopback)', () => 
     ]);
     expect(Object.keys(upstream.seen[0]!.headers).filter((h) => h.startsWith(':'))).toEqual([]);
     // Another origin, over h2 too (the own origin comes from :authority there): refused, Crego not called.
-    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: `http://localhost:${tokenServer.port}` }]) {
+    for (const headers of <Array<Record<string, string>>>[{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: `http://localhost:${tokenServer.port}` }]) {
       expect((await h2Call(`${tokenServer.url}/api/v1/lms/loans/`, tls.ca, { headers })).status, JSON.stringify(headers)).toBe(403);
     }
     // Body cap, path rules, methods and the deadline hold over h2.
