@@ -1,8 +1,10 @@
 /**
  * `startSandbox()`: the Crego LMS emulator on a loopback port (see the README, "Sandbox").
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import { TokenBuckets } from './rate-limit';
 import { Auth } from './auth';
 import { parseIsoDay, today as istToday } from './days';
 import { Engine } from './engine';
@@ -66,6 +68,14 @@ export interface SandboxOptions {
   ignoreIdempotencyKey?: boolean;
   /** Modules (endpoint groups: `Topups`, `Fee`, …) this tenant has not licensed: their calls answer 403 `module_not_licensed`. */
   unlicensed?: string[];
+  /**
+   * Serve HTTPS with HTTP/2 (ALPN h2, HTTP/1.1 fallback): `true` uses the development certificate of
+   * the add-in server (`.certs/`, trusted by Node with NODE_EXTRA_CA_CERTS=.certs/ca.crt), or give
+   * your own PEM pair. The URL then starts with https://.
+   */
+  http2?: boolean | { cert: string; key: string };
+  /** Requests per second per bearer token (token bucket); beyond it 429 with Retry-After in seconds. */
+  rateLimit?: number;
 }
 
 export interface RunningSandbox {
@@ -76,6 +86,13 @@ export interface RunningSandbox {
   setFaults(spec: string | FaultSpec): void;
   stats(): Stats;
   resetStats(): void;
+}
+
+/** The add-in server's development certificate (generated into .certs/ on first use). */
+async function developmentCertificate(): Promise<{ cert: string; key: string }> {
+  const { resolveTls } = await import('../server/certs');
+  const { REPO_ROOT } = await import('../server/paths');
+  return resolveTls({ repoRoot: REPO_ROOT, env: { CREGO_CERTS: 'self-signed' } });
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -103,10 +120,23 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const faults = opts.faults !== undefined ? new Faults(parseFaults(opts.faults)) : null;
   const front = new Front({ engine, auth, faults, latencyMs: opts.latencyMs ?? 0, jitterMs: opts.jitterMs ?? 0, seed, bulkMode: opts.bulkMode,
     utrScope: opts.utrScope, settlement, ignoreIdempotencyKey: opts.ignoreIdempotencyKey,
-    unlicensed: opts.unlicensed ? new Set(opts.unlicensed.map((g) => g.toLowerCase())) : undefined });
+    unlicensed: opts.unlicensed ? new Set(opts.unlicensed.map((g) => g.toLowerCase())) : undefined,
+    rateLimit: opts.rateLimit !== undefined ? new TokenBuckets(opts.rateLimit) : undefined });
 
-  const server = createServer({ keepAlive: true }, front.handle);
-  server.keepAliveTimeout = 65_000;
+  const tls = opts.http2 === true ? await developmentCertificate() : opts.http2 || undefined;
+  let server: Server | Http2SecureServer;
+  if (tls) {
+    server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, front.handle as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+  } else {
+    const plain = createServer({ keepAlive: true }, front.handle);
+    plain.keepAliveTimeout = 65_000;
+    server = plain;
+  }
+  const sockets = new Set<Socket>();
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -115,7 +145,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     token,
     stats: () => ({ ...front.stats, byEndpoint: { ...front.stats.byEndpoint } }),
@@ -124,7 +154,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       persistence?.flush();
     },

@@ -2,6 +2,8 @@
  * The HTTP front: routes mounted from the client's endpoint map (so client and emulator cannot
  * drift), then per request: body → latency/faults → auth → idempotency → handler → answer.
  */
+import { constants as http2Constants } from 'node:http2';
+import { retryAfterSeconds, type TokenBuckets } from './rate-limit';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ENDPOINTS, type EndpointDef } from '../api/endpoints';
@@ -46,6 +48,8 @@ export interface Stats {
   requests: number;
   byEndpoint: Record<string, number>;
   maxInFlight: number;
+  /** Requests refused by --rate-limit. */
+  rateLimited?: number;
 }
 
 interface StoredAnswer {
@@ -72,6 +76,8 @@ export interface FrontOptions {
   ignoreIdempotencyKey?: boolean;
   /** Endpoint groups (lower case: `topups`, `fees`) the tenant has not licensed: 403 `module_not_licensed`. */
   unlicensed?: ReadonlySet<string>;
+  /** Requests per second per token (`--rate-limit`); beyond it 429 with Retry-After. */
+  rateLimit?: TokenBuckets;
 }
 
 export class Front {
@@ -162,11 +168,20 @@ export class Front {
 
     // Latency and faults (never on /auth/ or the control endpoint: a client must always be able to sign in).
     const faultable = !!route && !route.def.noAuth;
+    if (faultable && this.o.rateLimit) {
+      // Checked before any work, per token, as a gateway does: a refused request changed nothing.
+      const wait = this.o.rateLimit.take(headerOf(req, 'authorization') ?? '');
+      if (wait > 0) {
+        this.stats.rateLimited = (this.stats.rateLimited ?? 0) + 1;
+        const retry = String(retryAfterSeconds(wait));
+        return void send(res, 429, errorBody(new HttpError(429, 'throttled', `Request was throttled. Expected available in ${retry} second(s).`), requestId), { 'Retry-After': retry });
+      }
+    }
     let fate: ReturnType<Faults['next']> = { outcome: 'none', delayMs: 0 };
     if (faultable && this.o.faults) fate = this.o.faults.next();
     const delay = fate.delayMs || this.o.latencyMs + (this.o.jitterMs ? this.latencyDraw() * this.o.jitterMs : 0);
     if (delay > 0) await sleep(delay);
-    if (fate.outcome === 'reset') return void req.socket.destroy();
+    if (fate.outcome === 'reset') return void dropConnection(req);
     if (fate.outcome === '5xx') return void send(res, 503, errorBody(new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable (injected fault); try again.'), requestId));
     if (fate.outcome === '429') {
       const retry = String(this.o.faults?.spec.retryAfter ?? 1);
@@ -214,7 +229,7 @@ export class Front {
       body = JSON.stringify(errorBody(err, requestId));
       Object.assign(extra, err.headers ?? {});
     }
-    if (fate.outcome === 'lost') return void req.socket.destroy();
+    if (fate.outcome === 'lost') return void dropConnection(req);
     if (fate.outcome === 'slow') return void sendSlow(res, status, body, extra, this.o.faults?.spec.slowMs ?? 400);
     sendRaw(res, status, body, extra);
   }
@@ -339,4 +354,14 @@ function sendSlow(res: ServerResponse, status: number, body: string, headers: Re
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The answer never arrives: over HTTP/1.1 the connection is cut; over HTTP/2 only this request's
+ * stream is reset (cutting the socket would fail every other request multiplexed on it).
+ */
+function dropConnection(req: IncomingMessage): void {
+  const stream = (req as unknown as { stream?: { close(code: number): void } }).stream;
+  if (req.httpVersionMajor >= 2 && stream) stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+  else req.socket.destroy();
 }

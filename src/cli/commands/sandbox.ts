@@ -8,7 +8,7 @@ export const summary = 'Run the Crego LMS emulator (demo portfolio, real loan ma
 
 const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts N] [--latency MS] [--faults SPEC] [--data FILE] [--today YYYY-MM-DD] [--bulk-mode MODE] [--mix MIX]
                      [--settle-after SECONDS] [--reject-share FRACTION] [--utr-scope account|tenant] [--ignore-idempotency-key]
-                     [--unlicensed GROUP,…]
+                     [--unlicensed GROUP,…] [--http2] [--rate-limit N]
 
   --port N        port to listen on (default ${DEFAULT_SANDBOX_PORT}; 0 = any free port)
   --host H        interface to bind (default 127.0.0.1)
@@ -30,6 +30,9 @@ const USAGE = `Usage: crego sandbox [--port N] [--host H] [--seed N] [--accounts
   --unlicensed G     modules (endpoint groups, e.g. Topups,Fee) this tenant has not licensed: 403 module_not_licensed
   --mix MIX       demo book: realistic (default: PAR 30 a few percent, NPA under 5 %) or stressed
                   (a third of the book overdue)
+  --http2         HTTPS with HTTP/2 (HTTP/1.1 fallback), with the development certificate in .certs/;
+                  Node clients trust it with NODE_EXTRA_CA_CERTS=.certs/ca.crt
+  --rate-limit N  at most N requests per second per token (token bucket); beyond it 429 with Retry-After
 The bearer token comes from CREGO_SANDBOX_TOKEN when set; otherwise a new one is printed.`;
 
 const NUMERIC = new Set(['port', 'seed', 'accounts', 'latency']);
@@ -39,9 +42,13 @@ export function parseArgs(args: string[]): SandboxOptions | string {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') return USAGE;
-    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
     if (!m) return `Unexpected argument '${arg}'.\n\n${USAGE}`;
     const name = m[1];
+    if (name === 'http2' && m[2] === undefined) {
+      opts.http2 = true;
+      continue;
+    }
     if (name === 'ignore-idempotency-key' && m[2] === undefined) {
       opts.ignoreIdempotencyKey = true;
       continue;
@@ -66,6 +73,10 @@ export function parseArgs(args: string[]): SandboxOptions | string {
         return `--${name} must be a number ${name === 'reject-share' ? 'from 0 to 1 (e.g. 0.25)' : 'of seconds ≥ 0 (e.g. 2)'}, got '${value}'.`;
       if (name === 'settle-after') opts.settleAfter = n;
       else opts.rejectShare = n;
+    } else if (name === 'rate-limit') {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) return `--rate-limit must be a number of requests per second > 0 (e.g. 200), got '${value}'.`;
+      opts.rateLimit = n;
     } else if (name === 'unlicensed') {
       opts.unlicensed = value.split(',').map((g) => g.trim()).filter(Boolean);
     } else if (name === 'utr-scope') {
@@ -92,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const sb = await startSandbox(parsed);
   process.stdout.write(`sandbox listening on ${sb.url}\ntoken: ${sb.token}\n`);
+  if (parsed.http2 === true) process.stdout.write('HTTP/2 over TLS with .certs/: for the CLI, export NODE_EXTRA_CA_CERTS=.certs/ca.crt\n');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
