@@ -605,6 +605,7 @@ describe('a workbook of the user: own fills and the 1904 date system', () => {
       [loans.results[0].account, 'repayment', 100, today, 'upi', '777777777771', '', '', 'fine'],
       [loans.results[1].account, 'repayment', '12x', today, 'upi', '777777777772', '', '', 'typo'],
     ]);
+    await at('type', 'Records', 'J3', [['', '', '']]); // typed over the example row: its Status and Message cleared, as it asks
     await at('setFill', 'Records', 'I3', '#FFFF00'); // the user's own highlight on a valid row
     await at('setFill', 'Records', 'C4', '#FFFF00'); // and on the cell that turns out invalid
     for (let round = 0; round < 2; round++) {
