@@ -12,11 +12,24 @@ export interface Selection {
   cols: number;
 }
 
+/** getSelectedRange() throws when several areas (or a chart) are selected: say what to do instead. */
+export const ONE_AREA_MESSAGE = 'Select one cell or one block of cells (not several areas, a chart or a shape), then try again.';
+
+async function syncSelection(ctx: Ctx): Promise<void> {
+  try {
+    await ctx.sync();
+  } catch (error) {
+    const code = (error as { code?: string } | undefined)?.code;
+    if (code === 'InvalidSelection' || code === 'InvalidOperation' || code === 'GeneralException') throw new Error(ONE_AREA_MESSAGE);
+    throw error;
+  }
+}
+
 export async function getSelection(ctx: Ctx): Promise<Selection> {
   const range = ctx.workbook.getSelectedRange();
   range.load('address, rowIndex, columnIndex, rowCount, columnCount');
   range.worksheet.load('name');
-  await ctx.sync();
+  await syncSelection(ctx);
   const address = range.address.includes('!') ? range.address.slice(range.address.lastIndexOf('!') + 1) : range.address;
   return {
     sheet: range.worksheet.name,
@@ -33,7 +46,7 @@ export async function insertFormulaAtSelection(ctx: Ctx, formula: string): Promi
   const cell = ctx.workbook.getSelectedRange().getCell(0, 0);
   cell.formulas = [[formula]];
   cell.load('address');
-  await ctx.sync();
+  await syncSelection(ctx);
   return cell.address;
 }
 
@@ -41,7 +54,7 @@ export async function insertFormulaAtSelection(ctx: Ctx, formula: string): Promi
 export async function readSelectedFormula(ctx: Ctx): Promise<{ address: string; formula: string }> {
   const cell = ctx.workbook.getSelectedRange().getCell(0, 0);
   cell.load('address, formulas');
-  await ctx.sync();
+  await syncSelection(ctx);
   return { address: cell.address, formula: String(cell.formulas[0][0] ?? '') };
 }
 

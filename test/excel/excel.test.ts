@@ -11,7 +11,7 @@ import { clearMarks, INVALID_FILL, MARK_CHUNK_CELLS, markCells, NO_MARKS, setNot
 import { listTables, readSheet, readTable } from '../../src/excel/read';
 import { CREGO_CALL, recalc } from '../../src/excel/recalc';
 import { describeOfficeError, excelRun } from '../../src/excel/run';
-import { getSelection, goTo, insertFormulaAtSelection, readSelectedFormula } from '../../src/excel/selection';
+import { getSelection, goTo, insertFormulaAtSelection, ONE_AREA_MESSAGE, readSelectedFormula } from '../../src/excel/selection';
 import { createTable, ensureSheet, freeSheetName, freeTableName, freezePanes, listSheets } from '../../src/excel/sheets';
 import { inlineListSource, LISTS_SHEET, readListValidation, setListValidation } from '../../src/excel/validation';
 import { formula, writeBlock, writeFormulas, writeRows } from '../../src/excel/write';
@@ -389,6 +389,15 @@ describe('charts, selection, navigation', () => {
     expect(wb.ranges.find((r) => r.address === 'B5')!.m.formulas).toEqual([['=CREGO.SUMMARY(A5,"dpd")']]);
     const sel = mockWorkbook({ sheets: { S: { used: { row: 4, col: 1, values: [['=CREGO.EMI(100000,12,24)']] } } }, selection: { sheet: 'S', row: 4, col: 1, rows: 1, cols: 1 } });
     expect(await readSelectedFormula(sel.context)).toEqual({ address: 'S!B5', formula: '=CREGO.EMI(100000,12,24)' });
+  });
+
+  it('several selected areas (Excel refuses getSelectedRange) give a sentence saying what to select', async () => {
+    const wb = mockWorkbook({ sheets: { S: {} } });
+    wb.context.sync = async () => {
+      throw Object.assign(new Error('The selection is invalid'), { code: 'InvalidSelection' });
+    };
+    await expect(getSelection(wb.context)).rejects.toThrow(ONE_AREA_MESSAGE);
+    await expect(insertFormulaAtSelection(wb.context, '=CREGO.FIELDS()')).rejects.toThrow(/^Select one cell or one block of cells/);
   });
 
   it('goes to a cell: activates its sheet and selects it', async () => {
