@@ -5,7 +5,7 @@
  * can play a host without CustomFunctionsRuntime 1.4. Expected values come from the sandbox itself.
  * It also renders the README's picture of the card and the risk block from what the cells hold.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,12 +15,12 @@ import { roundMoney } from '../../src/api/money';
 import { CATALOG, toFieldValueTable } from '../../src/functions/catalog';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
+import { serveOfficeDouble } from './office-route';
 import { renderPreview } from './risk-preview';
 
 const REPO = resolve(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
-const DOUBLE = readFileSync(join(__dirname, 'office-double.js'), 'utf8');
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHEET = 'Crego Dashboard';
 
@@ -39,12 +39,7 @@ async function sandboxGet<T>(path: string): Promise<T> {
 async function openPane(hostApi?: Record<string, string>): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
   if (hostApi) await context.addInitScript((api) => Object.assign(window, { __hostApi: api }), hostApi);
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: DOUBLE });
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-    return route.abort();
-  });
+  await serveOfficeDouble(context);
   const p = await context.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
   await p.goto(`${server.url}/taskpane.html`);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochToExcelSerial, isoDateToExcelSerial } from '../../src/api/dates';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
+import { serveOfficeDouble } from './office-route';
 import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
 
 const REPO = resolve(__dirname, '../..');
@@ -84,12 +85,7 @@ beforeAll(async () => {
 async function openPane(origin: string): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
   // Nothing leaves loopback: the Office CDN URL is answered by the test double, anything else external is refused.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: DOUBLE });
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-    return route.abort();
-  });
+  await serveOfficeDouble(context, DOUBLE);
   const p = await context.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
   // CSP violations are console errors; expected HTTP errors (404 for an unknown account) are not ours to flag.
