@@ -1,7 +1,7 @@
 /**
  * The real spreadsheet programs the interop tests drive: openpyxl (Debian's python3-openpyxl, run
- * by /usr/bin/python3 through xlsx_tool.py) and LibreOffice headless (`soffice --convert-to`, with a
- * private profile per run and a time limit). bin/test-tools.sh installs both before `npm test`.
+ * through xlsx_tool.py) and LibreOffice headless (`soffice --convert-to`, with a private profile per
+ * run and a time limit). scripts/test-deps.mjs finds them, or installs them before `npm test`.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,11 +10,23 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { findPython, findSoffice, missingMessage } from '../../scripts/test-deps.mjs';
 
 const run = promisify(execFile);
 const TOOL = join(dirname(fileURLToPath(import.meta.url)), 'xlsx_tool.py');
-/** Debian's python, which has python3-openpyxl (a `python3` earlier on PATH may be another one). */
-export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** A python3 that imports openpyxl (Debian's first: a `python3` earlier on PATH may lack it), else what to install. */
+function python(): string {
+  const found = findPython();
+  if (!found) throw new Error(missingMessage('python3-openpyxl'));
+  return found;
+}
+
+function soffice(): string {
+  const found = findSoffice();
+  if (!found) throw new Error(missingMessage('libreoffice-calc-nogui'));
+  return found;
+}
 
 export interface Inspected {
   sheets: Array<{
@@ -26,13 +38,15 @@ export interface Inspected {
     merged: string[];
     print: { orientation: string | null; fitToWidth: number | null; fitToHeight: number | null; fitToPage: boolean };
     maxRow: number;
+    /** Number formats set on whole columns (column styles), by column letter. */
+    columnFormats: Record<string, string>;
     cells: Record<string, { value: unknown; format: string; bold: boolean; italic: boolean }>;
   }>;
 }
 
 /** openpyxl.load_workbook(file): fails (with openpyxl's own message) when openpyxl refuses the file. */
 export async function openpyxlInspect(file: string, rows = 8, cols = 20): Promise<Inspected> {
-  const { stdout } = await run(PYTHON, [TOOL, 'inspect', file, String(rows), String(cols)], { maxBuffer: 64 << 20, timeout: 60_000 });
+  const { stdout } = await run(python(), [TOOL, 'inspect', file, String(rows), String(cols)], { maxBuffer: 64 << 20, timeout: 60_000 });
   return JSON.parse(stdout) as Inspected;
 }
 
@@ -52,7 +66,7 @@ export async function openpyxlFill(file: string, out: string, spec: FillSpec): P
   const specFile = `${out}.spec.json`;
   await writeFile(specFile, JSON.stringify(spec));
   try {
-    await run(PYTHON, [TOOL, 'fill', file, out, specFile], { timeout: 60_000 });
+    await run(python(), [TOOL, 'fill', file, out, specFile], { timeout: 60_000 });
   } finally {
     await rm(specFile, { force: true });
   }
@@ -65,7 +79,7 @@ export async function openpyxlFill(file: string, out: string, spec: FillSpec): P
 export async function libreOfficeResave(files: string[], outDir: string): Promise<string[]> {
   const profile = await mkdtemp(join(tmpdir(), 'crego-lo-profile-'));
   try {
-    await run('soffice', [
+    await run(soffice(), [
       `-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--norestore', '--nolockcheck',
       '--convert-to', 'xlsx:Calc MS Excel 2007 XML', '--outdir', outDir, ...files,
     ], { timeout: 180_000 });

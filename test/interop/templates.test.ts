@@ -69,6 +69,30 @@ describe('templates in openpyxl', { timeout: 60_000 }, () => {
     expectTemplate(book, name);
     expect(book.sheets[0].print).toEqual({ orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, fitToPage: true });
   });
+
+  it.each(KIND_NAMES)('%s: says what a person needs, once, where it applies', async (name) => {
+    const kind = KINDS[name];
+    const ws = (await openpyxlInspect(files[name])).sheets[0];
+    kind.columns.forEach((col, i) => {
+      const letter = columnLetters(i + 1);
+      const note = ws.notes[`${letter}2`];
+      // Sentences end before the next begins, and nothing is said twice.
+      expect(note, col.header).toMatch(/^(Required|Optional)\. [^]*\. API field: \w+\.$/);
+      expect(note, col.header).not.toMatch(/\w\) [A-Z]|\w [A-Z][a-z]+ field:|\.\./);
+      expect(note.match(/optional/gi) ?? [], col.header).toHaveLength(col.required ? 0 : 1);
+      if (col.allowed) expect(note.split(col.allowed[0]).length - 1, col.header).toBe(1);
+      // "Not in the future" is checked where the prompt says it, and only there.
+      const rule = ws.validations.find((v) => v.sqref.startsWith(`${letter}3:`))!;
+      expect(/TODAY\(\)/.test(rule.formula1 ?? ''), col.header).toBe(/not in the future/.test(col.hint));
+      // Whole-column formats: dates as dates, amounts with decimals, references as text.
+      const format = { date: 'yyyy-mm-dd', amount: '#,##0.00', uuid: '@', key: '@', text: '@' }[col.type as string];
+      expect(ws.columnFormats[letter], col.header).toBe(format);
+    });
+    RESULT_HEADERS.forEach((h, j) => expect(ws.columnFormats[columnLetters(kind.columns.length + 1 + j)], h).toBe('@'));
+    const reference = kind.columns.find((c) => c.field === 'ref_id');
+    if (reference) expect(ws.notes[`${columnLetters(kind.columns.indexOf(reference) + 1)}2`]).toContain('the add-in makes one');
+    if (name === 'topups') expect(ws.cells[`${columnLetters(kind.columns.findIndex((c) => c.field === 'remark') + 1)}3`].value).toMatch(/^Drawdown/);
+  });
 });
 
 describe('templates in LibreOffice', { timeout: 240_000 }, () => {

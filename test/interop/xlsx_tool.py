@@ -13,6 +13,7 @@ import sys
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 
 def plain(v):
@@ -25,6 +26,17 @@ def value(v):
     if isinstance(v, str) and v.startswith("date:"):
         return datetime.datetime.strptime(v[5:], "%Y-%m-%d")
     return v
+
+
+def column_formats(ws):
+    """Number formats of whole columns; openpyxl keeps one entry per run of alike columns (min..max)."""
+    out = {}
+    for d in ws.column_dimensions.values():
+        if d.number_format == "General" or not d.min:
+            continue
+        for c in range(d.min, (d.max or d.min) + 1):
+            out[get_column_letter(c)] = d.number_format
+    return out
 
 
 def inspect(path, rows=8, cols=20):
@@ -51,6 +63,7 @@ def inspect(path, rows=8, cols=20):
             "print": {"orientation": ws.page_setup.orientation, "fitToWidth": ws.page_setup.fitToWidth,
                       "fitToHeight": ws.page_setup.fitToHeight, "fitToPage": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)},
             "maxRow": ws.max_row,
+            "columnFormats": column_formats(ws),
             "cells": cells,
         })
     return out
