@@ -72,7 +72,7 @@ async function runCli(file: string, env: Record<string, string>, extra: string[]
  * 1,048,576-row CSV (streamed and refused at the row cap) and on a real push of a 200,000-row .xlsx
  * (read, validate, post, write back). Targets: flat on the CSV, under 600 MB on the xlsx.
  */
-async function boundedReading(dir: string, accounts: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+export async function boundedReading(dir: string, accounts: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
   const bomb = join(dir, 'bomb.xlsx');
   const zip = new yazl.ZipFile();
   const GiB = 1 << 30;

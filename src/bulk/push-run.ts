@@ -171,7 +171,7 @@ export class PushRun {
     const { toSend, toReconcile } = this.plan;
     this.total = toSend.length + toReconcile.length;
     if (toReconcile.length > 0) await this.reconcile(toReconcile, REASONS.earlierPush);
-    this.queue.push(...toSend);
+    for (const c of toSend) this.queue.push(c); // not push(...toSend): 200,000 arguments overflow the call stack
     const next = () => (this.queue.length > 0 && !this.stopped ? this.queue.splice(0, this.s.chunkSize) : undefined);
     // Reconciliation may refill the queue after a worker has found it empty: loop until it stays empty.
     while (this.queue.length > 0 && !this.stopped) await runPool(this.s.concurrency, next, (chunk) => this.send(chunk));

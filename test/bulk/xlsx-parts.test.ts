@@ -122,6 +122,14 @@ describe('the write-back', () => {
     );
   });
 
+  it('writes 200,000 rows of results (no argument list or splice that grows with the rows)', async () => {
+    const many: Record<number, ResultValues> = {};
+    for (let r = 1; r <= 200_000; r++) many[r] = R('posted');
+    const out = await patch(sheet(''), many, 1, 1 << 16);
+    expect(out).toContain('<dimension ref="A1:F200000"/>');
+    expect(out.match(/<row /g)).toHaveLength(200_000);
+  }, 120_000);
+
   it('writes a formula-like result as text, never a formula', async () => {
     const out = await patch(sheet(''), { 2: R('invalid', '=HYPERLINK("x")') }, 1);
     expect(out).toContain('<c r="C2" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK(&quot;x&quot;)</t></is></c>');

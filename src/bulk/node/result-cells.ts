@@ -46,7 +46,10 @@ export class ResultCellWriter extends Transform {
   private state: 'head' | 'rows' | 'tail' = 'head';
   private prefix = '';
   private lastRow = 0;
-  private readonly pending: number[];
+  /** Row numbers with results, ascending; `next` is the first not yet written (no shifting: 200,000 rows). */
+  private readonly rowsWithResults: number[];
+  private next = 0;
+  private readonly maxRow: number;
   private readonly lastColumn: number;
 
   constructor(
@@ -54,7 +57,8 @@ export class ResultCellWriter extends Transform {
     private readonly firstColumn: number,
   ) {
     super();
-    this.pending = [...results.keys()].sort((a, b) => a - b);
+    this.rowsWithResults = [...results.keys()].sort((a, b) => a - b);
+    this.maxRow = this.rowsWithResults.at(-1) ?? 0;
     this.lastColumn = firstColumn + 5;
   }
 
@@ -163,7 +167,7 @@ export class ResultCellWriter extends Transform {
     const before = this.newRows(r);
     const vals = this.results.get(r);
     if (!vals) return before + xml;
-    this.pending.splice(this.pending.indexOf(r), 1);
+    if (this.rowsWithResults[this.next] === r) this.next++;
     const inner = selfClosing ? '' : xml.slice(openEnd + 1, xml.lastIndexOf('<'));
     const closeTag = selfClosing ? `</${this.prefix}row>` : xml.slice(xml.lastIndexOf('<'));
     // `spans` is an optional hint of the row's used columns; the result cells may widen it.
@@ -218,8 +222,8 @@ export class ResultCellWriter extends Transform {
   /** Rows with results that the XML lacks, numbered below `before`. */
   private newRows(before: number): string {
     let out = '';
-    while (this.pending.length > 0 && this.pending[0] < before) {
-      const r = this.pending.shift()!;
+    while (this.next < this.rowsWithResults.length && this.rowsWithResults[this.next] < before) {
+      const r = this.rowsWithResults[this.next++];
       out += `<${this.prefix}row r="${r}">${this.cells('', r, this.results.get(r)!)}</${this.prefix}row>`;
     }
     return out;
@@ -232,7 +236,7 @@ export class ResultCellWriter extends Transform {
       const from = cell(a);
       const to = cell(b);
       if (!from || !to) return `${pre}${q}${ref}${q}`;
-      const maxRow = Math.max(Number(to[2]), ...this.results.keys());
+      const maxRow = Math.max(Number(to[2]), this.maxRow);
       const maxCol = Math.max(columnNumber(to[1]), this.lastColumn);
       return `${pre}${q}${from[1]}${from[2]}:${columnLetters(maxCol)}${maxRow}${q}`;
     });
