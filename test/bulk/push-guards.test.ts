@@ -44,13 +44,16 @@ async function until(check: () => boolean, ms = 60_000): Promise<void> {
 
 describe('one push per file at a time', () => {
   it('a second push of the same file names the push that holds it and exits 2; the first finishes alone, every row once', async () => {
+    // A sandbox slow enough (1.5 s an answer, 20 chunks one at a time) that the first push still runs
+    // however long the second takes to start on a busy machine.
+    const slow = await startSandbox({ accounts: 10, seed: 7, quiet: true, faults: '', latencyMs: 1500 });
     const file = join(dir, 'busy.csv');
     const rows = recordRows(loans, 40, '7201');
     await writeCsv(file, [RECORD_HEADERS, ...rows]);
     let firstPid = 0;
-    const first = spawnCli(['push', 'records', file, '--chunk', '2', '--concurrency', '1'], cliEnv(sb), (c) => (firstPid = c.pid!));
+    const first = spawnCli(['push', 'records', file, '--chunk', '2', '--concurrency', '1'], cliEnv(slow), (c) => (firstPid = c.pid!));
     await until(() => existsSync(`${file}.crego-journal.jsonl`)); // the first has begun sending
-    const second = await spawnCli(['push', 'records', file], cliEnv(sb));
+    const second = await spawnCli(['push', 'records', file], cliEnv(slow));
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`busy.csv is being pushed by another crego push (process ${firstPid}, started `);
     expect(second.stderr).toContain('Wait for it to finish, then push again.');
@@ -59,8 +62,9 @@ describe('one push per file at a time', () => {
     expect(lastLine(done.stdout)).toBe('posted 40, failed 0, invalid 0, skipped 0');
     expect(existsSync(lockPath(file))).toBe(false);
     expect(existsSync(`${file}.crego-journal.jsonl`)).toBe(false);
-    expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '7201'), rows.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
-  }, 180_000);
+    expect(exactlyOnce(await countsInSandbox(clientFor(slow), 'records', loans, '7201'), rows.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
+    await slow.close();
+  }, 240_000);
 
   it('takes over a lock whose process is gone, and says so', async () => {
     const file = join(dir, 'stale.csv');
