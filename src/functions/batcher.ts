@@ -24,7 +24,7 @@ import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
 import { PAGINATION, type EndpointKey, type PagedKey } from '../api/endpoints';
 import type { Cancellation, CancelTarget } from './cancel';
-import { CellError, UNREACHABLE_MESSAGE } from './errors';
+import { CellError, TIMEOUT_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 
 /** One API read (or pure calculation) a cell needs. */
 export interface Fetch {
@@ -64,6 +64,14 @@ export interface BatcherOptions {
   ttlMs?: number;
   /** Hard stop for each cell: it settles with #N/A at the latest after this (default 60 s). */
   timeoutMs?: number;
+  /**
+   * How long one request may hold a connection slot once it has one, its answer's body included
+   * (default 10 s; a Get Summary answers in well under a second). Past it the request is given up, the
+   * slot goes to the next queued fetch, and only the cells that waited on it fail. Without it, a few
+   * answers that trickle in keep the slots busy and healthy cells queued behind them reach their own
+   * 60 s stop.
+   */
+  requestTimeoutMs?: number;
   /** How long a value preview waits for its formula to be committed (default 10 s). */
   previewTimeoutMs?: number;
   /** Largest number of cached answers (oldest out first). */
@@ -130,7 +138,7 @@ interface Entry {
 }
 
 const PREVIEW_MESSAGE = 'Preview only: press Enter to fetch from Crego';
-const TIMEOUT_MESSAGE = 'Crego did not answer in time, will retry on refresh';
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export class Batcher {
   /** Liveness of answers (TTL, scope invalidation, size bound): the client's cache, reused. */
@@ -143,6 +151,7 @@ export class Batcher {
   private head = 0;
   private flushScheduled = false;
   private inFlight = 0;
+  private readonly requestTimeoutMs: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
   private readonly defer: (run: () => void) => void;
@@ -155,6 +164,7 @@ export class Batcher {
     this.index = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
     this.defer = options.defer ?? ((run) => setTimeout(run, 0));
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const expire = (w: Waiter) => {
       if (w.done) return;
       this.counts.timeouts++;
@@ -314,7 +324,8 @@ export class Batcher {
     this.counts.sent++;
     this.inFlight++;
     const { fetch, client } = entry;
-    const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const };
+    // The client's timeout runs from the moment the request holds a slot, so it is this request's own.
+    const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const, timeoutMs: this.requestTimeoutMs };
     // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
     const request = fetch.all
       ? client.listAll(fetch.endpoint as PagedKey, { ...options, pageSize: PAGINATION.maxPageSize })

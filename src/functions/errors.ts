@@ -20,6 +20,8 @@ export class CellError extends Error {
 
 export const SIGN_IN_MESSAGE = 'Sign in to Crego in the task pane';
 export const UNREACHABLE_MESSAGE = 'Crego unreachable, will retry on refresh';
+/** A cell's own stop, or its request given up at the request's own timeout (a slow or trickling answer). */
+export const TIMEOUT_MESSAGE = 'Crego did not answer in time, will retry on refresh';
 
 /** Argument problems: `#VALUE!` naming the argument and the fix. */
 export function badArgument(message: string): CellError {
@@ -54,8 +56,9 @@ function fromCregoError(error: CregoError, context: ErrorContext): CellError {
       return new CellError('#N/A', `${error.message}; will retry on refresh`);
     case 'cancelled':
       return new CellError('#N/A', 'Cancelled');
-    case 'network':
     case 'timeout':
+      return new CellError('#N/A', TIMEOUT_MESSAGE);
+    case 'network':
     case 'server':
     case 'unknown_outcome':
       return new CellError('#N/A', UNREACHABLE_MESSAGE);
