@@ -181,6 +181,13 @@ export interface BulkItemResult {
   id: Uuid | null;
   /** Per-field messages (`non_field_errors` for the item as a whole). */
   errors: Record<string, string[]> | null;
+  /**
+   * Our choice (docs/api-assumptions.md): the created (or, for `duplicate`, the existing) object's own
+   * `status`, e.g. a payment's `requested` / `processed` / `rejected` on Crego's newer platform.
+   */
+  object_status?: string | null;
+  /** `duplicate` only: the account that holds the existing object, when it is another one (a tenant-wide UTR). */
+  existing_account?: string | null;
 }
 export interface BulkAnswer {
   count: number;

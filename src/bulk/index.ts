@@ -8,7 +8,7 @@ export * from './kinds';
 export { parseAmount, parseBoolean, parseCell, parseDate, parseDateSerial, parseEnum, parseInteger, parseKey, parseText, parseUuid, isBlank, type CellValue, type Parsed } from './cells';
 export { locateLayout, normaliseHeader, SheetError, stampText, STAMP_PATTERN, type SheetLayout } from './sheet';
 export { checkRow, isBlankRow, stillExample, DuplicateFinder, type RowCheck } from './validate';
-export { RESULT_HEADERS, RESULT_WIDTH, readResult, resultToValues, stamp, summaryLine, type ResultValues, type RowResult, type RowStatus } from './results';
+export { RESULT_HEADERS, RESULT_WIDTH, readResult, resultToValues, stamp, summaryLine, needsAttention, type ResultValues, type RowResult, type RowStatus } from './results';
 export {
   pushSheet, planRows, newBatchId, contentKey, chunkIdempotencyKey, splitLevels, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
   type PushOptions, type PushReport, type PushCounts, type PushProgress, type ResultUpdate, type RowUpdate,

@@ -1,12 +1,15 @@
 /**
- * One log entry per push (batch): when, environment, sheet, counts, batch id. The CLI appends it to
+ * One log entry per push (batch) or status check: when, environment, sheet, counts, batch id, and each
+ * pending row that settled (posted or rejected, with Crego's reason). The CLI appends it to
  * `<file>.crego-log.csv`; the task pane appends `logRow()` to a `Crego Log` sheet.
  */
 import type { PushReport } from './push';
 import { stamp } from './results';
 
 export const LOG_SHEET_NAME = 'Crego Log';
-export const LOG_HEADERS = ['When', 'Environment', 'Sheet', 'Kind', 'Batch id', 'Dry run', 'Posted', 'Failed', 'Invalid', 'Skipped', 'Cancelled'] as const;
+export const LOG_HEADERS = ['When', 'Environment', 'Sheet', 'Kind', 'Batch id', 'Dry run', 'Posted', 'Failed', 'Invalid', 'Skipped', 'Cancelled', 'Pending', 'Rejected', 'Settled'] as const;
+/** Longest Settled text (a cell takes 32,767 characters; a log line should stay readable). */
+const MAX_SETTLED_TEXT = 2000;
 
 export interface LogContext {
   environment: string;
@@ -18,8 +21,16 @@ export function logRow(report: PushReport, ctx: LogContext): Array<string | numb
   const c = report.counts;
   return [
     stamp(report.finishedAt), ctx.environment, ctx.sheet, report.kind, report.batchId, report.dryRun ? 'yes' : 'no',
-    c.posted, c.failed, c.invalid, c.skipped, report.cancelled ? 'yes' : 'no',
+    c.posted, c.failed, c.invalid, c.skipped, report.cancelled ? 'yes' : 'no', c.pending, c.rejected, settledText(report),
   ];
+}
+
+/** `row 4 (HDFC…) posted; row 9 (ICIC…) rejected: reason`, cut at MAX_SETTLED_TEXT. */
+function settledText(report: PushReport): string {
+  const text = report.settlements
+    .map((s) => `row ${s.row} (${s.key}) ${s.status}${s.reason ? `: ${s.reason}` : ''}`)
+    .join('; ');
+  return text.length > MAX_SETTLED_TEXT ? `${text.slice(0, MAX_SETTLED_TEXT - 1)}…` : text;
 }
 
 function csvField(v: string | number): string {

@@ -42,6 +42,19 @@ export function pushMessages(kind: SheetKind) {
     notSent: (fatal: string | null) => (fatal ? `Not sent: ${fatal}` : 'Not sent: the push was cancelled'),
     cancelledWhileSending: (key: string) =>
       `Push cancelled while this row was being sent; the next push checks ${keyed(key)} in Crego before sending it again`,
+    // ── Following an accepted row to its final state (settle.ts) ─────────────────────────────────
+    pending: (status: string | null, id: string) =>
+      `Accepted by Crego (${id || 'id not given'}), not yet applied (status ${status || 'unknown'}); it is never sent again. ` +
+      'Check statuses in the pane, push again, or push with --wait to follow it',
+    applied: (status: string | null) => `Applied in Crego (status ${status || 'unknown'})`,
+    rejected: (reason: string | null) =>
+      `Rejected by Crego after accepting it: ${reason || 'no reason given'}. Not sent again: to pay again, use a new ${keyHeader}`,
+    usedByOtherAccount: (key: string, account: string) =>
+      `Not created: ${keyed(key)} is already used by account ${account} in Crego (a ${keyHeader} is unique across the tenant); correct the ${keyHeader}`,
+    pendingNotFound: (key: string) =>
+      `Accepted by Crego earlier, but ${keyed(key)} is not listed there now; check it in Crego. It is not sent again while pending`,
+    pendingUncheckable: (key: string, error: string) =>
+      `Still pending: Crego could not be checked for ${keyed(key)} (${error}); check statuses again later`,
     // ── Looking rows up by key (reconcile) ───────────────────────────────────────────────────────
     foundAfter: (key: string, why: string) => `Already in Crego: found by ${keyed(key)} after ${why}; not sent again`,
     cancelledBeforeCheck: (key: string, why: string) =>

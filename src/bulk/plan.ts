@@ -4,6 +4,7 @@
  * and sort the rows into those to send and those to look up first (left `sending` by an earlier push).
  * The second step, sending, is src/bulk/push-run.ts.
  */
+import type { UtrScope } from '../api/profile';
 import { parseUuid, type CellValue } from './cells';
 import type { RowItem, SheetKind } from './kinds/types';
 import { pushMessages, type PushMessages } from './messages';
@@ -23,6 +24,8 @@ export interface Candidate {
   item: RowItem | null;
   /** Times this run sent the row. */
   sends: number;
+  /** Crego's id, once known (a pending row's, from its result cells). */
+  id?: string;
 }
 
 /** The rows of one sheet as the push sees them; the send step updates `results`, `current` and `counts`. */
@@ -37,6 +40,8 @@ export interface Plan {
   toSend: Candidate[];
   /** Rows an earlier push left `sending`: looked up by key before anything is sent. */
   toReconcile: Candidate[];
+  /** Rows Crego accepted but had not applied (`pending`): re-checked by key, never sent again. */
+  toSettle: Candidate[];
 }
 
 export interface PlanOptions {
@@ -45,10 +50,12 @@ export interface PlanOptions {
   /** Today's Indian date as an Excel serial. */
   todaySerial: number;
   now(): number;
+  /** Where a UTR must be unique (the API profile's `utrScope`); default per account. */
+  utrScope?: UtrScope;
 }
 
 export function emptyCounts(): PushCounts {
-  return { posted: 0, alreadyThere: 0, failed: 0, unresolved: 0, invalid: 0, skipped: 0, ready: 0, rows: 0 };
+  return { posted: 0, alreadyThere: 0, failed: 0, unresolved: 0, invalid: 0, skipped: 0, ready: 0, rows: 0, pending: 0, rejected: 0 };
 }
 
 /**
@@ -78,7 +85,7 @@ function sameKey(typed: string, sent: string): boolean {
 
 /** Read, validate, key and sort every data row. */
 export function planRows(kind: SheetKind, layout: SheetLayout, values: readonly (readonly CellValue[])[], opts: PlanOptions): Plan {
-  const plan: Plan = { results: values.map(() => null), current: [], counts: emptyCounts(), flagged: new Set(), toSend: [], toReconcile: [] };
+  const plan: Plan = { results: values.map(() => null), current: [], counts: emptyCounts(), flagged: new Set(), toSend: [], toReconcile: [], toSettle: [] };
   plan.results[layout.headerIndex] = [...RESULT_HEADERS];
   const reader = new RowReader(kind, layout, plan, opts);
   for (let i = layout.headerIndex + 1; i < values.length; i++) reader.read(i, values[i] ?? []);
@@ -97,7 +104,7 @@ class RowReader {
     private readonly plan: Plan,
     private readonly opts: PlanOptions,
   ) {
-    this.dupes = new DuplicateFinder(kind);
+    this.dupes = new DuplicateFinder(kind, opts.utrScope);
     this.say = pushMessages(kind);
     this.keyColumn = layout.columns.get(kind.keyField);
   }
@@ -114,7 +121,35 @@ class RowReader {
     this.plan.counts.rows++;
     if (prior.status === 'posted') this.readPosted(i, row, prior);
     else if (prior.status === 'sending') this.readSending(i, row, prior);
+    else if (prior.status === 'pending') this.readPending(i, row, prior);
+    else if (prior.status === 'rejected' && this.sameKeyAsSent(row, prior)) this.readRejected(i, row, prior);
     else this.readNew(i, row, prior);
+  }
+
+  /** True when the row still carries the key its result cells say was sent (or has no key of its own typed). */
+  private sameKeyAsSent(row: readonly CellValue[], prior: RowResult): boolean {
+    const typed = this.keyColumn === undefined ? '' : String(row[this.keyColumn] ?? '').trim();
+    return !typed || !prior.key || sameKey(typed, prior.key);
+  }
+
+  /** Accepted, not yet applied: never sent again; looked up by the key it was sent with, to settle it. */
+  private readPending(i: number, row: readonly CellValue[], prior: RowResult): void {
+    const account = this.accountOf(row);
+    const typed = this.keyColumn === undefined ? '' : String(row[this.keyColumn] ?? '').trim();
+    const key = prior.key || typed;
+    if (account && key) this.dupes.claim(account, key, this.rowNumber(i));
+    this.plan.toSettle.push({ index: i, row: this.rowNumber(i), account, key, item: null, sends: 0, id: prior.id });
+  }
+
+  /**
+   * Rejected by Crego after it accepted the row: final. Its key stays taken in Crego, so it is not sent
+   * again (a corrected key makes it a new row instead); it still counts, since it needs a person.
+   */
+  private readRejected(i: number, row: readonly CellValue[], prior: RowResult): void {
+    const account = this.accountOf(row);
+    const key = prior.key || (this.keyColumn === undefined ? '' : String(row[this.keyColumn] ?? '').trim());
+    if (account && key) this.dupes.claim(account, key, this.rowNumber(i));
+    this.plan.counts.rejected++;
   }
 
   private set(i: number, r: RowResult): void {

@@ -12,6 +12,7 @@ import { describeFieldErrors, pushMessages, REASONS, type PushMessages } from '.
 import type { Candidate, Plan } from './plan';
 import { mapLimited, runPool } from './pool';
 import { findExisting } from './reconcile';
+import { lookUpByKey, settlementOf, type Found } from './settle';
 import { resultToValues, stamp, type PushCounts, type ResultValues, type RowResult } from './results';
 import type { SheetLayout } from './sheet';
 
@@ -27,6 +28,26 @@ export interface PushProgress {
   failed: number;
   /** Seconds left at the current pace; null until the first chunk is answered. */
   etaSeconds: number | null;
+  /** Accepted by Crego, not yet applied. */
+  pending: number;
+  rejected: number;
+}
+
+/** A pending row that reached its final state: what the log records. */
+export interface Settled {
+  row: number;
+  key: string;
+  status: 'posted' | 'rejected';
+  /** Crego's reason, for a rejection. */
+  reason: string | null;
+}
+
+/** While `--wait` re-checks pending rows: how many are left, and for how long it keeps looking. */
+export interface WaitProgress {
+  pending: number;
+  posted: number;
+  rejected: number;
+  secondsLeft: number;
 }
 
 export interface RowUpdate {
@@ -58,8 +79,10 @@ export interface PushReport {
   results: Array<ResultValues | null>;
   counts: PushCounts;
   /** Messages of invalid and failed rows, in row order. */
-  problems: Array<{ row: number; status: 'invalid' | 'failed' | 'sending'; message: string }>;
+  problems: Array<{ row: number; status: 'invalid' | 'failed' | 'sending' | 'rejected'; message: string }>;
   requests: { bulk: number; lookups: number };
+  /** Rows that were pending and settled in this run (re-checks, `--wait`, Check statuses), in the order they settled. */
+  settlements: Settled[];
   startedAt: number;
   finishedAt: number;
 }
@@ -76,7 +99,16 @@ export interface RunSettings {
   onProgress?(progress: PushProgress): void;
   now(): number;
   startedAt: number;
+  /** Send nothing: only re-check pending rows. */
+  checkOnly?: boolean;
+  /** How long to keep re-checking rows left pending (0: not at all). */
+  waitMs?: number;
+  onWait?(wait: WaitProgress): void;
 }
+
+/** First pause between re-checks of pending rows; it doubles up to the cap (Crego drains its queues about once a minute). */
+const WAIT_FIRST_POLL_MS = 1000;
+const WAIT_MAX_POLL_MS = 15_000;
 
 /** Error kinds that prove the request was refused before anything was created. */
 const REFUSED: ReadonlySet<ErrorKind> = new Set(['validation', 'too_large', 'auth', 'forbidden', 'not_found', 'rate_limited', 'config']);
@@ -142,12 +174,31 @@ function rowFieldErrors(errors: Record<string, string[]> | undefined): Record<st
   return fields;
 }
 
+/** Wait `ms`; false when the signal fired first. */
+function pauseUnlessAborted(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class PushRun {
   readonly requests = { bulk: 0, lookups: 0 };
+  readonly settlements: Settled[] = [];
   /** Set when a refusal will repeat for every chunk (sign-in, permission, configuration): nothing more is sent. */
   fatal: string | null = null;
   private readonly say: PushMessages;
   private readonly queue: Candidate[] = [];
+  /** Rows Crego accepted and has not applied yet, as this run last saw them. */
+  private readonly pending: Candidate[] = [];
   private done = 0;
   private total = 0;
 
@@ -168,8 +219,15 @@ export class PushRun {
 
   /** Reconcile what an earlier push left `sending`, then send the queue, a bounded number of chunks at once. */
   async run(): Promise<void> {
-    const { toSend, toReconcile } = this.plan;
-    this.total = toSend.length + toReconcile.length;
+    const { toSend, toReconcile, toSettle } = this.plan;
+    this.total = toSettle.length + (this.s.checkOnly ? 0 : toSend.length + toReconcile.length);
+    // Rows accepted earlier are settled first: never sent again, whatever else happens.
+    if (toSettle.length > 0) await this.checkPending(toSettle);
+    if (!this.s.checkOnly) await this.sendAll(toSend, toReconcile);
+    if (this.s.waitMs) await this.waitForPending(this.s.waitMs);
+  }
+
+  private async sendAll(toSend: Candidate[], toReconcile: Candidate[]): Promise<void> {
     if (toReconcile.length > 0) await this.reconcile(toReconcile, REASONS.earlierPush);
     for (const c of toSend) this.queue.push(c); // not push(...toSend): 200,000 arguments overflow the call stack
     const next = () => (this.queue.length > 0 && !this.stopped ? this.queue.splice(0, this.s.chunkSize) : undefined);
@@ -190,6 +248,26 @@ export class PushRun {
     this.plan.counts.posted++;
     if (already) this.plan.counts.alreadyThere++;
     this.done++;
+  }
+
+  /**
+   * Crego has (or already had) the row: posted, pending or rejected by what the object's own status says
+   * (settle.ts). `fromBulkAnswer`: a bulk answer without a status says "created", not "applied".
+   */
+  private settleAccepted(c: Candidate, id: string, status: string | null | undefined, reason: string | null, postedMessage: string, already: boolean, fromBulkAnswer: boolean): void {
+    const state = settlementOf(this.s.kind, status, fromBulkAnswer);
+    const at = stamp(this.s.now());
+    if (state === 'posted') return this.settlePosted(c, id, postedMessage, already);
+    c.id = id;
+    this.done++;
+    if (state === 'pending') {
+      this.set(c.index, { status: 'pending', id, message: this.say.pending(status ?? null, id), at, batch: this.s.batchId, key: c.key });
+      this.plan.counts.pending++;
+      this.pending.push(c);
+    } else {
+      this.set(c.index, { status: 'rejected', id, message: this.say.rejected(reason), at, batch: this.s.batchId, key: c.key });
+      this.plan.counts.rejected++;
+    }
   }
 
   private settleFailed(c: Candidate, message: string): void {
@@ -224,8 +302,8 @@ export class PushRun {
   private progress(): void {
     const elapsed = (this.s.now() - this.s.startedAt) / 1000;
     const etaSeconds = this.done > 0 ? Math.round((elapsed / this.done) * (this.total - this.done)) : null;
-    const { posted, failed } = this.plan.counts;
-    this.s.onProgress?.({ done: this.done, total: this.total, posted, failed, etaSeconds });
+    const { posted, failed, pending, rejected } = this.plan.counts;
+    this.s.onProgress?.({ done: this.done, total: this.total, posted, failed, etaSeconds, pending, rejected });
   }
 
   // ── Sending a chunk ──────────────────────────────────────────────────────────────────────────
@@ -268,8 +346,10 @@ export class PushRun {
     chunk.forEach((c, i) => {
       const r = byIndex.get(i);
       if (!r) unanswered.push(c);
-      else if (r.status === 'created') this.settlePosted(c, r.id ?? '', this.say.created, false);
-      else if (r.status === 'duplicate') this.settlePosted(c, r.id ?? '', this.say.alreadyThere(c.key, r.id ?? undefined), true);
+      else if (r.status === 'created') this.settleAccepted(c, r.id ?? '', r.object_status, null, this.say.created, false, true);
+      else if (r.status === 'duplicate' && r.existing_account && r.existing_account !== c.account)
+        this.settleFailed(c, this.say.usedByOtherAccount(c.key, r.existing_account));
+      else if (r.status === 'duplicate') this.settleAccepted(c, r.id ?? '', r.object_status, null, this.say.alreadyThere(c.key, r.id ?? undefined), true, true);
       else this.settleFailed(c, this.say.refused(describeFieldErrors(this.s.kind, r.errors)));
     });
     await this.flush(chunk.filter((c) => !unanswered.includes(c)));
@@ -350,8 +430,8 @@ export class PushRun {
       const { c } = f;
       if ('error' in f) {
         this.leaveSending(c, f.error === 'cancelled' ? this.say.cancelledBeforeCheck(c.key, why) : this.say.lookupFailed(c.key, why, f.error));
-      } else if (f.id) {
-        this.settlePosted(c, f.id, this.say.foundAfter(c.key, why), true);
+      } else if (f.found) {
+        this.settleAccepted(c, f.found.id, f.found.status, f.found.reason, this.say.foundAfter(c.key, why), true, false);
       } else if (!c.item) {
         this.settleFailed(c, this.say.absentNoLongerValid(c.key, why));
       } else if (c.sends >= MAX_SENDS_PER_RUN) {
@@ -366,13 +446,58 @@ export class PushRun {
     await this.flush(settled);
   }
 
-  private async lookUp(c: Candidate): Promise<{ c: Candidate; id: string | null } | { c: Candidate; error: string }> {
+  /** The row's object in Crego; one held by another account (a tenant-wide UTR) is not this row's, so not found. */
+  private async lookUp(c: Candidate): Promise<{ c: Candidate; found: Found | null } | { c: Candidate; error: string }> {
     if (this.cancelled) return { c, error: 'cancelled' };
     this.requests.lookups++;
     try {
-      return { c, id: await findExisting(this.s.client, this.s.kind, c, this.s.signal) };
+      const found = await lookUpByKey(this.s.client, this.s.kind, c, this.s.signal);
+      return { c, found: found && found.account === c.account ? found : null };
     } catch (err) {
       return { c, error: err instanceof Error ? err.message : String(err) };
     }
+  }
+
+  // ── Following accepted rows to their final state ─────────────────────────────────────────────
+
+  /**
+   * Re-check rows Crego accepted but had not applied, by key: applied → posted, refused → rejected, still
+   * queued → pending. Never sends anything: a pending row that cannot be found or checked stays pending.
+   */
+  private async checkPending(rows: Candidate[]): Promise<void> {
+    const found = await mapLimited(rows, LOOKUP_CONCURRENCY, (c) => this.lookUp(c));
+    for (const f of found) {
+      const { c } = f;
+      if ('found' in f && f.found) {
+        this.settleAccepted(c, f.found.id, f.found.status, f.found.reason, this.say.applied(f.found.status), true, false);
+        const now = this.plan.current[c.index].status;
+        if (now === 'posted' || now === 'rejected') this.settlements.push({ row: c.row, key: c.key, status: now, reason: now === 'rejected' ? f.found.reason : null });
+        continue;
+      }
+      const message = 'error' in f ? this.say.pendingUncheckable(c.key, f.error) : this.say.pendingNotFound(c.key);
+      this.set(c.index, { ...this.plan.current[c.index], status: 'pending', message, at: stamp(this.s.now()), key: c.key });
+      this.plan.counts.pending++;
+      this.pending.push(c);
+      this.done++;
+    }
+    await this.flush(rows);
+  }
+
+  /** `--wait`: re-check pending rows, pausing longer each round, until none is left or the time is up. */
+  private async waitForPending(waitMs: number): Promise<void> {
+    const deadline = this.s.now() + waitMs;
+    let pause = WAIT_FIRST_POLL_MS;
+    while (this.pending.length > 0 && !this.cancelled) {
+      const left = deadline - this.s.now();
+      this.s.onWait?.({ pending: this.pending.length, posted: this.plan.counts.posted, rejected: this.plan.counts.rejected, secondsLeft: Math.max(0, Math.ceil(left / 1000)) });
+      if (left <= 0) return;
+      if (!(await pauseUnlessAborted(Math.min(pause, left), this.s.signal))) return;
+      pause = Math.min(pause * 2, WAIT_MAX_POLL_MS);
+      const rows = this.pending.splice(0);
+      this.plan.counts.pending -= rows.length;
+      this.done -= rows.length;
+      await this.checkPending(rows);
+    }
+    this.s.onWait?.({ pending: this.pending.length, posted: this.plan.counts.posted, rejected: this.plan.counts.rejected, secondsLeft: Math.max(0, Math.ceil((deadline - this.s.now()) / 1000)) });
   }
 }

@@ -24,12 +24,13 @@ import type { CellValue } from './cells';
 import type { SheetKind } from './kinds/types';
 import { pushMessages } from './messages';
 import { planRows, type Plan } from './plan';
-import { PushRun, type PushProgress, type PushReport, type ResultUpdate } from './push-run';
+import type { UtrScope } from '../api/profile';
+import { PushRun, type PushProgress, type PushReport, type ResultUpdate, type WaitProgress } from './push-run';
 import { resultToValues, stamp } from './results';
 import { locateLayout, type SheetLayout } from './sheet';
 
 export { contentKey, planRows, type Candidate, type Plan } from './plan';
-export { chunkIdempotencyKey, splitLevels, type PushProgress, type PushReport, type ResultUpdate, type RowUpdate } from './push-run';
+export { chunkIdempotencyKey, splitLevels, type Settled, type PushProgress, type PushReport, type ResultUpdate, type RowUpdate, type WaitProgress } from './push-run';
 export type { PushCounts } from './results';
 
 export const DEFAULT_CHUNK_SIZE = 200;
@@ -55,6 +56,14 @@ export interface PushOptions {
   now?(): number;
   todaySerial?: number;
   batchId?: string;
+  /** Where a UTR must be unique when there is no client to say (a dry run); the client's profile wins. */
+  utrScope?: UtrScope;
+  /** Send nothing: only re-check rows Crego accepted but had not applied (the pane's "Check statuses", Refresh). */
+  checkOnly?: boolean;
+  /** After sending, keep re-checking pending rows until none is left or this many seconds have passed (`--wait`). */
+  waitSeconds?: number;
+  /** While waiting: rows still pending and seconds left. */
+  onWait?(wait: WaitProgress): void;
 }
 
 export function newBatchId(ms: number = Date.now()): string {
@@ -75,11 +84,13 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
   const startedAt = now();
   const batchId = opts.batchId ?? newBatchId(startedAt);
   const layout = locateLayout(kind, values);
-  const plan = planRows(kind, layout, values, { firstRow, todaySerial: opts.todaySerial ?? todayExcelSerial(startedAt), now });
+  const plan = planRows(kind, layout, values, {
+    firstRow, todaySerial: opts.todaySerial ?? todayExcelSerial(startedAt), now, utrScope: opts.client?.settings?.utrScope ?? opts.utrScope,
+  });
   const report = (run: PushRun | null): PushReport => ({
     kind: kind.name, batchId, dryRun: !!opts.dryRun, cancelled: run?.cancelled ?? false, fatal: run?.fatal ?? null, layout,
     results: plan.results, counts: plan.counts, problems: problemsOf(plan, layout, firstRow, values.length),
-    requests: run?.requests ?? { bulk: 0, lookups: 0 }, startedAt, finishedAt: now(),
+    requests: run?.requests ?? { bulk: 0, lookups: 0 }, settlements: run?.settlements ?? [], startedAt, finishedAt: now(),
   });
   if (opts.dryRun) {
     settleDryRun(kind, plan, now);
@@ -88,6 +99,7 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
   const run = new PushRun({
     kind, layout, client: opts.client!, batchId, chunkSize, concurrency: Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY),
     signal: opts.signal, persist: opts.persist ?? (async () => {}), onProgress: opts.onProgress, now, startedAt,
+    checkOnly: !!opts.checkOnly, waitMs: Math.max(0, (opts.waitSeconds ?? 0) * 1000), onWait: opts.onWait,
   }, plan);
   await run.run();
   return report(run);
@@ -112,7 +124,7 @@ function problemsOf(plan: Plan, layout: SheetLayout, firstRow: number, rows: num
   const problems: PushReport['problems'] = [];
   for (let i = layout.headerIndex + 1; i < rows; i++) {
     const r = plan.results[i] ? plan.current[i] : null;
-    if (r && (r.status === 'invalid' || r.status === 'failed' || r.status === 'sending')) {
+    if (r && (r.status === 'invalid' || r.status === 'failed' || r.status === 'sending' || r.status === 'rejected')) {
       problems.push({ row: firstRow + i, status: r.status, message: r.message });
     } else if (r && plan.flagged.has(i)) {
       problems.push({ row: firstRow + i, status: 'invalid', message: r.message });

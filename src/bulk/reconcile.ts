@@ -4,24 +4,19 @@
  * whose earlier push never got an answer, so a repayment is never posted twice.
  */
 import type { CregoClient } from '../api/contract';
-import type { Page } from '../api/types';
 import type { SheetKind } from './kinds/types';
+import { lookUpByKey } from './settle';
 
 export interface Lookup {
   account: string;
   key: string;
 }
 
-/** The id of the object with this key on this account, or null when Crego has none. Throws when Crego cannot be asked. */
+/**
+ * The id of the object with this key on this account, or null when Crego has none (or, under a
+ * tenant-wide UTR, only another account has it). Throws when Crego cannot be asked.
+ */
 export async function findExisting(client: CregoClient, kind: SheetKind, row: Lookup, signal?: AbortSignal): Promise<string | null> {
-  const page = await client.call(kind.listEndpoint, {
-    query: { account: row.account, [kind.keyField]: row.key, page_size: 10 },
-    cache: 'bypass',
-    signal,
-  });
-  const wanted = row.key.toLowerCase();
-  // Rows of three list endpoints (records, fees, topups): read by the kind's field names.
-  const rows = page.results as readonly object[] as ReadonlyArray<Record<string, unknown>>;
-  const hit = rows.find((r) => r.account === row.account && String(r[kind.keyField] ?? '').toLowerCase() === wanted);
-  return hit ? String(hit.id) : null;
+  const found = await lookUpByKey(client, kind, row, signal);
+  return found && found.account === row.account ? found.id : null;
 }

@@ -12,11 +12,13 @@ export const RESULT_WIDTH = RESULT_HEADERS.length;
 
 /**
  * '' never pushed · `ready` valid in a dry run · `sending` write-ahead mark (outcome not yet known)
- * · `posted` exists in Crego · `failed` refused or not sent, retried next time · `invalid` did not
- * pass validation · `example` the template's example row, never sent.
+ * · `pending` accepted by Crego, not yet applied (never sent again; re-checked until it settles)
+ * · `posted` exists in Crego, applied · `rejected` refused by Crego after accepting it (final, never sent
+ * again) · `failed` refused or not sent, retried next time · `invalid` did not pass validation
+ * · `example` the template's example row, never sent.
  */
-export type RowStatus = '' | 'ready' | 'sending' | 'posted' | 'failed' | 'invalid' | 'example';
-const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'posted', 'failed', 'invalid', 'example'];
+export type RowStatus = '' | 'ready' | 'sending' | 'pending' | 'posted' | 'rejected' | 'failed' | 'invalid' | 'example';
+const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'pending', 'posted', 'rejected', 'failed', 'invalid', 'example'];
 
 export interface RowResult {
   status: RowStatus;
@@ -46,12 +48,22 @@ export interface PushCounts {
   ready: number;
   /** Data rows (not blank, not the example). */
   rows: number;
+  /** Accepted by Crego, not yet applied when the push ended. */
+  pending: number;
+  /** Refused by Crego after accepting them (this push, or an earlier one). */
+  rejected: number;
 }
 
-/** The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N`. */
+/** The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N, pending N, rejected N`. */
 export function summaryLine(report: { readonly counts: PushCounts }): string {
   const c = report.counts;
-  return `posted ${c.posted}, failed ${c.failed}, invalid ${c.invalid}, skipped ${c.skipped}`;
+  return `posted ${c.posted}, failed ${c.failed}, invalid ${c.invalid}, skipped ${c.skipped}, pending ${c.pending}, rejected ${c.rejected}`;
+}
+
+/** A push needs a person when a row failed, is invalid or was rejected; rows still pending alone do not. */
+export function needsAttention(report: { readonly counts: PushCounts }): boolean {
+  const c = report.counts;
+  return c.failed > 0 || c.invalid > 0 || c.rejected > 0;
 }
 
 export type ResultValues = [string, string, string, string, string, string];

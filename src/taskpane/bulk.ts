@@ -145,7 +145,8 @@ function showProgress(p: PushProgress): void {
   bar.max = Math.max(1, p.total);
   bar.value = p.done;
   const eta = p.etaSeconds === null || p.done >= p.total ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
-  byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${eta}`;
+  const queued = p.pending || p.rejected ? `, ${p.pending} pending, ${p.rejected} rejected` : '';
+  byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${queued}${eta}`;
 }
 
 /** The controls of a dialog that Tab can reach, in document order. */
@@ -317,7 +318,7 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
   controller = new AbortController();
   byId('bulk-cancel').hidden = false;
   byId('bulk-progress-box').hidden = false;
-  showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null });
+  showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null, pending: 0, rejected: 0 });
   say(status(), `Pushing ${sheet} to ${s.environment}…${locked ? ` ${sheet} is locked until the push ends, so no row moves under it.` : ''}`);
   /** What the workbook holds now per values index, so the end writes only what the engine never persisted. */
   const written = new Map<number, readonly unknown[]>();

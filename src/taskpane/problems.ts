@@ -13,7 +13,7 @@ export interface CellProblem {
   col: number;
   address: string;
   message: string;
-  status: 'invalid' | 'failed' | 'sending';
+  status: 'invalid' | 'failed' | 'sending' | 'rejected';
 }
 
 const ROW_HEADER = /^Row (\d+), ([^:]+):/;
@@ -26,7 +26,7 @@ export function problemCells(
   kind: SheetKind,
   layout: SheetLayout,
   blockCol: number,
-  problems: readonly { row: number; status: 'invalid' | 'failed' | 'sending'; message: string }[],
+  problems: readonly { row: number; status: 'invalid' | 'failed' | 'sending' | 'rejected'; message: string }[],
 ): CellProblem[] {
   const out: CellProblem[] = [];
   for (const p of problems) {

@@ -240,7 +240,7 @@ describe('task pane in Chromium over the sandbox', () => {
     await wb('type', 'Records', 'D6', [[today]]);
     await page.getByRole('button', { name: 'Push', exact: true }).click();
     await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
-    expect(await page.locator('#bulk-status').textContent()).toBe('posted 3, failed 1, invalid 0, skipped 0.');
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 3, failed 1, invalid 0, skipped 0, pending 0, rejected 0.');
     const status = async (row: number) => (await wb<unknown[][]>('values', 'Records', `J${row}:K${row}`))[0];
     expect((await status(4))[0]).toBe('posted');
     expect(String((await status(4))[1])).not.toBe('');
@@ -252,7 +252,7 @@ describe('task pane in Chromium over the sandbox', () => {
     await wb('type', 'Records', 'A7', [[accounts[0]]]);
     await page.getByRole('button', { name: 'Retry failed' }).click();
     await page.waitForFunction(() => /^posted 1,/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
-    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 3.');
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 3, pending 0, rejected 0.');
     expect((await status(7))[0]).toBe('posted');
     expect(await page.locator('#bulk-retry').isHidden()).toBe(true);
 
@@ -272,7 +272,7 @@ describe('task pane in Chromium over the sandbox', () => {
     await wb('type', 'Records', 'A8', [[accounts[1], 'repayment', '12x', today, 'neft', 'HDFCN52024010508', '', '', 'typo']]);
     await page.getByRole('button', { name: 'Push', exact: true }).click();
     await page.waitForFunction(() => /^posted 0,/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
-    expect(await page.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 1, skipped 4.');
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 1, skipped 4, pending 0, rejected 0.');
     const invalid = (await wb<unknown[][]>('values', 'Records', 'J8:L8'))[0];
     expect(invalid[0]).toBe('invalid');
     expect(invalid[2]).toBe('Row 8, Amount: "12x" is not a number; type digits with an optional decimal point, e.g. 120000.50');
@@ -287,7 +287,7 @@ describe('task pane in Chromium over the sandbox', () => {
     await wb('type', 'Records (2)', 'A4', rows);
     await page.getByRole('button', { name: 'Push', exact: true }).click();
     await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    expect(await page.locator('#bulk-status').textContent()).toBe('posted 600, failed 0, invalid 0, skipped 0.');
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 600, failed 0, invalid 0, skipped 0, pending 0, rejected 0.');
     const results = await wb<unknown[][]>('values', 'Records (2)', 'J4:K603');
     expect(results.every((r) => r[0] === 'posted')).toBe(true);
     expect(new Set(results.map((r) => r[1])).size).toBe(600);
@@ -308,7 +308,7 @@ describe('task pane in Chromium over the sandbox', () => {
     await page.locator('#bulk-kind').selectOption('records');
     await page.getByRole('button', { name: 'Push', exact: true }).click();
     await page.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
-    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0.');
+    expect(await page.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0, pending 0, rejected 0.');
     // In Excel a string written into a General cell is read like typing: '004321' would become the number 4321.
     expect(await wb('cell', 'Cheques', 'M2')).toMatchObject({ value: '004321', numberFormat: '@' });
     expect((await wb<{ numberFormat: string }>('cell', 'Cheques', 'H2')).numberFormat).toBe('@');
@@ -465,7 +465,7 @@ describe('task pane against an API labelled production', () => {
     }
     await prod.locator('#prod-confirm-go').click();
     await prod.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
-    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0.');
+    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 0, pending 0, rejected 0.');
     expect((await sandboxGet<{ count: number }>(`/v1/lms/records/?account=${account}&utr=555555555555`)).count).toBe(1);
     expect((await at<unknown[][]>('used', 'Crego Log'))[1][1]).toBe('production');
   });
@@ -515,7 +515,7 @@ describe('task pane against an API labelled production', () => {
     await prod.keyboard.type('N');
     await prod.keyboard.press('Enter');
     await prod.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 10_000 });
-    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 1.');
+    expect(await prod.locator('#bulk-status').textContent()).toBe('posted 1, failed 0, invalid 0, skipped 1, pending 0, rejected 0.');
     await prod.waitForFunction(() => document.activeElement?.id === 'bulk-push', undefined, { timeout: 5000 });
     expect(await sent()).toBe(1);
   });
@@ -763,7 +763,7 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     const { slow, at, sandbox, rows } = await pushInFlight(0, 100, '77777777777');
     await slow.getByRole('button', { name: 'Cancel' }).click();
     await slow.waitForFunction(() => /^(Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 20_000 });
-    expect(await slow.locator('#bulk-status').textContent()).toBe('Cancelled. posted 0, failed 3, invalid 0, skipped 0.');
+    expect(await slow.locator('#bulk-status').textContent()).toBe('Cancelled. posted 0, failed 3, invalid 0, skipped 0, pending 0, rejected 0.');
     expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['sending', 'sending', 'sending']);
 
     await slow.getByRole('button', { name: 'Push', exact: true }).click();
@@ -773,7 +773,7 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     await slow.waitForFunction(() => /already running/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
     expect(await slow.locator('#bulk-status').textContent()).toBe('A push of Records is already running: wait for it to finish, or Cancel it.');
     await slow.waitForFunction(() => /^posted/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0, pending 0, rejected 0.');
     expect((await at<unknown[][]>('values', 'Records', 'J4:J6')).map((r) => r[0])).toEqual(['posted', 'posted', 'posted']);
     for (const [i, row] of rows.entries()) {
       const listed = await sandbox<{ count: number }>(`/v1/lms/records/?account=${row[0]}&utr=77777777777${i}`);
@@ -795,7 +795,7 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     expect(await slow.locator('#bulk-status').textContent()).toBe('A push of Records is running: Validate it once the push ends.');
 
     await slow.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0.');
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 3, failed 0, invalid 0, skipped 0, pending 0, rejected 0.');
     expect(await at('protection', 'Records')).toBeNull();
     expect(await at('setting', 'crego.pushLock')).toBeNull();
     // Each outcome is beside its own row: the Crego id written next to a UTR is the record Crego holds for it.
@@ -820,7 +820,7 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     await at('setSetting', 'crego.pushLock', 'Records');
     await slow.getByRole('button', { name: 'Push', exact: true }).click();
     await slow.waitForFunction(() => /^(Stopped|Cancelled|posted|Nothing)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 3.');
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 3, pending 0, rejected 0.');
     expect(await at('protection', 'Records')).toBeNull();
     expect(await at('setting', 'crego.pushLock')).toBeNull();
     expect(pageErrors).toEqual([]);

@@ -73,7 +73,7 @@ describe('crego template', { timeout: 120_000 }, () => {
 
     const dry = await push(['fees', file, '--dry-run'], {});
     expect(dry.code).toBe(0);
-    expect(lastLine(dry)).toBe('posted 0, failed 0, invalid 0, skipped 0');
+    expect(lastLine(dry)).toBe('posted 0, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
   });
 });
 
@@ -93,7 +93,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     sb.resetStats();
     const first = await push(['records', file, '--chunk', '25']);
     expect(first.code).toBe(1);
-    expect(lastLine(first)).toBe('posted 120, failed 0, invalid 2, skipped 0');
+    expect(lastLine(first)).toBe('posted 120, failed 0, invalid 2, skipped 0, pending 0, rejected 0');
     expect(first.stdout).toContain('Row 62, Amount: "1,20,000.5x" is not a number; type digits with an optional decimal point, e.g. 120000.50');
     expect(first.stdout).toContain('Row 124, Type: "refund" is not allowed; use one of repayment, receipt');
     expect(sb.stats().byEndpoint['records.bulk_create']).toBe(5);
@@ -114,7 +114,7 @@ describe('crego push', { timeout: 180_000 }, () => {
 
     sb.resetStats();
     const second = await push(['records', file, '--chunk', '25']);
-    expect(lastLine(second)).toBe('posted 0, failed 0, invalid 2, skipped 120');
+    expect(lastLine(second)).toBe('posted 0, failed 0, invalid 2, skipped 120, pending 0, rejected 0');
     expect(sb.stats().byEndpoint['records.bulk_create'] ?? 0).toBe(0);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8101'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
   });
@@ -143,7 +143,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     }
     sb.setFaults({});
     expect(last!.code, summaries.join(' / ')).toBe(0);
-    expect(lastLine(last!)).toMatch(/^posted \d+, failed 0, invalid 0, skipped \d+$/);
+    expect(lastLine(last!)).toMatch(/^posted \d+, failed 0, invalid 0, skipped \d+, pending 0, rejected 0$/);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8102'), keys)).toEqual({ missing: [], repeated: [], extra: [] });
     const csv = (await readFile(file, 'utf8')).trim().split('\n');
     expect(csv[0]).toBe(`${RECORD_HEADERS.join(',')},${RESULT_HEADERS.join(',')}`);
@@ -215,7 +215,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     const before = await cells(file);
 
     const run = await push(['records', file]);
-    expect(lastLine(run)).toBe('posted 4, failed 0, invalid 0, skipped 0');
+    expect(lastLine(run)).toBe('posted 4, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     const after = await cells(file);
     expect(after).toEqual(before);
     const [status, id] = (await readXlsx(file))[1].slice(11, 13);
@@ -246,7 +246,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     const run = await push(['records', file, '--chunk', '1000']);
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('streaming mode');
-    expect(lastLine(run)).toBe(`posted ${good.length}, failed 0, invalid 0, skipped 0`);
+    expect(lastLine(run)).toBe(`posted ${good.length}, failed 0, invalid 0, skipped 0, pending 0, rejected 0`);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8106'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
 
     const after = await openpyxlInspect(file, 5, 17);
@@ -273,7 +273,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     const original = `\uFEFF${lines.join('\r\n')}\r\n`; // what Excel's "CSV UTF-8" writes
     await writeFile(file, original);
     const run = await push(['records', file]);
-    expect(lastLine(run)).toBe('posted 3, failed 0, invalid 0, skipped 0');
+    expect(lastLine(run)).toBe('posted 3, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     const after = await readFile(file, 'utf8');
     expect(after.startsWith('\uFEFF')).toBe(true);
     expect(after.endsWith('\r\n')).toBe(true);
@@ -301,7 +301,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     await mkdir(`${file}.bak`); // the backup cannot be made, so the file cannot be replaced (like a file Excel holds open)
     const blocked = await push(['records', file, '--chunk', '10']);
     expect(blocked.code).toBe(2);
-    expect(blocked.stdout.trim()).toBe('posted 30, failed 0, invalid 0, skipped 0');
+    expect(blocked.stdout.trim()).toBe('posted 30, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     expect(blocked.stderr).toContain(`crego push: the results could not be written into ${file} (`);
     expect(blocked.stderr).toContain(`Nothing is lost: they are kept in ${file}.crego-journal.jsonl. Close the file if Excel has it open, then run the same push again`);
     expect(await readFile(file)).toEqual(before);
@@ -311,7 +311,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     sb.resetStats();
     const again = await push(['records', file, '--chunk', '10']);
     expect(again.code).toBe(0);
-    expect(lastLine(again)).toBe('posted 0, failed 0, invalid 0, skipped 30');
+    expect(lastLine(again)).toBe('posted 0, failed 0, invalid 0, skipped 30, pending 0, rejected 0');
     expect(sb.stats().byEndpoint['records.bulk_create'] ?? 0).toBe(0);
     expect((await readXlsx(file)).slice(1).every((r) => r[7] === 'posted')).toBe(true);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '8109'), good.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
@@ -344,7 +344,7 @@ describe('crego push', { timeout: 180_000 }, () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('Row 4, Date: "31/12/2024" is ambiguous (day/month or month/day?); use a date cell or type it as YYYY-MM-DD, e.g. 2024-01-05');
     expect(run.stdout).toContain('Dry run: 4 row(s) would be posted; nothing was sent or written');
-    expect(lastLine(run)).toBe('posted 0, failed 0, invalid 1, skipped 0');
+    expect(lastLine(run)).toBe('posted 0, failed 0, invalid 1, skipped 0, pending 0, rejected 0');
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(sb.stats().requests).toBe(0);
   });

@@ -1,5 +1,5 @@
 /**
- * `crego push <records|fees|topups> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N]`
+ * `crego push <records|fees|topups> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N] [--wait [SECONDS]]`
  *
  * Validates the sheet, posts valid rows exactly once through the bulk endpoint, and writes the
  * result columns back into the same file (atomically, previous file kept as `<file>.bak`). Each
@@ -8,7 +8,10 @@
  *
  * Connection: CREGO_BASE_URL and CREGO_TOKEN from the environment (never a flag: a token on the
  * command line ends up in shell history and process lists). CREGO_ENVIRONMENT labels the log.
- * Exit: 0 no row failed or was invalid · 1 some did · 2 usage, configuration, file or connection error
+ * `--wait`: after sending, follow rows Crego accepted but has not applied (`pending`) until each is
+ * posted or rejected, or the time is up (default 120 s). Without it the push ends once everything is sent.
+ * Exit: 0 no row failed, was invalid or was rejected (rows still pending alone exit 0) · 1 some did
+ * · 2 usage, configuration, file or connection error
  * (then no row was sent and the file is as it was), or another push holds the file.
  *
  * `run` reads as the steps a push takes: options, connection, lock, sheet, check the connection,
@@ -26,14 +29,18 @@ import { csvLine, LOG_HEADERS, logRow } from '../../bulk/log';
 import { applyJournal, Journal, journalPath, type Fingerprint } from '../../bulk/node/journal';
 import { PushLock } from '../../bulk/node/lock';
 import { FileError, fileErrorInWords, loadSheet, type LoadedSheet } from '../../bulk/node/workbook';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress, type PushReport } from '../../bulk/push';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, pushSheet, type PushProgress, type PushReport, type WaitProgress } from '../../bulk/push';
 import { locateLayout, SheetError, type SheetLayout } from '../../bulk/sheet';
-import { summaryLine, type ResultValues } from '../../bulk/results';
+import { needsAttention, summaryLine, type ResultValues } from '../../bulk/results';
 import { BULK_MAX_ITEMS } from '../../api/types';
 
 export const summary = `Validate and post a bulk sheet exactly once: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N]`;
 
-const USAGE = `Usage: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N] [--concurrency N]
+/** How long `--wait` without a number follows pending rows. */
+const DEFAULT_WAIT_SECONDS = 120;
+
+const USAGE = `Usage: crego push <${KIND_NAMES.join('|')}> FILE.xlsx|FILE.csv [--sheet NAME] [--dry-run] [--chunk N] [--concurrency N] [--wait [SECONDS]]
+  --wait [S]  after sending, wait until no row is pending (accepted by Crego, not yet applied) or S seconds pass (default ${DEFAULT_WAIT_SECONDS})
   Environment: CREGO_BASE_URL (e.g. https://preprod.api.crego.io), CREGO_TOKEN (bearer token), CREGO_ENVIRONMENT (label, optional)`;
 /** Problems printed before the summary; the rest are in the Message column. */
 const MAX_PROBLEMS_SHOWN = 50;
@@ -57,6 +64,13 @@ interface Options {
   dryRun: boolean;
   chunkSize: number;
   concurrency: number;
+  /** Seconds `--wait` follows pending rows (0: not at all). */
+  waitSeconds: number;
+}
+
+/** `--wait` takes an optional number: a bare `--wait` becomes `--wait=120` before node's parser sees it. */
+function withWaitValue(args: string[]): string[] {
+  return args.flatMap((a, i) => (a === '--wait' && !/^\d+$/.test(args[i + 1] ?? '') ? [`--wait=${DEFAULT_WAIT_SECONDS}`] : [a]));
 }
 
 function wholeNumber(text: string | undefined, fallback: number, min: number, max: number, name: string): number | string {
@@ -70,10 +84,10 @@ function parseOptions(args: string[]): Options | number {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: withWaitValue(args),
       allowPositionals: true,
       options: {
-        sheet: { type: 'string' }, 'dry-run': { type: 'boolean' }, chunk: { type: 'string' }, concurrency: { type: 'string' },
+        sheet: { type: 'string' }, 'dry-run': { type: 'boolean' }, chunk: { type: 'string' }, concurrency: { type: 'string' }, wait: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,7 +106,9 @@ function parseOptions(args: string[]): Options | number {
   if (typeof chunkSize === 'string') return usage(chunkSize);
   const concurrency = wholeNumber(parsed.values.concurrency, DEFAULT_CONCURRENCY, 1, 16, 'concurrency');
   if (typeof concurrency === 'string') return usage(concurrency);
-  return { kind, file, sheet: parsed.values.sheet, dryRun: !!parsed.values['dry-run'], chunkSize, concurrency };
+  const waitSeconds = wholeNumber(parsed.values.wait, 0, 1, 86_400, 'wait');
+  if (typeof waitSeconds === 'string') return usage(waitSeconds);
+  return { kind, file, sheet: parsed.values.sheet, dryRun: !!parsed.values['dry-run'], chunkSize, concurrency, waitSeconds };
 }
 
 interface Connected {
@@ -164,6 +180,12 @@ function progressPrinter(): ((p: PushProgress) => void) | undefined {
   };
 }
 
+function waitPrinter(): (w: WaitProgress) => void {
+  const tty = process.stderr.isTTY;
+  return (w) =>
+    process.stderr.write(`${tty ? '\r' : ''}waiting for Crego to apply ${w.pending} pending row(s) · posted ${w.posted} · rejected ${w.rejected} · ${w.secondsLeft}s left${tty ? '   ' : '\n'}`);
+}
+
 /** Step 6: the rows through the engine, each write-ahead mark in the journal first; Ctrl-C stops cleanly. */
 async function pushRows(opts: Options, sheet: Sheet, client: CregoClient | undefined, journal: Journal): Promise<PushReport> {
   const abort = new AbortController();
@@ -176,6 +198,7 @@ async function pushRows(opts: Options, sheet: Sheet, client: CregoClient | undef
     return await pushSheet({
       kind: opts.kind, values: sheet.loaded.values, client, dryRun: opts.dryRun, chunkSize: opts.chunkSize, concurrency: opts.concurrency,
       signal: abort.signal, onProgress: progressPrinter(), persist: (update) => journal.append(update),
+      waitSeconds: opts.waitSeconds, onWait: opts.waitSeconds ? waitPrinter() : undefined,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -230,8 +253,10 @@ function printReport(opts: Options, report: PushReport): number {
   if (report.cancelled) process.stdout.write('Cancelled: push again to finish (rows already sent are checked, not sent twice)\n');
   if (opts.dryRun) process.stdout.write(`Dry run: ${report.counts.ready} row(s) would be posted; nothing was sent or written\n`);
   else if (report.counts.alreadyThere > 0) process.stdout.write(`${report.counts.alreadyThere} row(s) were already in Crego and were not created again\n`);
+  if (report.counts.pending > 0)
+    process.stdout.write(`${report.counts.pending} row(s) accepted by Crego but not yet applied: push again (or with --wait) to follow them; they are never sent twice\n`);
   process.stdout.write(`${summaryLine(report)}\n`);
-  return report.counts.failed > 0 || report.counts.invalid > 0 ? 1 : 0;
+  return needsAttention(report) ? 1 : 0;
 }
 
 export async function run(args: string[]): Promise<number> {

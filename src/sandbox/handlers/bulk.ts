@@ -3,9 +3,10 @@ import { BULK_MAX_ITEMS } from '../../api/types';
 import { HttpError, validationError } from '../errors';
 import { bodyObject, ok, type Ctx, type Handler } from './context';
 
+/** `object_status`: the created (or existing) object's own status, where it has one (a record's payment queue). */
 type ItemResult =
-  | { index: number; status: 'created'; id: string; errors: null }
-  | { index: number; status: 'duplicate'; id: string; errors: Record<string, string[]> | null }
+  | { index: number; status: 'created'; id: string; errors: null; object_status?: string }
+  | { index: number; status: 'duplicate'; id: string; errors: Record<string, string[]> | null; object_status?: string; existing_account?: string }
   | { index: number; status: 'failed'; id: null; errors: Record<string, string[]> };
 
 /**
@@ -13,7 +14,7 @@ type ItemResult =
  * In `per_item` mode one bad item never sinks the others. In the atomic modes a request with any bad
  * item (a duplicate counts: DRF's unique validator refuses it) is undone with `remove` and answered 400.
  */
-export function bulk<T extends { id: string }>(create: (ctx: Ctx, item: Record<string, unknown>) => T, remove: (ctx: Ctx, row: T) => void): Handler {
+export function bulk<T extends { id: string; status?: string }>(create: (ctx: Ctx, item: Record<string, unknown>) => T, remove: (ctx: Ctx, row: T) => void): Handler {
   return (ctx) => {
     const body = bodyObject(ctx);
     const items = body.items;
@@ -27,10 +28,17 @@ export function bulk<T extends { id: string }>(create: (ctx: Ctx, item: Record<s
       try {
         const row = create(ctx, item as Record<string, unknown>);
         created.push(row);
-        return { index, status: 'created', id: row.id, errors: null };
+        return { index, status: 'created', id: row.id, errors: null, ...(row.status ? { object_status: row.status } : {}) };
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
-        if (e.code === 'duplicate') return { index, status: 'duplicate', id: String(e.extra?.existing_id), errors: e.errors ?? null };
+        if (e.code === 'duplicate') {
+          const x = e.extra ?? {};
+          return {
+            index, status: 'duplicate', id: String(x.existing_id), errors: e.errors ?? null,
+            ...(x.existing_status ? { object_status: String(x.existing_status) } : {}),
+            ...(x.existing_account ? { existing_account: String(x.existing_account) } : {}),
+          };
+        }
         return { index, status: 'failed', id: null, errors: e.errors ?? { non_field_errors: [e.message] } };
       }
     });

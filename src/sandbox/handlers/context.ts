@@ -119,9 +119,9 @@ export function scopedAccounts(ctx: Ctx): AccountRow[] {
 }
 
 /** `elsewhere`: the existing object is on another account (a tenant-wide UTR); the answer names that account. */
-export function duplicate(what: string, field: string, value: string, existingId: string, elsewhere?: string): HttpError {
+export function duplicate(what: string, field: string, value: string, existingId: string, elsewhere?: string, existingStatus?: string): HttpError {
   const where = elsewhere ? `on account ${elsewhere} (unique across the tenant)` : 'on this account';
-  return new HttpError(409, 'duplicate', `A ${what} with ${field} '${value}' already exists ${where} (id ${existingId}); it was not created again.`, { [field]: [`Already used ${where} by ${existingId}.`] }, { existing_id: existingId, ...(elsewhere ? { existing_account: elsewhere } : {}) });
+  return new HttpError(409, 'duplicate', `A ${what} with ${field} '${value}' already exists ${where} (id ${existingId}); it was not created again.`, { [field]: [`Already used ${where} by ${existingId}.`] }, { existing_id: existingId, ...(elsewhere ? { existing_account: elsewhere } : {}), ...(existingStatus ? { existing_status: existingStatus } : {}) });
 }
 
 export function lineFigures(ctx: Ctx, a: AccountRow, day: number) {

@@ -39,7 +39,7 @@ export function createRecordFrom(ctx: Ctx, body: Record<string, unknown>, forced
   if (!f.ok || !a) throw validationError(f.errors);
   if (input.utr) {
     const existing = ctx.utrScope === 'tenant' ? ctx.engine.store.recordsWithUtr(input.utr)[0] : ctx.engine.store.recordByAccountUtr(a.id, input.utr);
-    if (existing) throw duplicate('record', 'utr', input.utr, existing.id, existing.account !== a.id ? existing.account : undefined);
+    if (existing) throw duplicate('record', 'utr', input.utr, existing.id, existing.account !== a.id ? existing.account : undefined, existing.status ?? 'processed');
   }
   const r: RecordRow = {
     id: newId(), account: a.id, type: forced?.type ?? input.type, amount: input.amount as number, tds_amount: input.tds,
