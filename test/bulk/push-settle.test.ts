@@ -7,11 +7,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CregoClient } from '../../src/api/contract';
 import { RESULT_HEADERS } from '../../src/bulk';
 import { rejectedByShare, startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index';
 import { cliEnv, clientFor, countsInSandbox, demoAccounts, exactlyOnce, RECORD_HEADERS, recordRows, spawnCli, writeCsv, type CliRun } from './helpers';
+
+// Several CLI runs (child processes) per test on a shared 2-core machine: more than the default 30 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 let dir: string;
 beforeAll(async () => {
