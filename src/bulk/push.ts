@@ -102,7 +102,16 @@ export async function pushSheet(opts: PushOptions): Promise<PushReport> {
     checkOnly: !!opts.checkOnly, waitMs: Math.max(0, (opts.waitSeconds ?? 0) * 1000), onWait: opts.onWait,
   }, plan);
   await run.run();
+  if (opts.checkOnly) keepOnly(plan, new Set(plan.toSettle.map((c) => c.index)));
   return report(run);
+}
+
+/** A status check reports and changes only the rows it checked (a row that fails validation is Validate's business). */
+function keepOnly(plan: Plan, indexes: ReadonlySet<number>): void {
+  plan.results.forEach((r, i) => {
+    if (r && !indexes.has(i)) plan.results[i] = null;
+  });
+  plan.flagged.clear();
 }
 
 /** A dry run sends nothing: valid rows become `ready`, and rows to look up say the next push will. */

@@ -110,3 +110,11 @@ export function freezePanes(ctx: Ctx, sheetName: string, rows: number, cols = 0)
 export function activateSheet(ctx: Ctx, sheetName: string): void {
   ctx.workbook.worksheets.getItem(sheetName).activate();
 }
+
+/** The name of the sheet the user is looking at. */
+export async function activeSheetName(ctx: Ctx): Promise<string> {
+  const sheet = ctx.workbook.worksheets.getActiveWorksheet();
+  sheet.load('name');
+  await ctx.sync();
+  return sheet.name;
+}

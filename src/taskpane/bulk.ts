@@ -7,7 +7,7 @@
 import { getKind, KINDS, type KindName, type SheetKind } from '../bulk/kinds';
 import { logRow } from '../bulk/log';
 import { pushSheet, type PushProgress, type PushReport, type ResultUpdate } from '../bulk/push';
-import { RESULT_HEADERS } from '../bulk/results';
+import { readResult, RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine } from '../bulk/results';
 import { templateRows } from '../bulk/template';
@@ -312,14 +312,58 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   return report;
 }
 
+/**
+ * "Check statuses" (and Refresh of a bulk sheet): ask Crego about every row it accepted but had not applied
+ * (`pending`), and write what it says now: posted, rejected with Crego's reason, or still pending. Sends
+ * nothing. `quiet`: no message when the sheet has no pending row (a Refresh of any sheet calls this).
+ */
+export async function checkStatusesFromPane(sheet: string, quiet = false): Promise<PushReport | null> {
+  if (pushing !== null) {
+    if (quiet) return null;
+    throw new Error(`A push of ${pushing} is running: check statuses once it has finished.`);
+  }
+  pushing = sheet;
+  try {
+    const s = requireSession();
+    const loaded = await load(sheet);
+    const { layout, block } = loaded;
+    const hasPending = block.values.some((row, i) => i > layout.headerIndex && readResult(row, layout.resultColumn).status === 'pending');
+    if (!hasPending) {
+      if (!quiet) say(status(), `No pending rows on ${sheet}: nothing to check.`, 'info');
+      return null;
+    }
+    const report = await pushAndWrite(loaded, sheet, s, false, true);
+    const checked = report.settlements.length + report.counts.pending;
+    await showProblems(loaded, report);
+    try {
+      await logRows([logRow(report, { environment: s.environment, sheet })]);
+    } catch {
+      // As after a push: the Status column has the outcome even when the log cannot be written.
+    }
+    const posted = report.settlements.filter((x) => x.status === 'posted').length;
+    const rejected = report.settlements.length - posted;
+    const left = report.counts.pending;
+    const tone = rejected > 0 ? 'warning' : left > 0 ? 'info' : 'success';
+    say(status(), `Checked ${checked} pending row(s): ${posted} posted, ${rejected} rejected, ${left} still pending.`, tone);
+    return report;
+  } finally {
+    pushing = null;
+  }
+}
+
 /** Push the loaded rows, writing each outcome beside its row as it comes, then the rows settled without a request. */
-async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof requireSession>, locked: boolean): Promise<PushReport> {
+async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof requireSession>, locked: boolean, checkOnly = false): Promise<PushReport> {
   const { block, layout } = loaded;
   controller = new AbortController();
   byId('bulk-cancel').hidden = false;
   byId('bulk-progress-box').hidden = false;
   showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null, pending: 0, rejected: 0 });
-  say(status(), `Pushing ${sheet} to ${s.environment}…${locked ? ` ${sheet} is locked until the push ends, so no row moves under it.` : ''}`);
+  say(
+    status(),
+    checkOnly
+      ? `Checking pending rows of ${sheet} in ${s.environment}…`
+      : `Pushing ${sheet} to ${s.environment}…${locked ? ` ${sheet} is locked until the push ends, so no row moves under it.` : ''}`,
+  );
   /** What the workbook holds now per values index, so the end writes only what the engine never persisted. */
   const written = new Map<number, readonly unknown[]>();
   const persist = async (update: ResultUpdate) => {
@@ -339,6 +383,7 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
       signal: controller.signal,
       onProgress: showProgress,
       persist,
+      checkOnly,
     });
   } finally {
     controller = null;
@@ -391,6 +436,7 @@ export function setupBulk(): void {
   run('bulk-validate', () => validateSheet(sheet()));
   run('bulk-push', () => pushSheetFromPane(sheet(), byId('bulk-push')));
   run('bulk-retry', () => pushSheetFromPane(sheet(), byId('bulk-retry')));
+  run('bulk-check', () => checkStatusesFromPane(sheet()));
   byId('bulk-cancel').addEventListener('click', () => {
     controller?.abort();
     say(status(), 'Cancelling: rows already sent keep their result; the rest stay unsent.', 'warning');

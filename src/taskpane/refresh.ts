@@ -7,6 +7,9 @@
 import { formatIstTime } from '../api/dates';
 import type { RefreshScope } from '../functions/runtime';
 import { recalc } from '../excel/recalc';
+import { excelRun } from '../excel/run';
+import { activeSheetName } from '../excel/sheets';
+import { checkStatusesFromPane } from './bulk';
 import { logRefresh } from './activityLog';
 import { handDateSystem } from './dateSystem';
 import { cellsSettled } from './settle';
@@ -31,6 +34,12 @@ export async function refresh(scope: RefreshScope): Promise<string> {
   const text = arrived ? `Data as of ${time}` : `Refresh requested at ${time}; some cells were still fetching`;
   byId('asof').textContent = `${text} (${LABEL[scope].toLowerCase()})`;
   const s = session();
+  // Refresh of a bulk sheet also settles its pending rows (accepted by Crego, not yet applied).
+  if (scope === 'sheet' && s) {
+    const name = await excelRun(activeSheetName).catch(() => null);
+    // Not a bulk sheet, or nothing pending: nothing to do, and nothing to say.
+    if (name) await checkStatusesFromPane(name, true).catch(() => null);
+  }
   try {
     await logRefresh(s?.environment ?? 'not connected', LABEL[scope]);
   } catch {

@@ -13,6 +13,7 @@ import { epochToExcelSerial, isoDateToExcelSerial } from '../../src/api/dates';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
 import { serveOfficeDouble } from './office-route';
+import { rejectedByShare } from '../../src/sandbox/index';
 import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
 
 const REPO = resolve(__dirname, '../..');
@@ -825,4 +826,61 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     expect(await at('setting', 'crego.pushLock')).toBeNull();
     expect(pageErrors).toEqual([]);
   }, 90_000);
+});
+
+describe('payments applied after the call: Check statuses (a sandbox whose queue settles records 2 s later, half rejected)', () => {
+  let settleServer: RunningServer;
+  beforeAll(async () => {
+    settleServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 13, accounts: 20, settleAfter: 2, rejectShare: 0.5 } });
+  });
+  afterAll(() => settleServer?.close());
+
+  it('a push leaves rows pending; "Check statuses" settles each as Crego did, and the log records each settlement', async () => {
+    const p = await openPane(settleServer.url);
+    const at = workbookOf(() => p);
+    const sandbox = <T>(path: string) => sandboxGet<T>(path, settleServer);
+    await signInWithToken(p, settleServer.devToken!);
+    const loans = await sandbox<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
+    const utrs = Array.from({ length: 6 }, (_, i) => `55555555550${i}`);
+    const rejected = utrs.filter((u) => rejectedByShare(u, 0.5));
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.length).toBeLessThan(utrs.length);
+    const rows = utrs.map((u, i) => [loans.results[i].account, 'repayment', 500 + i, today, 'upi', u, '', '', 'queued']);
+    await p.getByRole('tab', { name: 'Bulk' }).click();
+    await p.getByRole('button', { name: 'Insert template' }).click();
+    await p.waitForFunction(() => document.querySelector('#bulk-status')?.textContent?.startsWith('Inserted'));
+    await at('type', 'Records', 'A4', rows);
+    await p.getByRole('button', { name: 'Push', exact: true }).click();
+    await p.waitForFunction(() => /^(Stopped|Cancelled|posted)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await p.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 0, pending 6, rejected 0.');
+    expect((await at<unknown[][]>('values', 'Records', 'J4:J9')).map((r) => r[0])).toEqual(utrs.map(() => 'pending'));
+
+    // Crego's queue applies each record 2 s after it was created: wait until its own listing has none waiting.
+    const listed = async () =>
+      (await Promise.all(utrs.map((u) => sandbox<{ results: { utr: string; status: string }[] }>(`/v1/lms/records/?utr=${u}`)))).flatMap((page) => page.results);
+    for (let i = 0; i < 100 && (await listed()).some((r) => r.status === 'requested'); i++) await new Promise((r) => setTimeout(r, 200));
+    const final = new Map((await listed()).map((r) => [r.utr, r.status]));
+    expect(final.size).toBe(utrs.length);
+
+    await p.getByRole('button', { name: 'Check statuses' }).click();
+    await p.waitForFunction(() => /^Checked/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await p.locator('#bulk-status').textContent()).toBe(`Checked 6 pending row(s): ${utrs.length - rejected.length} posted, ${rejected.length} rejected, 0 still pending.`);
+    const cells = await at<unknown[][]>('values', 'Records', 'J4:L9');
+    utrs.forEach((u, i) => {
+      expect(cells[i][0], u).toBe(final.get(u) === 'processed' ? 'posted' : 'rejected');
+      if (cells[i][0] === 'rejected') expect(String(cells[i][2])).toMatch(/^Rejected by Crego after accepting it: Rejected by the payment queue/);
+    });
+    const problems = await p.locator('#bulk-problems li').allTextContents();
+    expect(problems).toHaveLength(rejected.length);
+    const log = await at<unknown[][]>('used', 'Crego Log');
+    const settled = String(log[log.length - 1][log[0].indexOf('Settled')]);
+    for (const u of utrs) expect(settled).toMatch(new RegExp(`row \\d+ \\(${u}\\) ${final.get(u) === 'processed' ? 'posted' : 'rejected'}`));
+
+    // Nothing pending is left: a second check says so and sends nothing.
+    await p.getByRole('button', { name: 'Check statuses' }).click();
+    await p.waitForFunction(() => /^No pending rows/.test(document.querySelector('#bulk-status')?.textContent ?? ''));
+    for (const u of utrs) expect((await sandbox<{ count: number }>(`/v1/lms/records/?utr=${u}`)).count).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await p.context().close();
+  }, 120_000);
 });
