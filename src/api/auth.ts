@@ -10,6 +10,7 @@
  */
 import { raceAbort } from './backoff';
 import { CregoError } from './contract';
+import { loginShapeOf, type LoginShape } from './platform';
 import type { TokenAnswer } from './types';
 
 export interface AuthConfig {
@@ -112,6 +113,9 @@ export class TokenSource {
     );
   }
 
+  /** What the last sign-in answer looked like (`crego doctor` tells the platform by it). */
+  loginShape: LoginShape = 'none';
+
   /** Where the current session's expiry came from (undefined before the first sign-in, or with a pasted token). */
   get expirySource(): ExpirySource | undefined {
     return this.session?.expirySource;
@@ -189,6 +193,7 @@ export class TokenSource {
   }
 
   private adopt(answer: TokenAnswer): string {
+    this.loginShape = loginShapeOf(answer);
     if (!answer || typeof answer.access !== 'string' || !answer.access)
       throw new CregoError({ kind: 'server', endpoint: 'auth.login', message: 'Sign-in answer carried no access token' });
     const now = this.now();

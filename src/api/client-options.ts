@@ -2,6 +2,8 @@
  * What `createClient` / `createNodeClient` take (ClientConfig) and what they return beyond the shared
  * `CregoClient` contract (CregoHttpClient: carrier, resolver, stats, close).
  */
+import type { ExpirySource } from './auth';
+import type { LoginShape } from './platform';
 import type { RetryPolicy } from './backoff';
 import type { ClientStats, CregoClient } from './contract';
 import type { ApiProfile, EndpointResolver } from './profile';
@@ -52,6 +54,8 @@ export interface CregoHttpClient extends CregoClient {
   readonly carrier: string;
   readonly resolver: EndpointResolver;
   stats(): HttpClientStats;
+  /** How the last sign-in went: its answer's shape and where the token's expiry came from (`crego doctor`). */
+  signIn(): { loginShape: LoginShape; expiry: ExpirySource | undefined };
   /** Release pooled connections (Node). */
   close(): Promise<void>;
 }

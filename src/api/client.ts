@@ -107,6 +107,10 @@ class HttpClient implements CregoHttpClient {
     };
   }
 
+  signIn() {
+    return { loginShape: this.tokens.loginShape, expiry: this.tokens.expirySource };
+  }
+
   close(): Promise<void> {
     return this.transport.close();
   }

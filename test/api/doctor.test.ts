@@ -54,6 +54,18 @@ describe('crego doctor against the sandbox', () => {
     expect(out).toMatch(/\d+ conforming, 0 missing fields, 0 wrong types, 0 not found, 0 not implemented, 0 errors, 0 skipped/);
   });
 
+  it('reports the platform it sees and the settings that apply', async () => {
+    // The sandbox's sign-in answers docs.crego.ai's shape: read as the newer platform, expiry from expires_in.
+    const signedIn = await doctor([], { CREGO_BASE_URL: sandbox.url, CREGO_USERNAME: 'demo', CREGO_PASSWORD: 'demo', CREGO_API_PROFILE: '{"utrScope": "tenant"}' });
+    expect(signedIn.out).toMatch(/^Platform: newer \(a guess\): sign-in answered with docs\.crego\.ai's shape/m);
+    expect(signedIn.out).toContain('sign-in: Basic header + JSON body; token expiry from expires_in');
+    expect(signedIn.out).toContain('utrScope tenant (a UTR is unique across the tenant: newer platform)');
+    expect(signedIn.out).toContain('businessDateEncoding end_of_day');
+    // A pasted token on a loopback URL: nothing tells.
+    const pasted = await doctor(['--json'], { CREGO_BASE_URL: sandbox.url, CREGO_TOKEN: sandbox.token });
+    expect(JSON.parse(pasted.out)).toMatchObject({ platform: { platform: 'unknown' }, settings: { utrScope: 'account', businessDateEncoding: 'end_of_day' } });
+  });
+
   it('flags a wrong path from a profile as 404 and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crego-doctor-'));
     const file = join(dir, 'profile.json');

@@ -73,3 +73,14 @@ describe('sign-in as documented', () => {
     }
   });
 });
+
+describe('which platform (crego doctor)', () => {
+  it('guesses from the host, the /api prefix and the sign-in answer, and says why', async () => {
+    const { guessPlatform, loginShapeOf } = await import('../../src/api/platform');
+    expect(guessPlatform('https://demo.preprod.crego.ai/api', 'none')).toMatchObject({ platform: 'newer' });
+    expect(guessPlatform('https://preprod.api.crego.io', 'none')).toMatchObject({ platform: 'first' });
+    expect(guessPlatform('https://preprod.api.crego.io', loginShapeOf({ access: 'a', refresh: 'r' })).platform).toBe('first');
+    expect(guessPlatform('http://127.0.0.1:4010', loginShapeOf({ access: 'a', refresh: 'r', expires_in: 900, token_type: 'Bearer', user: {} })).platform).toBe('newer');
+    expect(guessPlatform('http://127.0.0.1:4010', 'none')).toEqual({ platform: 'unknown', reasons: ['nothing in the base URL or the sign-in tells'] });
+  });
+});

@@ -12,6 +12,7 @@
 import { createNodeClient } from '../../api/node';
 import { connectionFromEnv } from '../connection';
 import { connectionCause } from '../cause';
+import { guessPlatform, platformLines } from '../../api/platform';
 import { runProbe, type ProbeReport, type ProbeStatus } from '../../api/probe';
 
 export const summary = 'Check which endpoint-map assumptions hold against the configured Crego API';
@@ -92,8 +93,12 @@ export async function run(args: string[], env: NodeJS.ProcessEnv = process.env):
   const client = createNodeClient({ baseUrl, token, username, password, profile, environment: 'doctor', cacheTtlMs: 0 });
   try {
     const report = await runProbe(client, { all: parsed.all, describeFatal: (err) => connectionCause(err, baseUrl) });
+    const { loginShape, expiry } = client.signIn();
+    const platform = platformLines(client.baseUrl, loginShape, expiry, client.resolver.settings);
     process.stdout.write(
-      parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, client.baseUrl, profile?.name)}\n`,
+      parsed.json
+        ? `${JSON.stringify({ ...report, platform: guessPlatform(client.baseUrl, loginShape), settings: client.resolver.settings, tokenExpiry: expiry ?? null }, null, 2)}\n`
+        : `${formatReport(report, client.baseUrl, profile?.name)}\n${platform.join('\n')}\n`,
     );
     return report.ok ? 0 : 1;
   } finally {
