@@ -129,3 +129,14 @@ export function exactlyOnce(counts: Map<string, number>, expected: string[]): { 
     extra: [...counts.keys()].filter((k) => !want.has(k)),
   };
 }
+
+/** Lay a push's result cells over the sheet, as a host does after a push. */
+export function applyResults(values: unknown[][], report: { results: ReadonlyArray<readonly unknown[] | null>; layout: { resultColumn: number } }): unknown[][] {
+  return values.map((row, i) => {
+    const r = report.results[i];
+    if (!r) return row;
+    const out = [...row];
+    r.forEach((v, j) => (out[report.layout.resultColumn + j] = v));
+    return out;
+  });
+}

@@ -10,9 +10,9 @@ import { epochToIsoDate } from '../../src/api/dates';
 import { createNodeClient } from '../../src/api/node';
 import type { CregoClient } from '../../src/api/contract';
 import type { Loan } from '../../src/api/types';
-import { KINDS, pushSheet, splitLevels, type PushReport } from '../../src/bulk';
+import { KINDS, pushSheet, splitLevels } from '../../src/bulk';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
-import { clientFor, countsInSandbox, exactlyOnce, RECORD_HEADERS, recordRows } from './helpers';
+import { applyResults, clientFor, countsInSandbox, exactlyOnce, RECORD_HEADERS, recordRows } from './helpers';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -45,15 +45,6 @@ function sheetWithTwoBad(w: World, prefix: string) {
   return { values: [RECORD_HEADERS, ...rows], good, bad };
 }
 
-function apply(values: unknown[][], report: PushReport): unknown[][] {
-  return values.map((row, i) => {
-    const r = report.results[i];
-    if (!r) return row;
-    const out = [...row];
-    r.forEach((v, j) => (out[report.layout.resultColumn + j] = v));
-    return out;
-  });
-}
 
 const ACCOUNT_MESSAGE = `Refused by Crego: Account: No account with id '${UNKNOWN}'.`;
 const DATE_MESSAGE = /^Refused by Crego: Date: Is before the loan's disbursal date \d{4}-\d{2}-\d{2}\.$/;
@@ -65,7 +56,7 @@ async function pushTwice(w: World, prefix: string) {
   const firstBulk = w.sb.stats().byEndpoint['records.bulk_create'];
   const afterFirst = await countsInSandbox(w.client, 'records', [...w.loans, UNKNOWN], prefix);
   w.sb.resetStats();
-  const second = await pushSheet({ kind: KINDS.records, values: apply(values, first), client: w.client, chunkSize: 200, concurrency: 1 });
+  const second = await pushSheet({ kind: KINDS.records, values: applyResults(values, first), client: w.client, chunkSize: 200, concurrency: 1 });
   const afterSecond = await countsInSandbox(w.client, 'records', [...w.loans, UNKNOWN], prefix);
   return { first, second, firstBulk, afterFirst, afterSecond, good, bad };
 }

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CregoClient } from '../../src/api/contract';
-import { KINDS, pushSheet, type PushReport } from '../../src/bulk';
+import { KINDS, pushSheet } from '../../src/bulk';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index';
-import { clientFor, countsInSandbox, demoAccounts, exactlyOnce, RECORD_HEADERS, recordRows } from './helpers';
+import { applyResults, clientFor, countsInSandbox, demoAccounts, exactlyOnce, RECORD_HEADERS, recordRows } from './helpers';
 
 let sb: RunningSandbox;
 let client: CregoClient;
@@ -22,15 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => sb?.close());
 
-function apply(values: unknown[][], report: PushReport): unknown[][] {
-  return values.map((row, i) => {
-    const r = report.results[i];
-    if (!r) return row;
-    const out = [...row];
-    r.forEach((v, j) => (out[report.layout.resultColumn + j] = v));
-    return out;
-  });
-}
 
 describe('statuses under lost replies followed by 429s', () => {
   it('1,000 rows, chunk 50, one at a time: no row marked failed exists in Crego, and a re-run leaves each row exactly once', async () => {
@@ -53,7 +44,7 @@ describe('statuses under lost replies followed by 429s', () => {
     // Every row the push called posted really is in Crego.
     expect(faulty.results.flatMap((r, i) => (i > 0 && r![0] === 'posted' && !inCrego.has(utr(i)) ? [utr(i)] : []))).toEqual([]);
 
-    const rerun = await pushSheet({ kind: KINDS.records, values: apply(values, faulty), client, chunkSize: 50, concurrency: 1 });
+    const rerun = await pushSheet({ kind: KINDS.records, values: applyResults(values, faulty), client, chunkSize: 50, concurrency: 1 });
     expect(rerun.counts).toMatchObject({ failed: 0, unresolved: 0 });
     expect(rerun.counts.posted + rerun.counts.skipped).toBe(1000);
     expect(rerun.results.slice(1).every((r) => r === null || r[0] === 'posted')).toBe(true);
