@@ -36,13 +36,13 @@
   function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
 
   // ── the workbook model ───────────────────────────────────────────────────────────────────────
-  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map(), runOptions: [], cellEdit: false };
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map(), runOptions: [], cellEdit: false, nextId: 1 };
   function newSheet(name) {
-    const s = { name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set(), styled: [] };
+    const s = { id: '{00000000-0001-0000-0000-' + String(model.nextId++).padStart(12, '0') + '}', name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set(), styled: [] };
     model.sheets.push(s);
     return s;
   }
-  function sheetByName(name) { return model.sheets.find((s) => s.name.toLowerCase() === String(name).toLowerCase()) || null; }
+  function sheetByName(name) { return model.sheets.find((s) => s.name.toLowerCase() === String(name).toLowerCase() || s.id === name) || null; }
   function cell(sheet, r, c, create) {
     const k = r + ',' + c;
     let x = sheet.cells.get(k);
@@ -295,10 +295,24 @@
         get rule() { const v = findValidation(sheet, r0, c0); return v ? v.rule : {}; },
         set rule(rule) { sheet.validations.push({ r0, c0, rows, cols, rule }); },
         set errorAlert(a) { const v = sheet.validations[sheet.validations.length - 1]; if (v) v.errorAlert = a; },
+        set prompt(a) { const v = sheet.validations[sheet.validations.length - 1]; if (v) v.prompt = a; },
         clear() { sheet.validations = sheet.validations.filter((v) => !(v.r0 === r0 && v.c0 === c0)); },
         load() {},
       },
       getCell(i, j) { return makeRange(sheet, r0 + i, c0 + j, 1, 1); },
+      // What Microsoft's client uses to cut a large write into 1,500-cell pieces (setRangePropertiesInBulk).
+      _box: { r0, c0, rows, cols },
+      getRow(i) { return makeRange(sheet, r0 + i, c0, 1, cols); },
+      getSpillingToRangeOrNullObject() { return nullObject(); },
+      getColumn(j) { return makeRange(sheet, r0, c0 + j, rows, 1); },
+      getOffsetRange(dr, dc) { return makeRange(sheet, r0 + dr, c0 + dc, rows, cols); },
+      getResizedRange(dr, dc) { return makeRange(sheet, r0, c0, rows + dr, cols + dc); },
+      getBoundingRect(other) {
+        const b = typeof other === 'string' ? parseRef(other) : other._box;
+        const top = Math.min(r0, b.r0), left = Math.min(c0, b.c0);
+        const bottom = Math.max(r0 + rows, b.r0 + b.rows), right = Math.max(c0 + cols, b.c0 + b.cols);
+        return makeRange(sheet, top, left, bottom - top, right - left);
+      },
       // Per-cell fills, as Excel reports them: no fill reads as white; the value is there after sync.
       getCellProperties(options) {
         if (!(options && options.format && options.format.fill && options.format.fill.color)) throw officeError('InvalidArgument', 'double: only format.fill.color is modelled');
@@ -331,6 +345,7 @@
     const ws = {
       isNullObject: false,
       load() { return ws; },
+      get id() { return sheet.id; },
       get name() { return sheet.name; },
       get visibility() { return sheet.visibility; },
       set visibility(v) { sheet.visibility = v; },
@@ -365,9 +380,11 @@
         unfreeze() { sheet.frozen = null; },
       },
       tables: {
+        get items() { return sheet.tables.map(makeTable); },
+        getItem(key) { const t = sheet.tables.find((x) => x.id === key || x.name.toLowerCase() === String(key).toLowerCase()); if (!t) throw officeError('ItemNotFound', 'No table ' + key); return makeTable(t); },
         add(address, hasHeaders) {
           const ref = parseRef(address);
-          const t = { name: 'Table' + (model.tables.length + 1), style: '', sheet, ref, hasHeaders };
+          const t = { id: String(model.nextId++), name: 'Table' + (model.tables.length + 1), style: '', sheet, ref, hasHeaders };
           model.tables.push(t);
           sheet.tables.push(t);
           return makeTable(t);
@@ -403,6 +420,7 @@
     const api = {
       isNullObject: false,
       load() { return api; },
+      get id() { return t.id; },
       get name() { return t.name; },
       set name(v) { t.name = v; },
       get style() { return t.style; },
@@ -440,6 +458,7 @@
     },
     tables: {
       get items() { return model.tables.map(makeTable); },
+      getItem(key) { const t = model.tables.find((x) => x.id === key || x.name.toLowerCase() === String(key).toLowerCase()); if (!t) throw officeError('ItemNotFound', 'No table ' + key); return makeTable(t); },
       load() { return this; },
       getItemOrNullObject(name) { const t = model.tables.find((x) => x.name.toLowerCase() === String(name).toLowerCase()); return t ? makeTable(t) : nullObject(); },
     },
@@ -511,37 +530,62 @@
   // A test may declare the host's API level before the page loads: window.__hostApi = { ExcelApi: '1.8' }.
   const hostApi = window.__hostApi || {};
   const visibilityHandlers = [];
-  window.Office = {
+  // With Microsoft's office.js loaded first (window.__excelHostConfig set by the test), Excel and
+  // OfficeExtension are the real client's and only the host's side is faked here: Office.onReady, the
+  // requirement sets the declared host has, ribbon actions. Without it, the double plays the client too.
+  const hostConfig = window.__excelHostConfig || null;
+  const apiLevel = hostConfig ? hostConfig.excelApi : Infinity;
+  function isSetSupported(name, version) {
+    const [a, b] = String(version || '1.1').split('.').map(Number);
+    const declared = hostApi[name];
+    if (declared) {
+      const [x, y] = String(declared).split('.').map(Number);
+      return x > a || (x === a && y >= (b || 0));
+    }
+    if (/^ExcelApi$/i.test(name)) return (b || 0) <= apiLevel;
+    if (/^ExcelApi(Online|Desktop)$/i.test(name)) return !hostConfig;
+    return true; // SharedRuntime, CustomFunctionsRuntime, DelayForCellEdit, …
+  }
+  // (office.js defines Office.context as a getter: the host's members are defined over it.)
+  const office = window.Office || (window.Office = {});
+  const hostMembers = {
     HostType: { Excel: 'Excel' },
-    context: {
-      requirements: {
-        isSetSupported(name, version) {
-          const max = hostApi[name];
-          if (!max) return true;
-          const [a, b] = String(version || '1.1').split('.').map(Number);
-          const [x, y] = String(max).split('.').map(Number);
-          return x > a || (x === a && y >= b);
-        },
-      },
-    },
+    context: { requirements: { isSetSupported } },
     addin: {
       onVisibilityModeChanged(handler) { visibilityHandlers.push(handler); return Promise.resolve(() => undefined); },
     },
     actions: { associate(name, fn) { actions.set(name, fn); } },
     onReady(cb) { const info = { host: 'Excel', platform: 'PC' }; return Promise.resolve().then(() => { if (cb) cb(info); return info; }); },
   };
-  window.Excel = {
-    CalculationType: { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' },
-    SpecialCellType: { formulas: 'Formulas', constants: 'Constants', blanks: 'Blanks', visible: 'Visible' },
-    /** Excel.run(batch) or Excel.run(options, batch): in cell-edit mode a batch fails unless it asks to wait. */
-    async run(a, b) {
-      const [options, batch] = typeof a === 'function' ? [undefined, a] : [a, b];
-      model.runOptions.push(options || null);
-      if (model.cellEdit && !(options && options.delayForCellEdit)) {
-        throw officeError('InvalidOperationInCellEditMode', 'The operation cannot be performed while Excel is in cell-editing mode.');
-      }
-      return batch(context);
-    },
+  // office.js reads Office.context from the app factory its loader sets up with the host: this host's.
+  if (window.OSF && !window.OSF._OfficeAppFactory) window.OSF._OfficeAppFactory = { getContext: () => hostMembers.context };
+  for (const [k, v] of Object.entries(hostMembers)) {
+    const d = Object.getOwnPropertyDescriptor(office, k);
+    if (!d || d.configurable) Object.defineProperty(office, k, { value: v, configurable: true, writable: true, enumerable: true });
+    else if (d.writable) office[k] = v;
+  }
+  if (!hostConfig) {
+    window.Excel = {
+      CalculationType: { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' },
+      SpecialCellType: { formulas: 'Formulas', constants: 'Constants', blanks: 'Blanks', visible: 'Visible' },
+      /** Excel.run(batch) or Excel.run(options, batch): in cell-edit mode a batch fails unless it asks to wait. */
+      async run(a, b) {
+        const [options, batch] = typeof a === 'function' ? [undefined, a] : [a, b];
+        model.runOptions.push(options || null);
+        if (model.cellEdit && !(options && options.delayForCellEdit)) {
+          throw officeError('InvalidOperationInCellEditMode', 'The operation cannot be performed while Excel is in cell-editing mode.');
+        }
+        return batch(context);
+      },
+    };
+  }
+  // What the fake Excel host (host/excel-host.js) executes a batch against, and how a batch ends.
+  window.__officeDouble = {
+    workbook,
+    afterBatch: () => context.sync(),
+    /** Whether the user is editing a cell (__workbook.setCellEdit), and each batch's run options, as the double records them. */
+    cellEdit: () => model.cellEdit,
+    recordRun: (options) => { model.runOptions.push(options); },
   };
 
   // A new workbook: one empty sheet, A1 selected.
