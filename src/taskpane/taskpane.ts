@@ -13,6 +13,7 @@ import { byId } from './dom';
 import { setupFormulas } from './formulas';
 import { hostProblem, whenShown } from './host';
 import { registerRibbonRefresh, setupRefresh } from './refresh';
+import { setupSelfTest } from './selftest';
 import { fetchServerConfig, onSession, setServerConfig } from './session';
 
 /** Everything the pane does once the user sees it: its first request, Excel read and (leftover) unlock. */
@@ -26,6 +27,7 @@ async function start(): Promise<void> {
   setupBulk();
   setupDashboard();
   setupActivity();
+  setupSelfTest();
   await Promise.all([setupConnect(), setupFormulas(), syncDateSystem().catch(() => undefined)]);
   document.body.dataset.ready = 'true';
 }

@@ -36,7 +36,7 @@
   function officeError(code, message) { const e = new Error(message); e.code = code; return e; }
 
   // ── the workbook model ───────────────────────────────────────────────────────────────────────
-  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, log: [], settings: new Map(), styles: new Map(), runOptions: [], cellEdit: false, nextId: 1 };
+  const model = { sheets: [], active: null, selection: null, tables: [], charts: [], calcRuns: 0, cancellations: 0, log: [], settings: new Map(), styles: new Map(), runOptions: [], cellEdit: false, nextId: 1 };
   function newSheet(name) {
     const s = { id: '{00000000-0001-0000-0000-' + String(model.nextId++).padStart(12, '0') + '}', name, cells: new Map(), frozen: null, visibility: 'Visible', validations: [], notes: new Map(), charts: [], tables: [], protection: null, unlocked: new Set(), styled: [] };
     model.sheets.push(s);
@@ -76,11 +76,12 @@
   /** What typing does: "'text" is text, "=..." is a formula, numeric text stays text here (kept simple). */
   function assignValue(sheet, r, c, v) {
     const x = cell(sheet, r, c, true);
+    endInvocation(x);
     clearSpill(sheet, r, c);
     x.error = null;
     x.entity = null;
     if (typeof v === 'string' && v.startsWith("'")) { x.value = v.slice(1); x.formula = null; return; }
-    if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = 0; dirty = true; return; }
+    if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = pendingValue(v); dirty = true; return; }
     x.value = v === null || v === undefined ? '' : v;
     x.formula = null;
     dirty = true;
@@ -88,10 +89,13 @@
   function assignFormula(sheet, r, c, f) {
     if (typeof f === 'string' && f.startsWith('=') && f.length > 1) {
       const x = cell(sheet, r, c, true);
+      if (x.formula !== f) endInvocation(x);
       clearSpill(sheet, r, c);
-      x.formula = f; x.value = 0; x.error = null; x.entity = null; dirty = true;
+      x.formula = f; x.value = pendingValue(f); x.error = null; x.entity = null; dirty = true;
     } else assignValue(sheet, r, c, f);
   }
+  /** What a formula shows until calculated: a custom function's cell says #BUSY! until its answer arrives, as in Excel. */
+  function pendingValue(f) { return /CREGO\./i.test(f) ? '#BUSY!' : 0; }
   function clearSpill(sheet, r, c) {
     const key = r + ',' + c;
     for (const x of sheet.cells.values()) if (x.spillFrom === key) { x.value = ''; x.spillFrom = null; }
@@ -168,7 +172,7 @@
     x.value = property ? property.basicValue : '#FIELD!';
     return true;
   }
-  async function evaluate(sheet, r, c, x) {
+  async function evaluate(sheet, r, c, x, preview) {
     if (evaluateReference(sheet, x)) return;
     const m = /^=([A-Z.]+)\((.*)\)$/s.exec(x.formula.trim());
     if (!m) { x.value = '#NAME?'; return; }
@@ -181,22 +185,56 @@
     const meta = (await functionMeta()).get(id);
     if (!fn || !meta) { x.value = '#NAME?'; return; }
     const params = meta.parameters || [];
-    const call = params.map((p, i) => {
+    const call = [];
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       const v = i < args.length ? args[i] : null;
-      if (v === null) return null;
-      if (p.dimensionality === 'matrix') return Array.isArray(v) ? v : [[v]];
-      return Array.isArray(v) ? v[0][0] : v;
-    });
-    const opts = meta.options || {};
-    if (opts.cancelable || opts.requiresAddress || opts.stream) {
-      call.push({ address: sheet.name + '!' + a1(r, c), onCanceled: null, isInValuePreview: false, setResult: () => {} });
+      if (v === null) { call.push(null); continue; }
+      if (p.dimensionality === 'matrix') { call.push(Array.isArray(v) ? v : [[v]]); continue; }
+      const one = coerce(Array.isArray(v) ? v[0][0] : v, p.type);
+      // Text Excel cannot read as a number, given to a `number` parameter: the cell shows #VALUE! and the function is not called.
+      if (one === NOT_A_NUMBER && preview) return { value: '#VALUE!' };
+      if (one === NOT_A_NUMBER) { endInvocation(x); x.value = '#VALUE!'; x.error = null; return; }
+      call.push(one);
     }
+    const opts = meta.options || {};
+    const formulaText = x.formula;
+    // A streaming cell whose formula did not change keeps its stream across recalculations, as in Excel.
+    if (opts.stream && x.invocation && x.invocation.formula === formulaText && !preview) return;
+    if (!preview) endInvocation(x);
+    let invocation = null;
+    if (opts.cancelable || opts.requiresAddress || opts.stream) {
+      invocation = {
+        address: sheet.name + '!' + a1(r, c),
+        onCanceled: null,
+        isInValuePreview: !!preview,
+        // Streaming: each setResult lands in the cell while this invocation is the cell's own.
+        setResult: (v) => { if (x.invocation === invocation) show(sheet, r, c, x, v); },
+      };
+      call.push(invocation);
+    }
+    if (!preview && invocation) { invocation.formula = formulaText; x.invocation = invocation; }
+    if (opts.stream) { fn(...call); return; }
     let result;
     try {
       result = await fn(...call);
     } catch (e) {
+      if (!preview && invocation && x.invocation !== invocation) return; // cancelled meanwhile: Excel drops the answer
+      if (preview) return { error: e };
       x.value = (e && e.code ? ErrorCells[e.code] : '#VALUE!') || '#VALUE!';
       x.error = e && e.message ? e.message : '';
+      return;
+    }
+    if (preview) return { value: result };
+    if (invocation && x.invocation !== invocation) return; // cancelled meanwhile
+    if (invocation && !opts.stream) x.invocation = null;
+    show(sheet, r, c, x, result);
+  }
+  /** A function's answer in its cell, spilling an array; an error object shows its code. */
+  function show(sheet, r, c, x, result) {
+    if (result && typeof result === 'object' && !Array.isArray(result) && result.code) {
+      x.value = ErrorCells[result.code] || '#VALUE!';
+      x.error = result.message || '';
       return;
     }
     x.error = null;
@@ -210,6 +248,27 @@
       target.entity = entity;
       if (i > 0 || j > 0) target.spillFrom = r + ',' + c;
     }));
+  }
+  /** Excel cancels a cell's running call when the cell is edited, cleared or recalculated: onCanceled fires. */
+  function endInvocation(x) {
+    const inv = x && x.invocation;
+    if (!inv) return;
+    x.invocation = null;
+    model.cancellations++;
+    if (typeof inv.onCanceled === 'function') inv.onCanceled();
+  }
+  const NOT_A_NUMBER = {};
+  /**
+   * What Excel hands a parameter of a declared type: numeric text becomes a number, date text
+   * (2024-01-05) the date's serial in the workbook's system, other text NOT_A_NUMBER (#VALUE!).
+   */
+  function coerce(v, type) {
+    if (type !== 'number' || typeof v !== 'string') return v;
+    if (v.trim() === '') return v;
+    if (/^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+    const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+    if (d) return Math.round((Date.UTC(+d[1], +d[2] - 1, +d[3]) - Date.UTC(1899, 11, 30)) / 86400000) - (model.date1904 === true ? 1462 : 0);
+    return NOT_A_NUMBER;
   }
   /** A CustomFunctions.Error's code → the cell text; a code Excel does not know shows #VALUE!. */
   const ErrorCells = { '#VALUE!': '#VALUE!', '#N/A': '#N/A', '#DIV/0!': '#DIV/0!', '#NUM!': '#NUM!', '#NULL!': '#NULL!' };
@@ -350,6 +409,12 @@
       get visibility() { return sheet.visibility; },
       set visibility(v) { sheet.visibility = v; },
       activate() { model.active = sheet; },
+      delete() {
+        model.sheets = model.sheets.filter((x) => x !== sheet);
+        model.tables = model.tables.filter((t) => t.sheet !== sheet);
+        if (model.active === sheet) model.active = model.sheets[0] || null;
+        if (model.selection && model.selection.sheet === sheet.name && model.active) model.selection = { sheet: model.active.name, r0: 0, c0: 0, rows: 1, cols: 1 };
+      },
       calculate() { model.log.push('calculate sheet ' + sheet.name); pending.push(() => recalc({ sheet })); },
       protection: {
         load() { return this; },
@@ -534,7 +599,8 @@
   // OfficeExtension are the real client's and only the host's side is faked here: Office.onReady, the
   // requirement sets the declared host has, ribbon actions. Without it, the double plays the client too.
   const hostConfig = window.__excelHostConfig || null;
-  const apiLevel = hostConfig ? hostConfig.excelApi : Infinity;
+  // The double alone plays a current Excel: the latest ExcelApi set of the typings (1.21).
+  const apiLevel = hostConfig ? hostConfig.excelApi : 21;
   function isSetSupported(name, version) {
     const [a, b] = String(version || '1.1').split('.').map(Number);
     const declared = hostApi[name];
@@ -550,7 +616,7 @@
   const office = window.Office || (window.Office = {});
   const hostMembers = {
     HostType: { Excel: 'Excel' },
-    context: { requirements: { isSetSupported } },
+    context: { requirements: { isSetSupported }, diagnostics: { host: 'Excel', platform: 'PC', version: hostConfig ? 'fake host behind office.js' : 'test double' } },
     addin: {
       onVisibilityModeChanged(handler) { visibilityHandlers.push(handler); return Promise.resolve(() => undefined); },
     },
@@ -655,6 +721,17 @@
     runAction: (name) => new Promise((resolve) => actions.get(name)({ completed: resolve })),
     storageKeys: () => Object.keys(sessionStorage).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length)),
     calcRuns: () => model.calcRuns,
+    /** How many running calls Excel cancelled (edits, clears, recalculations of a pending cell). */
+    cancellations: () => model.cancellations,
+    /**
+     * Formula value preview: what Excel computes while a formula is typed, before Enter
+     * (isInValuePreview true); nothing is written. Resolves with {value} or {error}.
+     */
+    preview(sheetName, address, formulaText) {
+      const s = sheetByName(sheetName); const ref = parseRef(address);
+      const scratch = { value: '', formula: formulaText, numberFormat: 'General', fill: '', bold: false, spillFrom: null, error: null };
+      return evaluate(s, ref.r0, ref.c0, scratch, true);
+    },
     settled: () => calculating,
   };
 })();

@@ -1,0 +1,261 @@
+/**
+ * Self-test (Activity tab): for a user or an admin in their own Excel. On scratch sheets it removes
+ * afterwards, it exercises each Office API the add-in relies on, through the same code the add-in uses:
+ * requirement sets and the date system; a template insert with dropdowns, a validation mark and its
+ * removal, protect/unprotect; a CREGO formula round trip against the connected API, a LIVE tick, and
+ * Refresh. Each check shows pass/fail with its time; Copy report gives plain text for a support ticket
+ * (no token, no account data).
+ */
+import { getKind } from '../bulk/kinds';
+import { readDateSystem } from '../excel/dateSystem';
+import { clearMarks, INVALID_FILL, markCells } from '../excel/marks';
+import { excelRun, supportsExcelApi } from '../excel/run';
+import { deleteSheets, hasListValidation, protectRoundTrip, readCell } from '../excel/selftest';
+import { activateSheet, ensureSheet, freeSheetName } from '../excel/sheets';
+import { formula, writeFormulas } from '../excel/write';
+import { insertTemplate } from './bulk';
+import { busy, byId, el, say, setChildren } from './dom';
+import { formatReport, runChecks, type Check, type CheckResult } from './selftestReport';
+import { runtime, session } from './session';
+import { loadToken } from './storage';
+
+/** What the add-in uses without a runtime check (ExcelApi ≤ 1.9) and the runtime it needs. */
+const NEEDED_EXCEL_API = 9;
+/** Where the formula checks write on the scratch sheet (A1 holds a label). */
+const EMI_CELL = { row: 1, col: 1 };
+const LIVE_CELL = { row: 2, col: 1 };
+const WAIT_MS = 30_000;
+
+function requirements(): Office.RequirementSetSupport | null {
+  const office = typeof Office === 'undefined' ? undefined : Office;
+  return office?.context?.requirements ?? null;
+}
+
+/** The highest ExcelApi 1.x the host says it has (0 when it answers none). */
+function excelApiLevel(): number {
+  const req = requirements();
+  let level = 0;
+  for (let v = 1; v <= 30; v++) if (req?.isSetSupported('ExcelApi', `1.${v}`)) level = v;
+  return level;
+}
+
+/** Poll a cell until `done(value)`; its last value on time-out (as the error). */
+async function waitForCell(sheet: string, cell: { row: number; col: number }, done: (v: unknown) => boolean): Promise<unknown> {
+  const until = Date.now() + WAIT_MS;
+  let value: unknown;
+  while (Date.now() < until) {
+    value = (await excelRun((ctx) => readCell(ctx, sheet, cell.row, cell.col))).value;
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no value after ${WAIT_MS / 1000} s (the cell shows ${String(value)})`);
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The checks, in order; `made` collects the scratch sheets to remove at the end. */
+function checks(made: string[]): Check[] {
+  let scratch = '';
+  let template = '';
+  const connected = () => {
+    const rt = runtime();
+    if (!rt || !session()) throw new Error('not signed in: sign in on the Connect tab, then run the self-test again');
+    return rt;
+  };
+  return [
+    {
+      name: 'Requirement sets',
+      run: async () => {
+        const req = requirements();
+        if (!req) throw new Error('Office did not answer: the pane is not running inside Excel');
+        const level = excelApiLevel();
+        const shared = req.isSetSupported('SharedRuntime', '1.1');
+        const detail = `ExcelApi 1.${level}, SharedRuntime 1.1 ${shared ? 'yes' : 'no'}, notes (ExcelApi 1.18) ${supportsExcelApi('1.18') ? 'yes' : 'no'}`;
+        if (!shared || level < NEEDED_EXCEL_API) throw new Error(`${detail}: the add-in needs SharedRuntime 1.1 and ExcelApi 1.${NEEDED_EXCEL_API}`);
+        return detail;
+      },
+    },
+    {
+      name: 'Date system',
+      run: async () => {
+        const system = await excelRun(readDateSystem);
+        if (system === null) throw new Error('Excel did not answer DATE(1904,1,1): Push refuses date cells in this workbook');
+        return `${system} date system (DATE(1904,1,1) = ${system === 1904 ? 0 : 1462})`;
+      },
+    },
+    {
+      name: 'Scratch sheet',
+      run: async () => {
+        scratch = await excelRun(async (ctx) => {
+          const name = await freeSheetName(ctx, 'Crego Self-test');
+          await ensureSheet(ctx, name);
+          return name;
+        });
+        made.push(scratch);
+        return 'added';
+      },
+    },
+    {
+      name: 'Template with dropdowns',
+      run: async () => {
+        const kind = getKind('records');
+        if (!kind) throw new Error('no Records template in this build');
+        template = await insertTemplate(kind);
+        made.push(template);
+        const col = kind.columns.findIndex((c) => c.allowed);
+        if (!(await excelRun((ctx) => hasListValidation(ctx, template, 2, col)))) throw new Error('the template has no dropdown');
+        return `Records template with dropdowns`;
+      },
+    },
+    {
+      name: 'Validation mark and its removal',
+      run: async () => {
+        if (!template) throw new Error('needs the template');
+        const notes = supportsExcelApi('1.18');
+        const at = { row: 2, col: 2 };
+        const memory = await excelRun((ctx) => markCells(ctx, template, [{ ...at, message: 'Self-test mark' }], { notes }));
+        const marked = (await excelRun((ctx) => readCell(ctx, template, at.row, at.col))).fill;
+        if (marked !== INVALID_FILL) throw new Error(`the mark did not show (fill ${marked})`);
+        await excelRun((ctx) => clearMarks(ctx, template, { ...at, rows: 1, cols: 1 }, memory, { notes }));
+        const after = (await excelRun((ctx) => readCell(ctx, template, at.row, at.col))).fill;
+        if (after === INVALID_FILL) throw new Error('the mark was not removed');
+        return `marked and cleared${notes ? ', with a note' : ' (no notes API here)'}`;
+      },
+    },
+    {
+      name: 'Protect and unprotect',
+      run: async () => {
+        if (!template) throw new Error('needs the template');
+        const [on, off] = await excelRun((ctx) => protectRoundTrip(ctx, template));
+        if (!on || off) throw new Error(`protected: ${on}, then ${off}`);
+        return 'protected, then unprotected';
+      },
+    },
+    {
+      name: 'CREGO formula round trip',
+      run: async () => {
+        connected();
+        await excelRun((ctx) => writeFormulas(ctx, scratch, EMI_CELL.row, EMI_CELL.col, [[formula('=CREGO.EMI(100000,12,12)')]]));
+        const emi = await waitForCell(scratch, EMI_CELL, isNumber);
+        if (!isNumber(emi) || emi <= 0) throw new Error(`CREGO.EMI answered ${String(emi)}`);
+        return `CREGO.EMI(100000,12,12) = ${emi} from the ${session()?.environment ?? ''} API`;
+      },
+    },
+    {
+      name: 'LIVE tick',
+      run: async () => {
+        connected();
+        const { client } = session()!;
+        let account = '';
+        for await (const page of client.pages('loans.list', { query: { status: 'active' }, pageSize: 1 })) {
+          account = page[0]?.account ?? '';
+          break;
+        }
+        if (!account) throw new Error('the API lists no active loan to watch');
+        await excelRun((ctx) => writeFormulas(ctx, scratch, LIVE_CELL.row, LIVE_CELL.col, [[formula(`=CREGO.LIVE("${account}","dpd",30)`)]]));
+        await waitForCell(scratch, LIVE_CELL, isNumber);
+        return 'a LIVE cell received its first update';
+      },
+    },
+    {
+      name: 'Refresh',
+      run: async () => {
+        const rt = connected();
+        const sent = rt.status().cache.sent;
+        // Refresh › Active sheet on the scratch sheet: only its cells, never the user's whole workbook.
+        await excelRun(async (ctx) => {
+          activateSheet(ctx, scratch);
+          await ctx.sync();
+        });
+        await rt.refresh('sheet');
+        const emi = await waitForCell(scratch, EMI_CELL, isNumber);
+        const refetched = rt.status().cache.sent - sent;
+        if (refetched < 1) throw new Error('Refresh sent no request: the cells kept cached answers');
+        return `recalculated; ${refetched} request(s) sent again; EMI still ${String(emi)}`;
+      },
+    },
+    {
+      name: 'Scratch sheets removed',
+      run: async () => {
+        const left = await excelRun((ctx) => deleteSheets(ctx, made));
+        if (left.length) throw new Error(`still there: ${left.join(', ')}`);
+        return `${made.length} removed`;
+      },
+    },
+  ];
+}
+
+function hostLine(): string {
+  const diag = typeof Office === 'undefined' ? undefined : Office.context?.diagnostics;
+  const level = excelApiLevel();
+  const parts = [diag ? `${diag.host} ${diag.platform} ${diag.version}` : 'Excel (version not reported)', level ? `ExcelApi 1.${level}` : ''];
+  return parts.filter(Boolean).join(', ');
+}
+
+/** Run every check, showing each as it finishes; resolves with the report text. */
+export async function runSelfTest(onResult: (r: CheckResult) => void = () => {}): Promise<string> {
+  const made: string[] = [];
+  const results = await runChecks(checks(made), onResult);
+  if (made.length && !results.at(-1)?.ok) await excelRun((ctx) => deleteSheets(ctx, made)).catch(() => undefined);
+  const s = session();
+  const token = await loadToken().catch(() => null);
+  return formatReport(
+    { when: new Date(), addinVersion: await addinVersion(), host: hostLine(), environment: s?.environment ?? 'not connected' },
+    results,
+    [token ?? '', s?.user ?? ''],
+  );
+}
+
+/** The add-in's version, as its manifest (served beside the pane) says. */
+async function addinVersion(): Promise<string> {
+  try {
+    const xml = await (await fetch('./manifest.xml')).text();
+    return /<Version>([^<]+)<\/Version>/.exec(xml)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function resultItem(r: CheckResult): HTMLLIElement {
+  return el('li', { 'data-ok': String(r.ok), 'data-check': r.name }, `${r.ok ? 'Pass' : 'Fail'}: ${r.name}`, el('span', { class: 'meta' }, `${r.ms} ms · ${r.detail}`));
+}
+
+export function setupSelfTest(): void {
+  const run = byId<HTMLButtonElement>('selftest-run');
+  const copy = byId<HTMLButtonElement>('selftest-copy');
+  const list = byId('selftest-list');
+  const report = byId('selftest-report');
+  const status = byId('selftest-status');
+  run.addEventListener('click', () =>
+    void busy(run, async () => {
+      const items: HTMLLIElement[] = [];
+      setChildren(list);
+      report.hidden = true;
+      copy.disabled = true;
+      say(status, 'Running the self-test…', 'info');
+      const text = await runSelfTest((r) => {
+        items.push(resultItem(r));
+        setChildren(list, ...items);
+      });
+      report.textContent = text;
+      report.hidden = false;
+      copy.disabled = false;
+      const failed = items.filter((i) => i.dataset.ok === 'false').length;
+      say(status, failed ? `${failed} check(s) failed: copy the report into your support ticket.` : 'Every check passed.', failed ? 'error' : 'success');
+    }),
+  );
+  copy.addEventListener('click', () => {
+    const text = report.textContent ?? '';
+    const done = () => say(status, 'Report copied.', 'success');
+    const fallback = () => {
+      // Without clipboard access (some Excel webviews), select the text for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(report);
+      document.getSelection()?.removeAllRanges();
+      document.getSelection()?.addRange(range);
+      say(status, 'Report selected: press Ctrl+C (Cmd+C on a Mac) to copy it.', 'info');
+    };
+    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  });
+}

@@ -1,0 +1,193 @@
+/**
+ * The pane's self-test, run in Chromium as a user would (Activity → Run self-test), and the custom
+ * functions driven as Excel drives them: cancellation, formula value preview, streaming setResult, and
+ * text given to a `number` parameter. The pane is the real build over the sandbox; Office is the test
+ * double (office-double.js), which now calls functions the way Excel does.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
+import { buildAddin } from '../../src/server/build/build';
+import { startServer, type RunningServer } from '../../src/server/index';
+import { officeScript, API_LEVELS, routeExcelHost } from './host/office-host';
+import { readFileSync } from 'node:fs';
+
+const REPO = resolve(__dirname, '../..');
+const CHROMIUM = findChromium();
+const DOUBLE = readFileSync(join(__dirname, 'office-double.js'), 'utf8');
+/** CREGO_TEST_REAL_OFFICE=1: Microsoft's office.js against the fake host instead of the double's own client. */
+const REAL_OFFICE = process.env.CREGO_TEST_REAL_OFFICE === '1';
+const SHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
+
+let server: RunningServer;
+let slowServer: RunningServer;
+let browser: Browser;
+let buildDir: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error(missingMessage('chromium'));
+  buildDir = mkdtempSync(join(tmpdir(), 'crego-selftest-'));
+  await buildAddin({ repoRoot: REPO, outDir: join(buildDir, 'dist') });
+  server = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 5, accounts: 12 } });
+  slowServer = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 6, accounts: 6, latencyMs: 2000 } });
+  browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await slowServer?.close();
+  await server?.close();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+async function openPane(origin: string): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
+  const office = REAL_OFFICE ? officeScript(API_LEVELS.latest) : DOUBLE;
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: office });
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    return route.abort();
+  });
+  if (REAL_OFFICE) await routeExcelHost(context);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+  });
+  await p.goto(`${origin}/taskpane.html`);
+  await p.waitForSelector('body[data-ready="true"]');
+  return p;
+}
+
+async function signIn(p: Page, token: string): Promise<void> {
+  await p.getByLabel('Paste a token').check();
+  await p.getByLabel('Bearer token').fill(token);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForSelector('#whoami:not([hidden])', { timeout: 20_000 });
+}
+
+const hook =
+  (p: Page) =>
+  <T>(fn: string, ...args: unknown[]): Promise<T> =>
+    p.evaluate(([f, a]) => (window as any).__workbook[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+const sent = (p: Page) => p.evaluate(() => (window as any).CregoRuntime.status().cache.sent as number);
+
+async function sandboxGet<T>(via: RunningServer, path: string): Promise<T> {
+  const res = await fetch(`${via.apiTarget}${path}`, { headers: { Authorization: `Bearer ${via.devToken}` } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+describe('Self-test in the task pane', () => {
+  it('runs every check, each passing with its time, and its report holds no token and no account data', async () => {
+    const page = await openPane(server.url);
+    await signIn(page, server.devToken!);
+    const before = await hook(page)<string[]>('sheetNames');
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await page.getByRole('button', { name: 'Run self-test' }).click();
+    await page.waitForFunction(() => /passed|failed/.test(document.querySelector('#selftest-status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    const items = await page.locator('#selftest-list li').evaluateAll((xs) => xs.map((x) => ({ check: (x as HTMLElement).dataset.check, ok: (x as HTMLElement).dataset.ok, text: x.textContent })));
+    expect(items.map((i) => i.check)).toEqual([
+      'Requirement sets', 'Date system', 'Scratch sheet', 'Template with dropdowns', 'Validation mark and its removal',
+      'Protect and unprotect', 'CREGO formula round trip', 'LIVE tick', 'Refresh', 'Scratch sheets removed',
+    ]);
+    expect(items.filter((i) => i.ok !== 'true'), JSON.stringify(items, null, 1)).toEqual([]);
+    expect(await page.locator('#selftest-status').textContent()).toBe('Every check passed.');
+    // The scratch sheets are gone; the workbook is as it was.
+    expect(await hook(page)<string[]>('sheetNames')).toEqual(before);
+
+    const report = (await page.locator('#selftest-report').textContent()) ?? '';
+    expect(report).toMatch(/^Crego for Excel self-test\n/);
+    expect(report).toContain('Result: 10 of 10 checks passed');
+    expect(report).toMatch(/\[PASS\] Date system \(\d+ ms\): 1900 date system/);
+    expect(report).toMatch(/\[PASS\] CREGO formula round trip \(\d+ ms\): CREGO\.EMI\(100000,12,12\) = [\d.]+/);
+    expect(report).not.toContain(server.devToken!);
+    const loans = await sandboxGet<{ results: { account: string }[] }>(server, '/v1/lms/loans/?page_size=50');
+    for (const l of loans.results) expect(report).not.toContain(l.account);
+
+    await page.getByRole('button', { name: 'Copy report' }).click();
+    await page.waitForFunction(() => /Report (copied|selected)/.test(document.querySelector('#selftest-status')?.textContent ?? ''));
+    mkdirSync(SHOTS, { recursive: true });
+    await page.locator('#panel-activity').screenshot({ path: join(SHOTS, 'selftest-500.png') });
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
+
+describe('custom functions driven as Excel drives them', () => {
+  let page: Page;
+  let account: string;
+  const at = <T = unknown>(name: string, ...args: unknown[]) => hook(page)<T>(name, ...args);
+  beforeAll(async () => {
+    page = await openPane(server.url);
+    await signIn(page, server.devToken!);
+    const loans = await sandboxGet<{ results: { account: string }[] }>(server, '/v1/lms/loans/?page_size=5&status=active');
+    account = loans.results[0].account;
+  }, 60_000);
+
+  it('text given to a number parameter: numeric text and date text are read as numbers, other text is #VALUE! without a call', async () => {
+    await at('type', 'Sheet1', 'A1', [['=CREGO.EMI(100000,12,12)', '=CREGO.EMI("100000","12","12")']]);
+    await page.evaluate(() => (window as any).__workbook.settled());
+    const [[typed, asText]] = await hook(page)<unknown[][]>('values', 'Sheet1', 'A1:B1');
+    expect(typeof typed).toBe('number');
+    expect(asText).toBe(typed);
+    const before = await sent(page);
+    await at('type', 'Sheet1', 'C1', [['=CREGO.EMI("lots",12,12)']]);
+    await page.evaluate(() => (window as any).__workbook.settled());
+    expect(await at('cell', 'Sheet1', 'C1')).toMatchObject({ value: '#VALUE!', error: null });
+    expect(await sent(page)).toBe(before);
+    // Date text in a date parameter (type number): the same schedule as the date's serial.
+    await at('type', 'Sheet1', 'A3', [['=CREGO.SCHEDULE(100000,12,3,"2026-02-01")']]);
+    await at('type', 'Sheet1', 'H3', [['=CREGO.SCHEDULE(100000,12,3,46054)']]);
+    await page.evaluate(() => (window as any).__workbook.settled());
+    expect(await hook(page)('values', 'Sheet1', 'A3:F6')).toEqual(await hook(page)('values', 'Sheet1', 'H3:M6'));
+  });
+
+  it('formula value preview (isInValuePreview) sends no request; Enter does', async () => {
+    const formula = `=CREGO.SUMMARY("${account}","total_outstanding")`;
+    const before = await sent(page);
+    const preview = await hook(page)<{ value?: unknown; error?: { message?: string } }>('preview', 'Sheet1', 'D1', formula);
+    expect(await sent(page)).toBe(before);
+    expect(await at('cell', 'Sheet1', 'D1')).toBeNull();
+    expect(preview.value ?? preview.error).toBeDefined();
+    await at('type', 'Sheet1', 'D1', [[formula]]);
+    await page.evaluate(() => (window as any).__workbook.settled());
+    const owed = (await sandboxGet<{ total_outstanding: number }>(server, `/v1/lms/accounts/${account}/summary/`)).total_outstanding;
+    expect(await at('cell', 'Sheet1', 'D1')).toMatchObject({ value: owed, error: null });
+    expect(await sent(page)).toBeGreaterThan(before);
+  }, 30_000);
+
+  it('LIVE streams through setResult into its cell; deleting the cell cancels it and stops the loop', async () => {
+    await at('type', 'Sheet1', 'E1', [[`=CREGO.LIVE("${account}","dpd",30)`]]);
+    await page.waitForFunction(() => typeof (window as any).__workbook.cell('Sheet1', 'E1').value === 'number' && (window as any).__workbook.cell('Sheet1', 'E1').value !== 0, undefined, { timeout: 15_000 })
+      .catch(() => undefined);
+    const dpd = (await sandboxGet<{ dpd: number }>(server, `/v1/lms/accounts/${account}/summary/`)).dpd;
+    await page.waitForFunction((want) => (window as any).__workbook.cell('Sheet1', 'E1').value === want, dpd, { timeout: 15_000 });
+    expect(await page.evaluate(() => (window as any).CregoRuntime.status().liveCells)).toBe(1);
+    const cancelled = await at<number>('cancellations');
+    await at('type', 'Sheet1', 'E1', [['']]);
+    expect(await at<number>('cancellations')).toBe(cancelled + 1);
+    await page.waitForFunction(() => (window as any).CregoRuntime.status().liveCells === 0, undefined, { timeout: 5000 });
+  }, 40_000);
+
+  it('editing a cell while its call is on the wire cancels it: the late answer never lands', async () => {
+    const slow = await openPane(slowServer.url);
+    await signIn(slow, slowServer.devToken!);
+    const loans = await sandboxGet<{ results: { account: string }[] }>(slowServer, '/v1/lms/loans/?page_size=5&status=active');
+    const s = hook(slow);
+    // Typed, and not waited for: the call is on its way to the 2 s sandbox when the user types over the cell.
+    await slow.evaluate((f) => { void (window as any).__workbook.type('Sheet1', 'A1', [[f]]); }, `=CREGO.SUMMARY("${loans.results[0].account}","total_outstanding")`);
+    await slow.waitForTimeout(300);
+    expect(await s<number>('cancellations')).toBe(0);
+    await s('type', 'Sheet1', 'A1', [['typed over']]);
+    expect(await s<number>('cancellations')).toBe(1);
+    await slow.waitForTimeout(3000);
+    await slow.evaluate(() => (window as any).__workbook.settled());
+    expect(await s('cell', 'Sheet1', 'A1')).toMatchObject({ value: 'typed over', formula: null });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
