@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
-import { API_LEVELS, officeScript, REQUEST_LIMIT_BYTES, routeExcelHost, type HostRecord } from './host/office-host';
+import { API_LEVELS, officeScript, REQUEST_LIMIT_BYTES, openPaneWith, type HostRecord } from './host/office-host';
 
 const REPO = resolve(__dirname, '../..');
 const CHROMIUM = findChromium();
@@ -44,22 +44,8 @@ afterAll(async () => {
 });
 
 async function openPane(origin: string): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: OFFICE_JS });
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-    return route.abort();
-  });
-  const record = await routeExcelHost(context);
-  const p = await context.newPage();
-  hostRecords.set(p, record);
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-  });
-  await p.goto(`${origin}/taskpane.html`);
-  await p.waitForSelector('body[data-ready="true"]');
+  const { page: p, record } = await openPaneWith(browser, origin, { officeJs: OFFICE_JS, realHost: true, pageErrors });
+  if (record) hostRecords.set(p, record);
   return p;
 }
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { excelApiSets, latestExcelApi } from './api-sets';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -102,4 +102,37 @@ export async function routeExcelHost(context: BrowserContext, record: HostRecord
     return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
   });
   return record;
+}
+
+export interface PaneOptions {
+  /** What the page gets for office.js: officeScript(level), or the double alone. */
+  officeJs: string;
+  /** Answer /ProcessQuery with the fake host (with officeScript); false for the double alone. */
+  realHost: boolean;
+  /** Page errors and console errors (CSP violations among them) are pushed here. */
+  pageErrors: string[];
+}
+
+/**
+ * A fresh browser context (a fresh in-memory workbook) showing the pane served at `origin`. Nothing leaves
+ * loopback: the Office CDN URL is answered by `officeJs`, anything else external is refused.
+ */
+export async function openPaneWith(browser: Browser, origin: string, o: PaneOptions): Promise<{ page: Page; record: HostRecord | null }> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.href.startsWith('https://appsforoffice.microsoft.com/')) return route.fulfill({ contentType: 'text/javascript', body: o.officeJs });
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    return route.abort();
+  });
+  const record = o.realHost ? await routeExcelHost(context) : null;
+  const page = await context.newPage();
+  page.on('pageerror', (e) => o.pageErrors.push(e.message));
+  // CSP violations are console errors; expected HTTP errors (404 for an unknown account) are not ours to flag.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) o.pageErrors.push(m.text());
+  });
+  await page.goto(`${origin}/taskpane.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+  return { page, record };
 }
