@@ -16,6 +16,7 @@ import { formula, writeFormulas } from '../excel/write';
 import { insertTemplate } from './bulk';
 import { busy, byId, el, say, setChildren } from './dom';
 import { formatReport, runChecks, type Check, type CheckResult } from './selftestReport';
+import type { CregoRuntimeApi } from '../functions/runtime';
 import { runtime, session } from './session';
 import { loadToken } from './storage';
 
@@ -53,15 +54,27 @@ async function waitForCell(sheet: string, cell: { row: number; col: number }, do
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** The scratch sheets the checks make (removed at the end) and the two the later checks use. */
+interface Scratch {
+  made: string[];
+  scratch: string;
+  template: string;
+}
+
+function connected(): CregoRuntimeApi {
+  const rt = runtime();
+  if (!rt || !session()) throw new Error('not signed in: sign in on the Connect tab, then run the self-test again');
+  return rt;
+}
+
 /** The checks, in order; `made` collects the scratch sheets to remove at the end. */
 function checks(made: string[]): Check[] {
-  let scratch = '';
-  let template = '';
-  const connected = () => {
-    const rt = runtime();
-    if (!rt || !session()) throw new Error('not signed in: sign in on the Connect tab, then run the self-test again');
-    return rt;
-  };
+  const s: Scratch = { made, scratch: '', template: '' };
+  return [...hostChecks(), ...sheetChecks(s), ...cregoChecks(s), cleanupCheck(s)];
+}
+
+/** What the host says about itself: requirement sets and the date system. */
+function hostChecks(): Check[] {
   return [
     {
       name: 'Requirement sets',
@@ -83,15 +96,21 @@ function checks(made: string[]): Check[] {
         return `${system} date system (DATE(1904,1,1) = ${system === 1904 ? 0 : 1462})`;
       },
     },
+  ];
+}
+
+/** Sheets, a template with dropdowns, a mark and its removal, protection: the bulk sheets' Office APIs. */
+function sheetChecks(s: Scratch): Check[] {
+  return [
     {
       name: 'Scratch sheet',
       run: async () => {
-        scratch = await excelRun(async (ctx) => {
+        s.scratch = await excelRun(async (ctx) => {
           const name = await freeSheetName(ctx, 'Crego Self-test');
           await ensureSheet(ctx, name);
           return name;
         });
-        made.push(scratch);
+        s.made.push(s.scratch);
         return 'added';
       },
     },
@@ -100,24 +119,24 @@ function checks(made: string[]): Check[] {
       run: async () => {
         const kind = getKind('records');
         if (!kind) throw new Error('no Records template in this build');
-        template = await insertTemplate(kind);
-        made.push(template);
+        s.template = await insertTemplate(kind);
+        s.made.push(s.template);
         const col = kind.columns.findIndex((c) => c.allowed);
-        if (!(await excelRun((ctx) => hasListValidation(ctx, template, 2, col)))) throw new Error('the template has no dropdown');
+        if (!(await excelRun((ctx) => hasListValidation(ctx, s.template, 2, col)))) throw new Error('the template has no dropdown');
         return `Records template with dropdowns`;
       },
     },
     {
       name: 'Validation mark and its removal',
       run: async () => {
-        if (!template) throw new Error('needs the template');
+        if (!s.template) throw new Error('needs the template');
         const notes = supportsExcelApi('1.18');
         const at = { row: 2, col: 2 };
-        const memory = await excelRun((ctx) => markCells(ctx, template, [{ ...at, message: 'Self-test mark' }], { notes }));
-        const marked = (await excelRun((ctx) => readCell(ctx, template, at.row, at.col))).fill;
+        const memory = await excelRun((ctx) => markCells(ctx, s.template, [{ ...at, message: 'Self-test mark' }], { notes }));
+        const marked = (await excelRun((ctx) => readCell(ctx, s.template, at.row, at.col))).fill;
         if (marked !== INVALID_FILL) throw new Error(`the mark did not show (fill ${marked})`);
-        await excelRun((ctx) => clearMarks(ctx, template, { ...at, rows: 1, cols: 1 }, memory, { notes }));
-        const after = (await excelRun((ctx) => readCell(ctx, template, at.row, at.col))).fill;
+        await excelRun((ctx) => clearMarks(ctx, s.template, { ...at, rows: 1, cols: 1 }, memory, { notes }));
+        const after = (await excelRun((ctx) => readCell(ctx, s.template, at.row, at.col))).fill;
         if (after === INVALID_FILL) throw new Error('the mark was not removed');
         return `marked and cleared${notes ? ', with a note' : ' (no notes API here)'}`;
       },
@@ -125,18 +144,24 @@ function checks(made: string[]): Check[] {
     {
       name: 'Protect and unprotect',
       run: async () => {
-        if (!template) throw new Error('needs the template');
-        const [on, off] = await excelRun((ctx) => protectRoundTrip(ctx, template));
+        if (!s.template) throw new Error('needs the template');
+        const [on, off] = await excelRun((ctx) => protectRoundTrip(ctx, s.template));
         if (!on || off) throw new Error(`protected: ${on}, then ${off}`);
         return 'protected, then unprotected';
       },
     },
+  ];
+}
+
+/** The CREGO functions in this Excel: a formula round trip, a LIVE tick, Refresh. */
+function cregoChecks(s: Scratch): Check[] {
+  return [
     {
       name: 'CREGO formula round trip',
       run: async () => {
         connected();
-        await excelRun((ctx) => writeFormulas(ctx, scratch, EMI_CELL.row, EMI_CELL.col, [[formula('=CREGO.EMI(100000,12,12)')]]));
-        const emi = await waitForCell(scratch, EMI_CELL, isNumber);
+        await excelRun((ctx) => writeFormulas(ctx, s.scratch, EMI_CELL.row, EMI_CELL.col, [[formula('=CREGO.EMI(100000,12,12)')]]));
+        const emi = await waitForCell(s.scratch, EMI_CELL, isNumber);
         if (!isNumber(emi) || emi <= 0) throw new Error(`CREGO.EMI answered ${String(emi)}`);
         return `CREGO.EMI(100000,12,12) = ${emi} from the ${session()?.environment ?? ''} API`;
       },
@@ -152,8 +177,8 @@ function checks(made: string[]): Check[] {
           break;
         }
         if (!account) throw new Error('the API lists no active loan to watch');
-        await excelRun((ctx) => writeFormulas(ctx, scratch, LIVE_CELL.row, LIVE_CELL.col, [[formula(`=CREGO.LIVE("${account}","dpd",30)`)]]));
-        await waitForCell(scratch, LIVE_CELL, isNumber);
+        await excelRun((ctx) => writeFormulas(ctx, s.scratch, LIVE_CELL.row, LIVE_CELL.col, [[formula(`=CREGO.LIVE("${account}","dpd",30)`)]]));
+        await waitForCell(s.scratch, LIVE_CELL, isNumber);
         return 'a LIVE cell received its first update';
       },
     },
@@ -164,25 +189,28 @@ function checks(made: string[]): Check[] {
         const sent = rt.status().cache.sent;
         // Refresh › Active sheet on the scratch sheet: only its cells, never the user's whole workbook.
         await excelRun(async (ctx) => {
-          activateSheet(ctx, scratch);
+          activateSheet(ctx, s.scratch);
           await ctx.sync();
         });
         await rt.refresh('sheet');
-        const emi = await waitForCell(scratch, EMI_CELL, isNumber);
+        const emi = await waitForCell(s.scratch, EMI_CELL, isNumber);
         const refetched = rt.status().cache.sent - sent;
         if (refetched < 1) throw new Error('Refresh sent no request: the cells kept cached answers');
         return `recalculated; ${refetched} request(s) sent again; EMI still ${String(emi)}`;
       },
     },
-    {
-      name: 'Scratch sheets removed',
-      run: async () => {
-        const left = await excelRun((ctx) => deleteSheets(ctx, made));
-        if (left.length) throw new Error(`still there: ${left.join(', ')}`);
-        return `${made.length} removed`;
-      },
-    },
   ];
+}
+
+function cleanupCheck(s: Scratch): Check {
+  return {
+    name: 'Scratch sheets removed',
+    run: async () => {
+      const left = await excelRun((ctx) => deleteSheets(ctx, s.made));
+      if (left.length) throw new Error(`still there: ${left.join(', ')}`);
+      return `${s.made.length} removed`;
+    },
+  };
 }
 
 function hostLine(): string {
