@@ -57,7 +57,10 @@ export interface PushCounts {
 /** The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N, pending N, rejected N`. */
 export function summaryLine(report: { readonly counts: PushCounts }): string {
   const c = report.counts;
-  return `posted ${c.posted}, failed ${c.failed}, invalid ${c.invalid}, skipped ${c.skipped}, pending ${c.pending}, rejected ${c.rejected}`;
+  // Rows whose outcome is unknown sit inside `failed` (they need a re-run) but may be in Crego: say so, so that no
+  // one retypes them with a new UTR and posts the payment twice.
+  const failed = c.unresolved > 0 ? `${c.failed} (${c.unresolved} outcome unknown: the next push checks them first)` : `${c.failed}`;
+  return `posted ${c.posted}, failed ${failed}, invalid ${c.invalid}, skipped ${c.skipped}, pending ${c.pending}, rejected ${c.rejected}`;
 }
 
 /** A push needs a person when a row failed, is invalid or was rejected; rows still pending alone do not. */
