@@ -100,7 +100,7 @@ describe.each(KIND_NAMES)('%s workbooks from other software', (kind) => {
     const file = files[kind][writer];
     const before = await openpyxlInspect(file, 8, 22);
     const first = await spawnCli(['push', kind, file], cliEnv(sb));
-    expect(first.stdout.trim().split('\n').at(-1), first.stderr).toBe('posted 3, failed 0, invalid 0, skipped 0');
+    expect(first.stdout.trim().split('\n').at(-1), first.stderr).toBe('posted 3, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     expect(first.code).toBe(0);
 
     // The file as openpyxl reads it now: the user's part unchanged, results beside it.
@@ -125,7 +125,7 @@ describe.each(KIND_NAMES)('%s workbooks from other software', (kind) => {
       .toEqual({ missing: [], repeated: [], extra: [] });
     sb.resetStats();
     const second = await spawnCli(['push', kind, file], cliEnv(sb));
-    expect(second.stdout.trim().split('\n').at(-1)).toBe('posted 0, failed 0, invalid 0, skipped 3');
+    expect(second.stdout.trim().split('\n').at(-1)).toBe('posted 0, failed 0, invalid 0, skipped 3, pending 0, rejected 0');
     expect(sb.stats().byEndpoint[KINDS[kind].bulkEndpoint] ?? 0).toBe(0);
   }, 120_000);
 });
