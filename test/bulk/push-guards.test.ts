@@ -59,7 +59,7 @@ describe('one push per file at a time', () => {
     expect(second.stderr).toContain('Wait for it to finish, then push again.');
     expect(second.stderr).not.toContain('Usage:');
     const done = await first;
-    expect(lastLine(done.stdout)).toBe('posted 40, failed 0, invalid 0, skipped 0');
+    expect(lastLine(done.stdout)).toBe('posted 40, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     expect(existsSync(lockPath(file))).toBe(false);
     expect(existsSync(`${file}.crego-journal.jsonl`)).toBe(false);
     expect(exactlyOnce(await countsInSandbox(clientFor(slow), 'records', loans, '7201'), rows.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });
@@ -74,7 +74,7 @@ describe('one push per file at a time', () => {
     await writeFile(lockPath(file), JSON.stringify({ pid: gone.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
     const run = await spawnCli(['push', 'records', file], cliEnv(sb));
     expect(run.stderr).toContain(`Took over the lock of stale.csv left by process ${gone.pid} (started 2026-01-01T00:00:00.000Z), which is no longer running.`);
-    expect(lastLine(run.stdout)).toBe('posted 2, failed 0, invalid 0, skipped 0');
+    expect(lastLine(run.stdout)).toBe('posted 2, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     expect(existsSync(lockPath(file))).toBe(false);
   }, 120_000);
 });
@@ -143,10 +143,10 @@ describe('workbooks written by openpyxl or pandas', () => {
       sheets: { Summary: { A1: 'Total', B1: '=SUM(Repayments!C2:C10021)' } },
     });
     const dry = await spawnCli(['push', 'records', file, '--sheet', 'Repayments', '--dry-run'], {});
-    expect(lastLine(dry.stdout)).toBe('posted 0, failed 0, invalid 0, skipped 0');
+    expect(lastLine(dry.stdout)).toBe('posted 0, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     expect(dry.stdout).toContain('Dry run: 10020 row(s) would be posted');
     const run = await spawnCli(['push', 'records', file, '--chunk', '1000', '--concurrency', '4'], cliEnv(sb));
-    expect(lastLine(run.stdout)).toBe('posted 10020, failed 0, invalid 0, skipped 0');
+    expect(lastLine(run.stdout)).toBe('posted 10020, failed 0, invalid 0, skipped 0, pending 0, rejected 0');
     const { openpyxlInspect } = await import('../interop/helpers');
     const book = await openpyxlInspect(file, 2, 12);
     expect(book.sheets.map((s) => s.title)).toEqual(['Repayments', 'Summary']);
