@@ -20,8 +20,6 @@ const NOT_YET_SPLIT: Record<string, number> = {
   'src/server/build/manifest-lint.ts lintManifest': 136, // one check per function (issue 15)
   'src/sandbox/portfolio.ts seedPortfolio': 103,
   'src/sandbox/server.ts process': 104,
-  'src/server/proxy.ts createApiProxy': 147,
-  'src/server/proxy.ts handle': 129,
 };
 
 function sources(dir: string): string[] {
