@@ -7,7 +7,9 @@ import type { PushReport } from './push';
 import { stamp } from './results';
 
 export const LOG_SHEET_NAME = 'Crego Log';
-export const LOG_HEADERS = ['When', 'Environment', 'Sheet', 'Kind', 'Batch id', 'Dry run', 'Posted', 'Failed', 'Invalid', 'Skipped', 'Cancelled', 'Pending', 'Rejected', 'Settled'] as const;
+export const LOG_HEADERS = ['When', 'Environment', 'Sheet', 'Kind', 'Batch id', 'Dry run', 'Posted', 'Failed', 'Invalid', 'Skipped', 'Cancelled', 'Pending', 'Rejected', 'Settled', 'Unknown'] as const;
+// `Unknown` (rows of unknown outcome) came last, after logs already existed: appended at the end, an older log's
+// columns keep their meaning.
 /** Longest Settled text (a cell takes 32,767 characters; a log line should stay readable). */
 const MAX_SETTLED_TEXT = 2000;
 
@@ -21,7 +23,7 @@ export function logRow(report: PushReport, ctx: LogContext): Array<string | numb
   const c = report.counts;
   return [
     stamp(report.finishedAt), ctx.environment, ctx.sheet, report.kind, report.batchId, report.dryRun ? 'yes' : 'no',
-    c.posted, c.failed, c.invalid, c.skipped, report.cancelled ? 'yes' : 'no', c.pending, c.rejected, settledText(report),
+    c.posted, c.failed, c.invalid, c.skipped, report.cancelled ? 'yes' : 'no', c.pending, c.rejected, settledText(report), c.unknown,
   ];
 }
 

@@ -8,7 +8,7 @@ import type { UtrScope } from '../api/profile';
 import { parseUuid, type CellValue } from './cells';
 import type { RowItem, SheetKind } from './kinds/types';
 import { pushMessages, type PushMessages } from './messages';
-import { EMPTY_RESULT, RESULT_HEADERS, readResult, resultToValues, stamp, type PushCounts, type ResultValues, type RowResult } from './results';
+import { EMPTY_RESULT, RESULT_HEADERS, isUnsettledStatus, readResult, resultToValues, stamp, type PushCounts, type ResultValues, type RowResult } from './results';
 import type { SheetLayout } from './sheet';
 import { checkRow, DuplicateFinder, isBlankRow, stillExample } from './validate';
 
@@ -55,7 +55,7 @@ export interface PlanOptions {
 }
 
 export function emptyCounts(): PushCounts {
-  return { posted: 0, alreadyThere: 0, failed: 0, unresolved: 0, invalid: 0, skipped: 0, ready: 0, rows: 0, pending: 0, rejected: 0 };
+  return { posted: 0, alreadyThere: 0, failed: 0, unknown: 0, invalid: 0, skipped: 0, ready: 0, rows: 0, pending: 0, rejected: 0 };
 }
 
 /**
@@ -120,7 +120,7 @@ class RowReader {
     }
     this.plan.counts.rows++;
     if (prior.status === 'posted') this.readPosted(i, row, prior);
-    else if (prior.status === 'sending') this.readSending(i, row, prior);
+    else if (isUnsettledStatus(prior.status)) this.readUnsettled(i, row, prior);
     else if (prior.status === 'pending') this.readPending(i, row, prior);
     else if (prior.status === 'rejected' && this.sameKeyAsSent(row, prior)) this.readRejected(i, row, prior);
     else this.readNew(i, row, prior);
@@ -184,16 +184,15 @@ class RowReader {
     this.plan.counts.skipped++;
   }
 
-  /** Sent before without a known outcome: looked up by the key that was sent, before anything else. */
-  private readSending(i: number, row: readonly CellValue[], prior: RowResult): void {
+  /** Sent before without a known outcome (`sending`, `unknown`): looked up by the key that was sent, before anything else. */
+  private readUnsettled(i: number, row: readonly CellValue[], prior: RowResult): void {
     const { kind } = this;
     const check = checkRow(kind, this.layout, row, this.rowNumber(i), this.opts.todaySerial);
     const account = check.item ? String(check.item.account) : this.accountOf(row);
     const key = prior.key || (check.item ? String(check.item[kind.keyField] ?? '') : '');
     if (!account || !key) {
       this.set(i, { ...prior, message: this.say.sendingUncheckable(check.problems.join(' ')) });
-      this.plan.counts.failed++;
-      this.plan.counts.unresolved++;
+      this.plan.counts.unknown++;
       return;
     }
     if (check.item) check.item[kind.keyField] = check.item[kind.keyField] || key;

@@ -13,7 +13,7 @@ import type { Candidate, Plan } from './plan';
 import { mapLimited, runPool } from './pool';
 import { findExisting } from './reconcile';
 import { lookUpByKey, settlementOf, type Found } from './settle';
-import { resultToValues, stamp, type PushCounts, type ResultValues, type RowResult } from './results';
+import { resultToValues, stamp, type ProblemStatus, type PushCounts, type ResultValues, type RowResult } from './results';
 import type { SheetLayout } from './sheet';
 
 /** How many times one run sends a row whose earlier attempt got no answer and was not found. */
@@ -21,11 +21,13 @@ const MAX_SENDS_PER_RUN = 2;
 const LOOKUP_CONCURRENCY = 8;
 
 export interface PushProgress {
-  /** Rows settled in this run (posted or failed). */
+  /** Rows settled in this run (posted, failed, or of unknown outcome). */
   done: number;
   total: number;
   posted: number;
   failed: number;
+  /** Outcome unknown: may be in Crego, looked up on the next push. */
+  unknown: number;
   /** Seconds left at the current pace; null until the first chunk is answered. */
   etaSeconds: number | null;
   /** Accepted by Crego, not yet applied. */
@@ -79,7 +81,7 @@ export interface PushReport {
   results: Array<ResultValues | null>;
   counts: PushCounts;
   /** Messages of invalid and failed rows, in row order. */
-  problems: Array<{ row: number; status: 'invalid' | 'failed' | 'sending' | 'rejected'; message: string }>;
+  problems: Array<{ row: number; status: ProblemStatus; message: string }>;
   requests: { bulk: number; lookups: number };
   /** Rows that were pending and settled in this run (re-checks, `--wait`, Check statuses), in the order they settled. */
   settlements: Settled[];
@@ -276,11 +278,13 @@ export class PushRun {
     this.done++;
   }
 
-  /** Outcome unknown: the row stays `sending`, so the next push looks it up before sending it. */
-  private leaveSending(c: Candidate, message: string): void {
-    this.set(c.index, { ...this.plan.current[c.index], status: 'sending', message, at: stamp(this.s.now()), key: c.key });
-    this.plan.counts.failed++;
-    this.plan.counts.unresolved++;
+  /**
+   * Outcome unknown: never `failed` (it may be in Crego, and a row marked "Not posted" invites a retype with a
+   * new UTR, posting the payment twice). `unknown` rows are looked up by key first on the next push.
+   */
+  private settleUnknown(c: Candidate, message: string): void {
+    this.set(c.index, { ...this.plan.current[c.index], status: 'unknown', message, at: stamp(this.s.now()), key: c.key });
+    this.plan.counts.unknown++;
     this.done++;
   }
 
@@ -302,8 +306,8 @@ export class PushRun {
   private progress(): void {
     const elapsed = (this.s.now() - this.s.startedAt) / 1000;
     const etaSeconds = this.done > 0 ? Math.round((elapsed / this.done) * (this.total - this.done)) : null;
-    const { posted, failed, pending, rejected } = this.plan.counts;
-    this.s.onProgress?.({ done: this.done, total: this.total, posted, failed, etaSeconds, pending, rejected });
+    const { posted, failed, unknown, pending, rejected } = this.plan.counts;
+    this.s.onProgress?.({ done: this.done, total: this.total, posted, failed, unknown, etaSeconds, pending, rejected });
   }
 
   // ── Sending a chunk ──────────────────────────────────────────────────────────────────────────
@@ -360,7 +364,7 @@ export class PushRun {
     const failure = classifyChunkFailure(err, this.cancelled);
     switch (failure.kind) {
       case 'cancelled':
-        for (const c of chunk) this.leaveSending(c, this.say.cancelledWhileSending(c.key));
+        for (const c of chunk) this.settleUnknown(c, this.say.cancelledWhileSending(c.key));
         return this.flush(chunk);
       case 'invalid':
         return this.refusedChunk(chunk, failure.error, level, maxAligned);
@@ -429,7 +433,7 @@ export class PushRun {
     for (const f of found) {
       const { c } = f;
       if ('error' in f) {
-        this.leaveSending(c, f.error === 'cancelled' ? this.say.cancelledBeforeCheck(c.key, why) : this.say.lookupFailed(c.key, why, f.error));
+        this.settleUnknown(c, f.error === 'cancelled' ? this.say.cancelledBeforeCheck(c.key, why) : this.say.lookupFailed(c.key, why, f.error));
       } else if (f.found) {
         this.settleAccepted(c, f.found.id, f.found.status, f.found.reason, this.say.foundAfter(c.key, why), true, false);
       } else if (!c.item) {

@@ -26,7 +26,7 @@ import { pushMessages } from './messages';
 import { planRows, type Plan } from './plan';
 import type { UtrScope } from '../api/profile';
 import { PushRun, type PushProgress, type PushReport, type ResultUpdate, type WaitProgress } from './push-run';
-import { resultToValues, stamp } from './results';
+import { isProblemStatus, resultToValues, stamp } from './results';
 import { locateLayout, type SheetLayout } from './sheet';
 
 export { contentKey, planRows, type Candidate, type Plan } from './plan';
@@ -133,7 +133,7 @@ function problemsOf(plan: Plan, layout: SheetLayout, firstRow: number, rows: num
   const problems: PushReport['problems'] = [];
   for (let i = layout.headerIndex + 1; i < rows; i++) {
     const r = plan.results[i] ? plan.current[i] : null;
-    if (r && (r.status === 'invalid' || r.status === 'failed' || r.status === 'sending' || r.status === 'rejected')) {
+    if (r && isProblemStatus(r.status)) {
       problems.push({ row: firstRow + i, status: r.status, message: r.message });
     } else if (r && plan.flagged.has(i)) {
       problems.push({ row: firstRow + i, status: 'invalid', message: r.message });

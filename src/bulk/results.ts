@@ -11,14 +11,28 @@ export const RESULT_HEADERS = ['Status', 'Crego id', 'Message', 'Posted at', 'Ba
 export const RESULT_WIDTH = RESULT_HEADERS.length;
 
 /**
- * '' never pushed · `ready` valid in a dry run · `sending` write-ahead mark (outcome not yet known)
- * · `pending` accepted by Crego, not yet applied (never sent again; re-checked until it settles)
+ * '' never pushed · `ready` valid in a dry run · `sending` write-ahead mark, set before a chunk is sent
+ * (a push that died mid-way leaves it) · `unknown` sent, but the push ended without learning whether
+ * Crego created it and could not look it up (it may be in Crego: the next push looks it up by key
+ * before anything is sent, so it is never posted twice) · `pending` accepted by Crego, not yet applied (never sent again; re-checked until it settles)
  * · `posted` exists in Crego, applied · `rejected` refused by Crego after accepting it (final, never sent
- * again) · `failed` refused or not sent, retried next time · `invalid` did not pass validation
+ * again) · `failed` known not to be in Crego (refused, or never sent), retried next time · `invalid` did not pass validation
  * · `example` the template's example row, never sent.
  */
-export type RowStatus = '' | 'ready' | 'sending' | 'pending' | 'posted' | 'rejected' | 'failed' | 'invalid' | 'example';
-const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'pending', 'posted', 'rejected', 'failed', 'invalid', 'example'];
+export type RowStatus = '' | 'ready' | 'sending' | 'unknown' | 'pending' | 'posted' | 'rejected' | 'failed' | 'invalid' | 'example';
+const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'unknown', 'pending', 'posted', 'rejected', 'failed', 'invalid', 'example'];
+
+/** Statuses that need a person (or a re-run): the rows a push lists as problems and marks. */
+export type ProblemStatus = Extract<RowStatus, 'invalid' | 'failed' | 'sending' | 'unknown' | 'rejected'>;
+const PROBLEM_STATUSES: readonly RowStatus[] = ['invalid', 'failed', 'sending', 'unknown', 'rejected'];
+export function isProblemStatus(s: RowStatus): s is ProblemStatus {
+  return PROBLEM_STATUSES.includes(s);
+}
+
+/** Rows an earlier push may have created without knowing: looked up by key before anything is sent. */
+export function isUnsettledStatus(s: RowStatus): boolean {
+  return s === 'sending' || s === 'unknown';
+}
 
 export interface RowResult {
   status: RowStatus;
@@ -37,10 +51,10 @@ export interface PushCounts {
   posted: number;
   /** Of `posted`, rows that were already in Crego. */
   alreadyThere: number;
-  /** Refused by Crego, not sent, or outcome still unknown. */
+  /** Known not to be in Crego: refused, or not sent. */
   failed: number;
-  /** Of `failed`, rows still `sending`: outcome unknown, checked on the next push. */
-  unresolved: number;
+  /** Outcome unknown (`unknown`, or `sending` left by a push that died): may be in Crego, checked on the next push. */
+  unknown: number;
   invalid: number;
   /** Posted by an earlier push. */
   skipped: number;
@@ -54,19 +68,22 @@ export interface PushCounts {
   rejected: number;
 }
 
-/** The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N, pending N, rejected N`. */
+/**
+ * The CLI's last line and the pane's summary: `posted N, failed N, invalid N, skipped N, pending N, rejected N`,
+ * then `, unknown N (…)` when some rows' outcome is unknown.
+ */
 export function summaryLine(report: { readonly counts: PushCounts }): string {
   const c = report.counts;
-  // Rows whose outcome is unknown sit inside `failed` (they need a re-run) but may be in Crego: say so, so that no
-  // one retypes them with a new UTR and posts the payment twice.
-  const failed = c.unresolved > 0 ? `${c.failed} (${c.unresolved} outcome unknown: the next push checks them first)` : `${c.failed}`;
-  return `posted ${c.posted}, failed ${failed}, invalid ${c.invalid}, skipped ${c.skipped}, pending ${c.pending}, rejected ${c.rejected}`;
+  const line = `posted ${c.posted}, failed ${c.failed}, invalid ${c.invalid}, skipped ${c.skipped}, pending ${c.pending}, rejected ${c.rejected}`;
+  // Rows of unknown outcome may be in Crego: say what happens to them, so that no one retypes them with a new UTR
+  // and posts the payment twice.
+  return c.unknown > 0 ? `${line}, unknown ${c.unknown} (may be in Crego: the next push checks them first)` : line;
 }
 
-/** A push needs a person when a row failed, is invalid or was rejected; rows still pending alone do not. */
+/** A push needs a person (or a re-run) when a row failed, is invalid, was rejected or its outcome is unknown; rows still pending alone do not. */
 export function needsAttention(report: { readonly counts: PushCounts }): boolean {
   const c = report.counts;
-  return c.failed > 0 || c.invalid > 0 || c.rejected > 0;
+  return c.failed > 0 || c.invalid > 0 || c.rejected > 0 || c.unknown > 0;
 }
 
 export type ResultValues = [string, string, string, string, string, string];

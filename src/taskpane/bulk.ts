@@ -7,7 +7,7 @@
 import { getKind, KINDS, type KindName, type SheetKind } from '../bulk/kinds';
 import { logRow } from '../bulk/log';
 import { pushSheet, type PushProgress, type PushReport, type ResultUpdate } from '../bulk/push';
-import { readResult, RESULT_HEADERS } from '../bulk/results';
+import { isUnsettledStatus, readResult, RESULT_HEADERS } from '../bulk/results';
 import { locateLayout, STAMP_PATTERN, type SheetLayout } from '../bulk/sheet';
 import { summaryLine } from '../bulk/results';
 import { templateRows } from '../bulk/template';
@@ -146,7 +146,8 @@ function showProgress(p: PushProgress): void {
   bar.value = p.done;
   const eta = p.etaSeconds === null || p.done >= p.total ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
   const queued = p.pending || p.rejected ? `, ${p.pending} pending, ${p.rejected} rejected` : '';
-  byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${queued}${eta}`;
+  const unknown = p.unknown ? `, ${p.unknown} outcome unknown` : '';
+  byId('bulk-progress-text').textContent = `${p.done} of ${p.total} rows: ${p.posted} posted, ${p.failed} failed${unknown}${queued}${eta}`;
 }
 
 /** The controls of a dialog that Tab can reach, in document order. */
@@ -255,8 +256,8 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   let loaded = await load(sheet);
   if (s.production) {
     const preview = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
-    // Rows left `sending` by an interrupted push are looked up first and re-sent if Crego lacks them: they count.
-    const toSend = preview.counts.ready + preview.problems.filter((p) => p.status === 'sending').length;
+    // Rows of unknown outcome (`sending`, `unknown`) are looked up first and re-sent if Crego lacks them: they count.
+    const toSend = preview.counts.ready + preview.problems.filter((p) => isUnsettledStatus(p.status)).length;
     if (toSend === 0) {
       await showProblems(loaded, preview);
       say(status(), 'Nothing to post: no valid rows that are not posted yet.', 'warning');
@@ -305,10 +306,10 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   } catch {
     // A log that cannot be written must not hide the push's result (the Status column has it).
   }
-  const tone = report.fatal || unlockProblem ? 'error' : report.counts.failed + report.counts.invalid > 0 ? 'warning' : 'success';
+  const tone = report.fatal || unlockProblem ? 'error' : report.counts.failed + report.counts.unknown + report.counts.invalid > 0 ? 'warning' : 'success';
   const prefix = report.fatal ? `Stopped: ${report.fatal}. ` : report.cancelled ? 'Cancelled. ' : '';
   say(status(), `${prefix}${summaryLine(report)}.${unlockProblem}`, tone);
-  byId('bulk-retry').hidden = report.counts.failed === 0;
+  byId('bulk-retry').hidden = report.counts.failed + report.counts.unknown === 0; // unknown rows need a re-run to be looked up
   return report;
 }
 
@@ -357,7 +358,7 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
   controller = new AbortController();
   byId('bulk-cancel').hidden = false;
   byId('bulk-progress-box').hidden = false;
-  showProgress({ done: 0, total: 0, posted: 0, failed: 0, etaSeconds: null, pending: 0, rejected: 0 });
+  showProgress({ done: 0, total: 0, posted: 0, failed: 0, unknown: 0, etaSeconds: null, pending: 0, rejected: 0 });
   say(
     status(),
     checkOnly

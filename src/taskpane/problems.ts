@@ -5,6 +5,7 @@
  */
 import { normaliseHeader, type SheetLayout } from '../bulk/sheet';
 import type { SheetKind } from '../bulk/kinds/types';
+import type { ProblemStatus } from '../bulk/results';
 import { cellAddress } from '../excel/address';
 
 export interface CellProblem {
@@ -13,7 +14,7 @@ export interface CellProblem {
   col: number;
   address: string;
   message: string;
-  status: 'invalid' | 'failed' | 'sending' | 'rejected';
+  status: ProblemStatus;
 }
 
 const ROW_HEADER = /^Row (\d+), ([^:]+):/;
@@ -26,7 +27,7 @@ export function problemCells(
   kind: SheetKind,
   layout: SheetLayout,
   blockCol: number,
-  problems: readonly { row: number; status: 'invalid' | 'failed' | 'sending' | 'rejected'; message: string }[],
+  problems: readonly { row: number; status: ProblemStatus; message: string }[],
 ): CellProblem[] {
   const out: CellProblem[] = [];
   for (const p of problems) {

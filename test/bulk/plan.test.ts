@@ -40,6 +40,20 @@ describe('planRows: the rows of a push, before any request', () => {
     expect(p.results[1]).toBeNull(); // a row to send changes nothing until it is sent
   });
 
+  it('looks up rows an earlier push left `unknown` before sending anything, and never sends them blind', () => {
+    const p = plan([row('810300000004', 'unknown', '810300000004'), row('810300000005', 'failed', '810300000005')]);
+    expect(p.toReconcile.map((c) => [c.row, c.key])).toEqual([[2, '810300000004']]);
+    expect(p.toSend.map((c) => [c.row, c.key])).toEqual([[3, '810300000005']]);
+  });
+
+  it('counts an `unknown` row it cannot check (no key) as unknown, not failed, and keeps its status', () => {
+    const p = plan([[ACC, 'repayment', 100.25, '2024-01-05', 'upi', null, null, 'unknown', '', '', '', '', '']]);
+    expect(p.toReconcile).toEqual([]);
+    expect(p.counts).toMatchObject({ unknown: 1, failed: 0 });
+    expect(p.results[1]![0]).toBe('unknown');
+    expect(p.results[1]![2]).toMatch(/^An earlier push may have sent this row but it cannot be checked/);
+  });
+
   it('flags a posted row whose UTR no longer matches the one it was posted with, and sends nothing for it', () => {
     const p = plan([row('810300000009', 'posted', '810300000001')]);
     expect(p.toSend).toEqual([]);

@@ -71,7 +71,7 @@ describe('a chunk refused as a whole (atomic Bulk Create)', () => {
 
   it('aligned per-item errors: 2 bad rows failed with their field messages, 198 posted exactly once in one more request; a re-run posts nothing twice', async () => {
     const r = await pushTwice(aligned, '8101');
-    expect(r.first.counts).toMatchObject({ posted: 198, alreadyThere: 0, failed: 2, unresolved: 0, invalid: 0 });
+    expect(r.first.counts).toMatchObject({ posted: 198, alreadyThere: 0, failed: 2, unknown: 0, invalid: 0 });
     // The refused chunk, then the 198 good rows in a new chunk.
     expect(r.first.requests.bulk).toBe(2);
     expect(r.firstBulk).toBe(2);
@@ -91,7 +91,7 @@ describe('a chunk refused as a whole (atomic Bulk Create)', () => {
 
   it('unaligned answer: halves the chunk down to single rows (bounded), each bad row gets its own message, 198 posted exactly once', async () => {
     const r = await pushTwice(unaligned, '8102');
-    expect(r.first.counts).toMatchObject({ posted: 198, failed: 2, unresolved: 0 });
+    expect(r.first.counts).toMatchObject({ posted: 198, failed: 2, unknown: 0 });
     expect(r.first.results[51]![2]).toBe(ACCOUNT_MESSAGE);
     expect(r.first.results[151]![2]).toMatch(DATE_MESSAGE);
     // Each bad row costs at most two requests per halving level, plus the first refusal.

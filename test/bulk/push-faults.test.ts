@@ -38,14 +38,15 @@ describe('statuses under lost replies followed by 429s', () => {
     expect(failedButThere).toEqual([]);
     expect(faulty.results.slice(1).some((r) => /^Not posted/.test(String(r![2])) && inCrego.has(String(r![5])))).toBe(false);
     // The faults did bite: some rows were left for the next push to check, and those say so.
-    const unsettled = faulty.results.filter((r, i) => i > 0 && r![0] === 'sending');
+    const unsettled = faulty.results.filter((r, i) => i > 0 && r![0] === 'unknown');
+    expect(faulty.counts.unknown).toBe(unsettled.length);
     expect(unsettled.length).toBeGreaterThan(0);
     expect(unsettled.every((r) => /the next push checks UTR \d+/.test(String(r![2])))).toBe(true);
     // Every row the push called posted really is in Crego.
     expect(faulty.results.flatMap((r, i) => (i > 0 && r![0] === 'posted' && !inCrego.has(utr(i)) ? [utr(i)] : []))).toEqual([]);
 
     const rerun = await pushSheet({ kind: KINDS.records, values: applyResults(values, faulty), client, chunkSize: 50, concurrency: 1 });
-    expect(rerun.counts).toMatchObject({ failed: 0, unresolved: 0 });
+    expect(rerun.counts).toMatchObject({ failed: 0, unknown: 0 });
     expect(rerun.counts.posted + rerun.counts.skipped).toBe(1000);
     expect(rerun.results.slice(1).every((r) => r === null || r[0] === 'posted')).toBe(true);
     expect(exactlyOnce(await countsInSandbox(client, 'records', loans, '9120'), rows.map((r) => String(r[5])))).toEqual({ missing: [], repeated: [], extra: [] });

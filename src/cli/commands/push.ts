@@ -10,7 +10,7 @@
  * command line ends up in shell history and process lists). CREGO_ENVIRONMENT labels the log.
  * `--wait`: after sending, follow rows Crego accepted but has not applied (`pending`) until each is
  * posted or rejected, or the time is up (default 120 s). Without it the push ends once everything is sent.
- * Exit: 0 no row failed, was invalid or was rejected (rows still pending alone exit 0) · 1 some did
+ * Exit: 0 no row failed, was invalid, was rejected or is of unknown outcome (rows still pending alone exit 0) · 1 some did
  * · 2 usage, configuration, file or connection error
  * (then no row was sent and the file is as it was), or another push holds the file.
  *
@@ -176,7 +176,8 @@ function progressPrinter(): ((p: PushProgress) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   return (p) => {
     const eta = p.etaSeconds === null ? '' : ` · about ${p.etaSeconds}s left`;
-    process.stderr.write(`\r${p.done}/${p.total} rows · posted ${p.posted} · failed ${p.failed}${eta}   `);
+    const unknown = p.unknown ? ` · unknown ${p.unknown}` : '';
+    process.stderr.write(`\r${p.done}/${p.total} rows · posted ${p.posted} · failed ${p.failed}${unknown}${eta}   `);
   };
 }
 
