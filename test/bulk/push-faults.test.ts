@@ -1,7 +1,7 @@
 /**
  * A reported status is always true, under the fault mix that once marked 1,100 created rows "Not
  * posted": replies lost (the work done, the answer dropped) and retries that then meet 429s. A row is
- * `failed` only when nothing was created; a row whose fate the push could not settle stays `sending`
+ * `failed` only when nothing was created; a row whose fate the push could not settle is `unknown`
  * ("Outcome unknown … the next push checks"), and a re-run after the faults stop leaves every row in
  * Crego exactly once. Checked against the sandbox's own listing, not the push's report.
  */
