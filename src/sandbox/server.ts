@@ -120,118 +120,110 @@ export class Front {
     });
   };
 
+  /** Per request: preflight, body, control endpoint, route, rate limit, latency and faults, answer, delivery. */
   private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = headerOf(req, 'x-request-id') ?? randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const id = stampRequest(req, res);
     const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Timezone',
-        'Access-Control-Max-Age': '600',
-      });
-      res.end();
-      return;
-    }
-
+    if (method === 'OPTIONS') return answerPreflight(res);
     const raw = await readBody(req).catch((e: HttpError) => e);
-    if (raw instanceof HttpError) return void send(res, raw.status, errorBody(raw, requestId));
-
-    const path = url.pathname;
-    const isControl = path === CONTROL_PATH || path === CONTROL_PATH.slice(0, -1);
-    if (isControl && this.o.faults) {
+    if (raw instanceof HttpError) return void send(res, raw.status, errorBody(raw, id));
+    const call: Call = { req, res, id, method, url: new URL(req.url ?? '/', 'http://sandbox'), raw };
+    if (isControlPath(call.url.pathname) && this.o.faults) {
       this.count('__sandbox.faults');
-      return void this.control(req, res, method, raw, requestId);
+      return void this.control(req, res, method, raw, id);
     }
+    const found = this.findRoute(call.url.pathname, method);
+    this.count(found.route?.def.key ?? 'unknown');
+    // Latency and faults never on /auth/ (nor the control endpoint): a client must always be able to sign in.
+    const faultable = !!found.route && !found.route.def.noAuth;
+    if (faultable && this.throttle(call)) return;
+    const fate = faultable && this.o.faults ? this.o.faults.next() : NO_FAULT;
+    await this.wait(fate);
+    if (answerEarlyFault(fate, call, this.o.faults)) return;
+    const answer = this.answer(call, found);
+    if (fate.outcome === 'lost') return void dropConnection(req);
+    if (fate.outcome === 'slow') return void sendSlow(res, answer.status, answer.body, answer.headers, this.o.faults?.spec.slowMs ?? 400);
+    sendRaw(res, answer.status, answer.body, answer.headers);
+  }
 
+  /**
+   * The route for `method` on `path`. Crego's paths all end with a slash: one without it is not the same
+   * endpoint (DRF would not serve it either), so a client that drops the slash is caught here rather than by
+   * the real API. `pathKnown`: some route has this path (under another method: 405, not 404).
+   */
+  private findRoute(path: string, method: string): RouteMatch {
     const parts = path.split('/').filter(Boolean);
-    let route: Route | undefined;
-    let params: Record<string, string> | null = null;
-    let pathKnown = false;
-    // Crego's paths all end with a slash: one without it is not the same endpoint (DRF would not serve it
-    // either), so a client that drops the slash is caught here rather than by the real API.
     const slashed = path.endsWith('/');
-    for (const r of this.routes) {
-      const p = slashed ? match(r, parts) : null;
-      if (!p) continue;
+    let pathKnown = false;
+    for (const route of slashed ? this.routes : []) {
+      const params = match(route, parts);
+      if (!params) continue;
       pathKnown = true;
-      if (r.def.method === method) {
-        route = r;
-        params = p;
-        break;
-      }
+      if (route.def.method === method) return { path, parts, slashed, pathKnown, route, params };
     }
-    this.count(route?.def.key ?? 'unknown');
+    return { path, parts, slashed, pathKnown };
+  }
 
-    // Latency and faults (never on /auth/ or the control endpoint: a client must always be able to sign in).
-    const faultable = !!route && !route.def.noAuth;
-    if (faultable && this.o.rateLimit) {
-      // Checked before any work, per token, as a gateway does: a refused request changed nothing.
-      const wait = this.o.rateLimit.take(headerOf(req, 'authorization') ?? '');
-      if (wait > 0) {
-        this.stats.rateLimited = (this.stats.rateLimited ?? 0) + 1;
-        const retry = String(retryAfterSeconds(wait));
-        return void send(res, 429, errorBody(new HttpError(429, 'throttled', `Request was throttled. Expected available in ${retry} second(s).`), requestId), { 'Retry-After': retry });
-      }
-    }
-    let fate: ReturnType<Faults['next']> = { outcome: 'none', delayMs: 0 };
-    if (faultable && this.o.faults) fate = this.o.faults.next();
+  /** `--rate-limit`, checked before any work, per token, as a gateway does: a refused request changed nothing. */
+  private throttle(call: Call): boolean {
+    const wait = this.o.rateLimit?.take(headerOf(call.req, 'authorization') ?? '') ?? 0;
+    if (wait <= 0) return false;
+    this.stats.rateLimited = (this.stats.rateLimited ?? 0) + 1;
+    const retry = String(retryAfterSeconds(wait));
+    send(call.res, 429, errorBody(new HttpError(429, 'throttled', `Request was throttled. Expected available in ${retry} second(s).`), call.id), { 'Retry-After': retry });
+    return true;
+  }
+
+  /** The fault's own delay, or the configured latency with its seeded jitter. */
+  private async wait(fate: Fate): Promise<void> {
     const delay = fate.delayMs || this.o.latencyMs + (this.o.jitterMs ? this.latencyDraw() * this.o.jitterMs : 0);
     if (delay > 0) await sleep(delay);
-    if (fate.outcome === 'reset') return void dropConnection(req);
-    if (fate.outcome === '5xx') return void send(res, 503, errorBody(new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable (injected fault); try again.'), requestId));
-    if (fate.outcome === '429') {
-      const retry = String(this.o.faults?.spec.retryAfter ?? 1);
-      return void send(res, 429, errorBody(new HttpError(429, 'throttled', `Request was throttled (injected fault). Expected available in ${retry} second(s).`), requestId), { 'Retry-After': retry });
-    }
+  }
 
-    let status: number;
-    let body: string;
-    const extra: Record<string, string> = {};
+  /** The answer to a routed call, or the error body of an HttpError (anything else is a bug: handle's 500). */
+  private answer(call: Call, found: RouteMatch): Answer {
     try {
-      if (!route || !params) {
-        if (pathKnown) throw new HttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${path}.`);
-        const hint = slashed ? '' : ` Crego paths end with a slash${this.routes.some((r) => match(r, parts)) ? `: ${path}/` : ''}.`;
-        throw new HttpError(404, 'not_found', `No endpoint at ${method} ${path}.${hint}`);
-      }
-      const def = route.def;
-      if (!def.noAuth) {
-        const role = this.o.auth.check(headerOf(req, 'authorization'));
-        if (role === 'viewer' && def.method !== 'GET')
-          throw new HttpError(403, 'permission_denied', `This user may only read; ${def.name} (${def.method} ${def.path}) needs a staff sign-in.`);
-        if (this.o.unlicensed?.has(def.group.toLowerCase()))
-          throw new HttpError(403, 'module_not_licensed', `The ${def.group} module is not licensed for this tenant.`);
-      }
-      const parsed = parseJson(raw);
-      const key = method === 'POST' && !this.o.ignoreIdempotencyKey ? headerOf(req, 'idempotency-key') : undefined;
-      const scope = key ? `${def.key}|${path}|${key}` : '';
-      const fingerprint = key ? createHash('sha1').update(raw).digest('hex') : '';
-      const stored = key ? this.idempotency.get(scope) : undefined;
-      if (stored && Date.now() - stored.at < IDEMPOTENCY_TTL_MS) {
-        if (stored.fingerprint !== fingerprint)
-          throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body; use a new key for a new request.');
-        status = stored.status;
-        body = stored.body;
-        extra['Idempotent-Replayed'] = 'true';
-      } else {
-        const answer = this.dispatch(def, params, url.searchParams, parsed, req);
-        status = answer.status;
-        body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-        if (key && status < 500) this.remember(scope, { fingerprint, status, body, at: Date.now() });
-      }
+      const { def, params } = routed(call.method, found, this.routes);
+      this.authorize(def, call.req);
+      return this.replayOrDispatch(call, def, params);
     } catch (e) {
-      const err = e instanceof HttpError ? e : null;
-      if (!err) throw e;
-      status = err.status;
-      body = JSON.stringify(errorBody(err, requestId));
-      Object.assign(extra, err.headers ?? {});
+      if (!(e instanceof HttpError)) throw e;
+      return { status: e.status, body: JSON.stringify(errorBody(e, call.id)), headers: { ...(e.headers ?? {}) } };
     }
-    if (fate.outcome === 'lost') return void dropConnection(req);
-    if (fate.outcome === 'slow') return void sendSlow(res, status, body, extra, this.o.faults?.spec.slowMs ?? 400);
-    sendRaw(res, status, body, extra);
+  }
+
+  /** A staff sign-in for writes, and the endpoint's module licensed for the tenant. */
+  private authorize(def: EndpointDef, req: IncomingMessage): void {
+    if (def.noAuth) return;
+    const role = this.o.auth.check(headerOf(req, 'authorization'));
+    if (role === 'viewer' && def.method !== 'GET') throw new HttpError(403, 'permission_denied', `This user may only read; ${def.name} (${def.method} ${def.path}) needs a staff sign-in.`);
+    if (this.o.unlicensed?.has(def.group.toLowerCase())) throw new HttpError(403, 'module_not_licensed', `The ${def.group} module is not licensed for this tenant.`);
+  }
+
+  /**
+   * A POST with an Idempotency-Key seen in the last 24 h gets the stored answer again (marked
+   * Idempotent-Replayed), or 409 when the body differs; otherwise the handler runs and its answer
+   * (unless a 5xx, which a retry may fix) is stored under the key.
+   */
+  private replayOrDispatch(call: Call, def: EndpointDef, params: Record<string, string>): Answer {
+    const parsed = parseJson(call.raw);
+    const key = call.method === 'POST' && !this.o.ignoreIdempotencyKey ? headerOf(call.req, 'idempotency-key') : undefined;
+    if (!key) return this.dispatchAnswer(call, def, params, parsed);
+    const scope = `${def.key}|${call.url.pathname}|${key}`;
+    const fingerprint = createHash('sha1').update(call.raw).digest('hex');
+    const stored = this.idempotency.get(scope);
+    if (stored && Date.now() - stored.at < IDEMPOTENCY_TTL_MS) {
+      if (stored.fingerprint !== fingerprint) throw new HttpError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body; use a new key for a new request.');
+      return { status: stored.status, body: stored.body, headers: { 'Idempotent-Replayed': 'true' } };
+    }
+    const answer = this.dispatchAnswer(call, def, params, parsed);
+    if (answer.status < 500) this.remember(scope, { fingerprint, status: answer.status, body: answer.body, at: Date.now() });
+    return answer;
+  }
+
+  private dispatchAnswer(call: Call, def: EndpointDef, params: Record<string, string>, parsed: unknown): Answer {
+    const answer = this.dispatch(def, params, call.url.searchParams, parsed, call.req);
+    return { status: answer.status, body: answer.body === undefined ? '' : JSON.stringify(answer.body), headers: {} };
   }
 
   private dispatch(def: EndpointDef, params: Record<string, string>, query: URLSearchParams, body: unknown, req: IncomingMessage) {
@@ -280,6 +272,78 @@ export class Front {
     if (!this.o.faults) throw new Error('Faults were not enabled at start; start the sandbox with a faults spec.');
     this.o.faults.set(parseFaults(spec as string));
   }
+}
+
+/** One request as the front's steps see it. */
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** X-Request-Id: the caller's, or a fresh one; every error body names it. */
+  id: string;
+  method: string;
+  url: URL;
+  raw: Buffer;
+}
+
+interface RouteMatch {
+  path: string;
+  parts: string[];
+  slashed: boolean;
+  pathKnown: boolean;
+  route?: Route;
+  params?: Record<string, string>;
+}
+
+/** What goes back: status, body text, extra headers. */
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+type Fate = ReturnType<Faults['next']>;
+const NO_FAULT: Fate = { outcome: 'none', delayMs: 0 };
+
+function isControlPath(path: string): boolean {
+  return path === CONTROL_PATH || path === CONTROL_PATH.slice(0, -1);
+}
+
+/** The request id and CORS headers every answer carries (the sandbox is open to any origin). Returns the id. */
+function stampRequest(req: IncomingMessage, res: ServerResponse): string {
+  const id = headerOf(req, 'x-request-id') ?? randomUUID();
+  res.setHeader('X-Request-Id', id);
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
+  return id;
+}
+
+function answerPreflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Timezone',
+    'Access-Control-Max-Age': '600',
+  });
+  res.end();
+}
+
+/** The faults that answer before any work is done (a reset, a 503, an injected 429); true when one did. */
+function answerEarlyFault(fate: Fate, call: Call, faults: Faults | null): boolean {
+  if (fate.outcome === 'reset') dropConnection(call.req);
+  else if (fate.outcome === '5xx') send(call.res, 503, errorBody(new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable (injected fault); try again.'), call.id));
+  else if (fate.outcome === '429') {
+    const retry = String(faults?.spec.retryAfter ?? 1);
+    send(call.res, 429, errorBody(new HttpError(429, 'throttled', `Request was throttled (injected fault). Expected available in ${retry} second(s).`), call.id), { 'Retry-After': retry });
+  } else return false;
+  return true;
+}
+
+/** The matched route, or the 405 (path known, other method) / 404 (with the slash hint) a client is owed. */
+function routed(method: string, found: RouteMatch, routes: readonly Route[]): { def: EndpointDef; params: Record<string, string> } {
+  if (found.route && found.params) return { def: found.route.def, params: found.params };
+  const { path, parts, slashed } = found;
+  if (found.pathKnown) throw new HttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${path}.`);
+  const hint = slashed ? '' : ` Crego paths end with a slash${routes.some((r) => match(r, parts)) ? `: ${path}/` : ''}.`;
+  throw new HttpError(404, 'not_found', `No endpoint at ${method} ${path}.${hint}`);
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
