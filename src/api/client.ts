@@ -133,6 +133,9 @@ class HttpClient implements CregoHttpClient {
         throw err;
       }
     }
+    // The formula batcher caches and dedupes on its own terms (value previews, LIVE reads kept apart
+    // from older ones): a second layer here would only join what it must keep apart.
+    if (options.cache === 'caller') return this.decode(ep, await this.execute(ep, url, options, options.signal));
     const ck = requestKey(this.environment, key, options.path, options.query);
     if (options.cache !== 'bypass') {
       const hit = this.cache.get(ck);
@@ -234,7 +237,7 @@ class HttpClient implements CregoHttpClient {
       const token = await this.tokenFor(ep, signal).catch((err) => Promise.reject(marked(err)));
       const started = Date.now();
       const headers = this.headers(token, body !== undefined, options.idempotencyKey, extraHeaders);
-      const outcome = await this.attempt(ep.method, url, headers, body, signal, timeoutMs);
+      const outcome = await this.attempt(ep.method, url, headers, body, signal, timeoutMs, options.onSent);
       const decision = decideRetry({
         outcome,
         replaySafe,
@@ -306,6 +309,7 @@ class HttpClient implements CregoHttpClient {
     body: string | undefined,
     signal: AbortSignal | undefined,
     timeoutMs: number,
+    onSent?: () => void,
   ): Promise<Outcome> {
     let release: () => void;
     try {
@@ -313,6 +317,7 @@ class HttpClient implements CregoHttpClient {
     } catch {
       return { failure: { kind: 'cancelled', sent: false } };
     }
+    onSent?.();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TimeoutReason()), timeoutMs);
     const onAbort = () => controller.abort(signal?.reason);

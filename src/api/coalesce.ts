@@ -1,8 +1,9 @@
 /**
  * Coalescing identical GETs: a call for a request already on the wire joins it instead of sending a
  * second one. The request is aborted only when every caller waiting on it gave up. The CLI and the
- * pane rely on this; the formula path dedupes earlier, in the batcher, and this layer then finds
- * nothing to join (see src/functions/batcher.ts).
+ * pane rely on this. The formula path never comes here: the batcher (src/functions/batcher.ts) is its
+ * one dedupe layer and calls with `cache: 'caller'`, because it must keep apart what this would join
+ * (a LIVE read and the request from before its tick).
  */
 import { raceAbort } from './backoff';
 import type { WireResponse } from './transport';

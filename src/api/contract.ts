@@ -95,9 +95,20 @@ export interface CallOptions {
    */
   idempotencyKey?: string;
   signal?: AbortSignal;
-  /** GET only: `bypass` skips the TTL cache (still coalesced with identical GETs in flight). */
-  cache?: 'default' | 'bypass';
+  /**
+   * GET only. `bypass` skips the TTL cache (still coalesced with identical GETs in flight, and the
+   * answer still cached). `caller`: the caller keeps answers and dedupes requests itself (the formula
+   * batcher), so the client only sends: no cache read or write, no joining a request in flight.
+   */
+  cache?: 'default' | 'bypass' | 'caller';
+  /** Per attempt, from the moment it holds a connection slot, its answer's body included. */
   timeoutMs?: number;
+  /**
+   * Called when an attempt takes a connection slot (again for each retry, and for each page of a
+   * list): the request is on the wire from then on. A caller whose requests queue behind the client's
+   * concurrency limit starts its own clock here rather than when it called.
+   */
+  onSent?: () => void;
 }
 
 export interface PageOptions extends CallOptions {

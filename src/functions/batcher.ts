@@ -17,8 +17,11 @@
  * a preview waiter is answered from the cache, joins a request already on its way, or waits for
  * the committed formula to ask for the same fetch.
  *
- * The cache lives here, not in the client, because a value preview must know *without a request*
- * whether an answer is at hand; client calls therefore bypass the client's own TTL cache.
+ * This is the formula path's one cache and one dedupe layer; its requests ask the client only to send
+ * (`cache: 'caller'`: no client cache, no coalescing). Both live here, not in the client, because a
+ * value preview must know *without a request* whether an answer is at hand, a parsed answer is frozen
+ * once and shared by thousands of cells, a LIVE read must not join a request from before its tick,
+ * and each cell's cancellation and stop belong to the cell, which the client knows nothing of.
  */
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
@@ -325,7 +328,9 @@ export class Batcher {
     this.inFlight++;
     const { fetch, client } = entry;
     // The client's timeout runs from the moment the request holds a slot, so it is this request's own.
-    const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'bypass' as const, timeoutMs: this.requestTimeoutMs };
+    // `caller`: this batcher is the formula path's only cache and only dedupe layer; the client just
+    // sends (a second layer there would join a LIVE read to the older request it must not share).
+    const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'caller' as const, timeoutMs: this.requestTimeoutMs };
     // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
     const request = fetch.all
       ? client.listAll(fetch.endpoint as PagedKey, { ...options, pageSize: PAGINATION.maxPageSize })

@@ -19,8 +19,9 @@ import { associateRibbonActions } from './ribbon';
 import { activeRuntime, FunctionsRuntime, setActiveRuntime } from './runtime';
 
 if (!activeRuntime()) {
-  // The batcher is the functions' cache (it must answer value previews without a request), so the
-  // client keeps none of its own: one refresh clears one cache, and answers are not stored twice.
+  // The batcher is the functions' cache (it must answer value previews without a request) and the
+  // cells' reads skip the client's; the pane's own reads through this shared client stay uncached
+  // too, so a refresh has one cache to clear.
   // Dates in and out are serials of the workbook's date system, which the pane and the ribbon read
   // and hand over (setDateSystem): a cell never waits on Excel for it.
   setActiveRuntime(

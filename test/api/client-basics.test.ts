@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CregoError } from '../../src/api/contract';
 import type { CregoHttpClient } from '../../src/api/client';
-import { CARRIERS, closeAfterEach, failure, FAST_RETRY, json, startTestServer, type TestServer } from './helpers';
+import { CARRIERS, closeAfterEach, failure, FAST_RETRY, gate, json, startTestServer, type TestServer, until } from './helpers';
 
 const TOKEN = 'tok-SECRET-abc123';
 
@@ -185,5 +185,26 @@ describe.each(CARRIERS)('client basics over %s', (carrier, make) => {
     await client.call('records.list');
     await client.call('records.list');
     expect(client.stats()).toMatchObject({ sent: 1, cacheHits: 1, retries: 0, peakInFlight: 1 });
+  });
+
+  it("a caller that caches and dedupes itself ('caller'): every call is sent, nothing is kept, and it hears when its request takes a slot", async () => {
+    const hold = gate();
+    server = await startTestServer(async (_req, res) => {
+      await hold.promise;
+      json(res, 200, { ok: true });
+    });
+    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 1 });
+    const onSlot: string[] = [];
+    const asked = (name: string) => client!.call('accounts.summary', { path: { id: 'A' }, cache: 'caller', onSent: () => onSlot.push(name) });
+    const first = asked('first');
+    const second = asked('second');
+    await until(() => server!.requests.length === 1, 'the first request');
+    expect(onSlot).toEqual(['first']); // the second waits for the only slot instead of joining the first
+    hold.open();
+    await Promise.all([first, second]);
+    expect(onSlot).toEqual(['first', 'second']);
+    await client.call('accounts.summary', { path: { id: 'A' } });
+    expect(server.requests).toHaveLength(3); // neither answer was cached for the next caller
+    expect(client.stats()).toMatchObject({ coalesced: 0, cacheHits: 0 });
   });
 });

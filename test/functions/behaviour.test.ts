@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as CREGO from '../../src/functions/functions';
+import { summaryFetch } from '../../src/functions/engine';
 import { createNodeClient } from '../../src/api/node';
 import type { Loan } from '../../src/api/types';
 import { CONNECTION_STORAGE_KEY, loadDefaultConnection, TOKEN_STORAGE_KEY, type CregoRuntimeApi } from '../../src/functions/runtime';
@@ -125,6 +126,18 @@ describe('cache and refresh', () => {
     await Promise.all([before, after]);
     expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(2);
     expect(t.runtime.batcher.stats()).toMatchObject({ sent: 2, joined: 0 });
+  });
+
+  it('a LIVE tick while a calculation\'s read of the same account is on its way gets a request of its own', async () => {
+    p.sandbox.setFaults('latency=300');
+    t = useRuntime(p.sandbox);
+    const id = p.termAccounts[0]!;
+    const calculation = CREGO.summary([[id]], [['total_paid']], 0, false, invocation());
+    await until(() => requestsTo(p.sandbox, 'accounts.summary') === 1);
+    // What a LIVE tick asks (engine.ts live): it must not show an answer Crego gave before the tick.
+    const tick = t.runtime.batcher.get(t.runtime.client()!, summaryFetch(id, undefined, false), { fresh: true });
+    await Promise.all([calculation, tick]);
+    expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(2);
   });
 
   it('invalidating one account keeps the others cached', async () => {
