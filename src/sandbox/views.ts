@@ -5,7 +5,8 @@
  */
 import type { AccountSummary, AssetCategory } from '../api/types';
 import { endOfDay } from './days';
-import { accruedNotDue, overdueOutstanding, penalOutstanding, settlementId, unpaid, type Demand, type Evaluation } from './ledger';
+import { accruedNotDue, overdueOutstanding, penalOutstanding, settlementId, unpaid, type Demand } from './demands';
+import type { Evaluation } from './ledger';
 import { processingFee, roundHalfUp, rupees } from './math';
 import { isApplied, type AccountRow, type FeeRow, type PayoutRow, type RecordRow, type TopupRow } from './store';
 

@@ -4,7 +4,8 @@
  * reference cases, are in ledger.test.ts and loan-math.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { blankDemand, LedgerReplay, type Demand } from '../../src/sandbox/ledger';
+import { blankDemand, type Demand } from '../../src/sandbox/demands';
+import { LedgerReplay } from '../../src/sandbox/replay';
 import type { AccountRow } from '../../src/sandbox/store';
 
 function termLoan(penalRoi = 0): AccountRow {
