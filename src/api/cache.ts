@@ -1,20 +1,26 @@
 /**
- * TTL cache of GET answers (kept as the raw answer text, so every caller parses its own copy
- * and nobody can mutate another caller's result). Keys carry the environment, so switching
- * from sandbox to production never serves a stale answer from the other one.
+ * A TTL cache of GET answers, tagged so that a write or a refresh drops exactly the answers it makes
+ * stale. Generic in what it keeps: the client keeps an answer's text (every caller parses its own
+ * copy, so nobody can mutate another caller's result); the formula batcher keeps the parsed answer,
+ * frozen (thousands of cells share one copy and none can change it). Keys come from `requestKey`
+ * (url.ts) and carry the environment, so switching from sandbox to production never serves a stale
+ * answer from the other one.
  */
-export interface CacheEntry {
-  text: string;
+export interface CacheTags {
   endpoint: string;
   /** Every id the request named (path params and query values). */
-  ids: Set<string>;
+  ids: ReadonlySet<string>;
   /** `account` values found in the answer (object or page results). */
-  accounts: Set<string>;
+  accounts: ReadonlySet<string>;
+}
+
+interface Entry<V> extends CacheTags {
+  value: V;
   expiresAt: number;
 }
 
-export class TtlCache {
-  private readonly entries = new Map<string, CacheEntry>();
+export class TtlCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -26,21 +32,22 @@ export class TtlCache {
     return this.ttlMs > 0;
   }
 
-  get(key: string): CacheEntry | undefined {
+  /** The live answer under `key`, or undefined (an expired one is dropped on the way). */
+  get(key: string): V | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {
       this.entries.delete(key);
       return undefined;
     }
-    return e;
+    return e.value;
   }
 
-  set(key: string, entry: Omit<CacheEntry, 'expiresAt'>): void {
+  set(key: string, value: V, tags: CacheTags): void {
     if (!this.enabled) return;
     // Oldest first out: a Map iterates in insertion order.
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { ...entry, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, { ...tags, value, expiresAt: this.now() + this.ttlMs });
   }
 
   /** Drop everything, or entries of one endpoint, or entries that name or contain one account. */

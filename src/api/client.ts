@@ -43,7 +43,8 @@ class HttpClient implements CregoHttpClient {
   readonly resolver: EndpointResolver;
   readonly settings: ApiSettings;
   private readonly limiter: Limiter;
-  private readonly cache: TtlCache;
+  /** Answers as text: every caller parses its own copy. */
+  private readonly cache: TtlCache<string>;
   private readonly tokens: TokenSource;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
@@ -138,10 +139,10 @@ class HttpClient implements CregoHttpClient {
     if (options.cache === 'caller') return this.decode(ep, await this.execute(ep, url, options, options.signal));
     const ck = requestKey(this.environment, key, options.path, options.query);
     if (options.cache !== 'bypass') {
-      const hit = this.cache.get(ck);
-      if (hit) {
+      const text = this.cache.get(ck);
+      if (text !== undefined) {
         this.counters.cacheHits++;
-        return this.decode(ep, { status: 200, text: hit.text, header: () => null });
+        return this.decode(ep, { status: 200, text, header: () => null });
       }
     }
     const generation = this.generation;
@@ -177,7 +178,7 @@ class HttpClient implements CregoHttpClient {
     } catch {
       return; // not JSON: decode() reports it; do not cache
     }
-    this.cache.set(ck, { text: res.text, endpoint: ep.key, ids: idsOf(options.path, options.query), accounts: accountsIn(answer) });
+    this.cache.set(ck, res.text, { endpoint: ep.key, ids: idsOf(options.path, options.query), accounts: accountsIn(answer) });
   }
 
   /** A successful write changes what GETs would answer: drop cached answers of the accounts it names. */

@@ -10,6 +10,7 @@
  *
  * This file is plain data: no I/O, no Office, importable by the browser, Node and the sandbox.
  */
+import { SUMMARY_FIELDS } from './fields';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -53,32 +54,8 @@ export const PAGINATION = {
   maxPageSize: 500,
 } as const;
 
-/** The 23 documented Get Summary fields, in the order of Crego's example. */
-export const SUMMARY_FIELDS = [
-  'principal_paid',
-  'principal_outstanding',
-  'interest_paid',
-  'interest_outstanding',
-  'interest_due',
-  'overdue_paid',
-  'overdue_outstanding',
-  'penal_paid',
-  'penal_outstanding',
-  'total_fees',
-  'fee_paid',
-  'fee_outstanding',
-  'total_paid',
-  'total_outstanding',
-  'disbursal_amount',
-  'loan_amount',
-  'payout_amount',
-  'broken_period_interest',
-  'excess_payment',
-  'dpd',
-  'asset_category_date',
-  'peak_dpd',
-  'asset_category',
-] as const;
+/** The 23 documented Get Summary fields, in the order of Crego's example (named with their meaning in fields.ts). */
+export { SUMMARY_FIELDS } from './fields';
 
 /** Documented List Settlements result fields. */
 export const SETTLEMENT_FIELDS = [

@@ -2,15 +2,24 @@
 import { fillPath } from './endpoints';
 import type { QueryValue } from './contract';
 
-/** `?a=1&b=x` from a record, leaving `undefined`/`null` out; order as given (stable cache keys sort separately). */
+/** `?a=1&b=x` from a record, leaving `undefined`/`null` out; order as given (request keys sort, see below). */
 export function queryString(query: Record<string, QueryValue> | undefined, rename: Record<string, string> = {}): string {
-  if (!query) return '';
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(query)) {
+  const text = pairs(query, rename, false);
+  return text ? `?${text}` : '';
+}
+
+/** `a=1&b=x` from the defined values, names renamed (and sorted when asked), names and values URI-encoded. */
+function pairs(record: Record<string, QueryValue> | undefined, rename: Record<string, string>, sorted: boolean): string {
+  if (record === undefined) return '';
+  const names = Object.keys(record);
+  if (sorted && names.length > 1) names.sort();
+  let out = '';
+  for (const name of names) {
+    const value = record[name];
     if (value === undefined || value === null) continue;
-    parts.push(`${encodeURIComponent(rename[name] ?? name)}=${encodeURIComponent(String(value))}`);
+    out += `${out ? '&' : ''}${encodeURIComponent(rename[name] ?? name)}=${encodeURIComponent(String(value))}`;
   }
-  return parts.length ? `?${parts.join('&')}` : '';
+  return out;
 }
 
 /**
@@ -77,17 +86,29 @@ export function buildUrl(
   return `${baseUrl}${fillPath(pathTemplate, pathParams ?? {})}${queryString(query, queryRename)}`;
 }
 
-/** Cache/coalescing key: environment + endpoint + path params + query sorted by name. */
+/**
+ * The one request key, for every cache and dedupe map (the client's cache and coalescing, the formula
+ * batcher's cache and pending fetches): the scope (the client's environment, or the batcher's
+ * connection), the endpoint, whether every page is walked, path and query values with names sorted and
+ * undefined/null left out, and a calculation's body with its keys sorted. Plain string building: a
+ * wave keys thousands of cells. Values are URI-encoded and the scope JSON-quoted, so no value can forge
+ * a separator.
+ */
 export function requestKey(
-  environment: string,
+  scope: string,
   endpoint: string,
   pathParams: Record<string, string | number> | undefined,
   query: Record<string, QueryValue> | undefined,
+  extra: { all?: boolean; body?: unknown } = {},
 ): string {
-  const p = Object.entries(pathParams ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
-  const q = Object.entries(query ?? {})
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => [k, String(v)])
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([environment, endpoint, p, q]);
+  const key = `${JSON.stringify(scope)}|${endpoint}|${extra.all ? 'all' : 'one'}|${pairs(pathParams, {}, true)}?${pairs(query, {}, true)}`;
+  return extra.body === undefined ? key : `${key}|${stableJson(extra.body)}`;
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

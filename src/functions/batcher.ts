@@ -26,6 +26,7 @@
 import type { CregoClient, QueryValue } from '../api/contract';
 import { TtlCache } from '../api/cache';
 import { PAGINATION, type EndpointKey, type PagedKey } from '../api/endpoints';
+import { requestKey } from '../api/url';
 import type { Cancellation, CancelTarget } from './cancel';
 import { CellError, TIMEOUT_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 
@@ -141,13 +142,12 @@ interface Entry {
 }
 
 const PREVIEW_MESSAGE = 'Preview only: press Enter to fetch from Crego';
+const NO_IDS: ReadonlySet<string> = new Set();
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export class Batcher {
-  /** Liveness of answers (TTL, scope invalidation, size bound): the client's cache, reused. */
-  private readonly index: TtlCache;
-  /** The answers themselves, parsed once and frozen so every cell can share one copy. */
-  private readonly answers = new Map<string, unknown>();
+  /** The answers, parsed once and frozen so every cell can share one copy. */
+  private readonly cache: TtlCache<unknown>;
   private readonly pending = new Map<string, Entry>();
   /** Entries waiting for a place with the client, oldest first (from `head`). */
   private queue: Entry[] = [];
@@ -164,7 +164,7 @@ export class Batcher {
 
   constructor(options: BatcherOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.index = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
+    this.cache = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
     this.defer = options.defer ?? ((run) => setTimeout(run, 0));
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -184,7 +184,7 @@ export class Batcher {
   get<T = unknown>(client: CregoClient, fetch: Fetch, options: WaitOptions = {}, project?: Projection<T>): Promise<T> {
     const id = cacheKey(client, fetch);
     if (!options.fresh) {
-      const hit = this.cached(id);
+      const hit = this.cache.get(id);
       if (hit !== undefined) {
         this.counts.cacheHits++;
         return project ? projected(project, fetch, hit) : Promise.resolve(hit as T);
@@ -214,8 +214,7 @@ export class Batcher {
    * answer is not cached.
    */
   invalidate(scope: { account?: string; endpoint?: string } = {}): number {
-    const dropped = this.index.invalidate(scope);
-    for (const key of this.answers.keys()) if (!this.index.get(key)) this.answers.delete(key);
+    const dropped = this.cache.invalidate(scope);
     for (const [slot, entry] of this.pending) {
       const byEndpoint = scope.endpoint === undefined || entry.fetch.endpoint === scope.endpoint;
       const byAccount = scope.account === undefined || entry.fetch.account === scope.account;
@@ -228,15 +227,7 @@ export class Batcher {
   }
 
   stats(): BatcherStats {
-    return { ...this.counts, pending: this.pending.size, cached: this.index.size };
-  }
-
-  private cached(id: string): unknown {
-    if (!this.index.get(id)) {
-      this.answers.delete(id);
-      return undefined;
-    }
-    return this.answers.get(id);
+    return { ...this.counts, pending: this.pending.size, cached: this.cache.size };
   }
 
   private addWaiter(entry: Entry, preview: boolean, cancel: Cancellation | undefined, project: Projection | undefined): Promise<unknown> {
@@ -340,13 +331,7 @@ export class Batcher {
         this.done(entry);
         if (controller.signal.aborted) return;
         const answer = deepFreeze(value ?? null);
-        if (!entry.stale) this.index.set(entry.id, {
-          text: '',
-          endpoint: fetch.endpoint,
-          ids: new Set(fetch.account ? [fetch.account] : []),
-          accounts: new Set(),
-        });
-        if (!entry.stale) this.answers.set(entry.id, answer);
+        if (!entry.stale) this.cache.set(entry.id, answer, { endpoint: fetch.endpoint, ids: fetch.account ? new Set([fetch.account]) : NO_IDS, accounts: NO_IDS });
         for (const w of entry.waiters) this.resolve(w, answer);
         entry.waiters.clear();
       },
@@ -445,13 +430,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Cache key: the connection (environment + server + which client, i.e. which sign-in), the endpoint,
- * its path and query values in a fixed order, paging, and the body of a calculation. Computed for
- * every cell of a wave, so it is plain string building (the connection part is made once per client).
- * The client's serial keeps a cell asked after a new sign-in to the same server from joining a
- * request of the previous sign-in (its token, its soon-closed connection).
+ * Cache key: `requestKey` (url.ts, the one key encoder) scoped by the connection: environment + server
+ * + which client, i.e. which sign-in. The client's serial keeps a cell asked after a new sign-in to the
+ * same server from joining a request of the previous sign-in (its token, its soon-closed connection).
  */
-const connectionKeys = new WeakMap<object, string>();
+const connectionScopes = new WeakMap<object, string>();
 /**
  * The whole key of a reused (frozen) Fetch, for the last client that asked: a cell of a wave then
  * builds no string at all, and the maps it is looked up in reuse the string's hash.
@@ -462,42 +445,14 @@ let clientSerial = 0;
 export function cacheKey(client: Pick<CregoClient, 'environment' | 'baseUrl'>, fetch: Fetch): string {
   const known = fetchKeys.get(fetch);
   if (known !== undefined && known.client === client) return known.key;
-  let connection = connectionKeys.get(client);
-  if (connection === undefined) {
-    connection = JSON.stringify([client.environment, client.baseUrl, ++clientSerial]);
-    connectionKeys.set(client, connection);
+  let scope = connectionScopes.get(client);
+  if (scope === undefined) {
+    // The serial alone tells clients apart; environment and server make the key readable.
+    scope = `#${++clientSerial} ${client.environment} ${client.baseUrl}`;
+    connectionScopes.set(client, scope);
   }
-  const key = connection + fetchKey(fetch);
+  const key = requestKey(scope, fetch.endpoint, fetch.path, fetch.query, { all: fetch.all, body: fetch.body });
   // Only a frozen fetch is known not to change under its remembered key.
   if (Object.isFrozen(fetch)) fetchKeys.set(fetch, { client, key });
   return key;
-}
-
-function fetchKey(fetch: Fetch): string {
-  let key = `|${fetch.endpoint}|${fetch.all ? 'all' : 'one'}`;
-  if (fetch.path) key += `|${pairs(fetch.path)}`;
-  if (fetch.query) key += `?${pairs(fetch.query)}`;
-  if (fetch.body !== undefined) key += `|${stableJson(fetch.body)}`;
-  return key;
-}
-
-/** `a=1&b=x` from the defined values, names sorted, values encoded so no value can forge a separator. */
-function pairs(record: Record<string, QueryValue | string | number>): string {
-  const names = Object.keys(record);
-  if (names.length > 1) names.sort();
-  let out = '';
-  for (const name of names) {
-    const v = record[name];
-    if (v === undefined || v === null) continue;
-    out += `${out ? '&' : ''}${name}=${encodeURIComponent(String(v))}`;
-  }
-  return out;
-}
-
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

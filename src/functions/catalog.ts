@@ -4,50 +4,14 @@
  * a cell, and one line saying what it means. `CREGO.FIELDS()` prints this table, and cell
  * formatting reads the `kind` from it, so a field can never be documented one way and shown another.
  */
-import { SUMMARY_FIELDS } from '../api/endpoints';
+import { fieldSpec as f, SUMMARY_FIELD_SPECS, type FieldKind, type FieldSpec } from '../api/fields';
 import { epochToExcelDateTime, epochToExcelSerial, from1900Serial, type DateSystem } from '../api/dates';
 import { roundMoney } from '../api/money';
 
-/**
- * `money`: rupees rounded to paise. `date`: a business date → whole Excel serial (IST day).
- * `datetime`: an instant → Excel serial with the IST time of day. `slabs`: a rate list
- * `[{days, value}]` → the rate when there is one, else readable text. `number`/`text`/`bool`: as sent.
- */
-export type FieldKind = 'money' | 'date' | 'datetime' | 'number' | 'text' | 'bool' | 'slabs';
+export type { FieldKind, FieldSpec } from '../api/fields';
 
-export interface FieldSpec {
-  name: string;
-  kind: FieldKind;
-  description: string;
-}
-
-const f = (name: string, kind: FieldKind, description: string): FieldSpec => ({ name, kind, description });
-
-const SUMMARY: FieldSpec[] = [
-  f('principal_paid', 'money', 'Principal repaid so far'),
-  f('principal_outstanding', 'money', 'Principal still owed'),
-  f('interest_paid', 'money', 'Interest repaid so far'),
-  f('interest_outstanding', 'money', 'Interest billed and not yet paid'),
-  f('interest_due', 'money', 'Interest due as of the date'),
-  f('overdue_paid', 'money', 'Overdue amounts that were paid'),
-  f('overdue_outstanding', 'money', 'Amount past its due date and unpaid'),
-  f('penal_paid', 'money', 'Penal interest paid'),
-  f('penal_outstanding', 'money', 'Penal interest unpaid'),
-  f('total_fees', 'money', 'All fees and charges levied (with GST)'),
-  f('fee_paid', 'money', 'Fees paid'),
-  f('fee_outstanding', 'money', 'Fees unpaid'),
-  f('total_paid', 'money', 'Everything repaid (principal, interest, penal, fees)'),
-  f('total_outstanding', 'money', 'Everything still owed'),
-  f('disbursal_amount', 'money', 'Amount paid out to the borrower'),
-  f('loan_amount', 'money', 'Sanctioned loan amount'),
-  f('payout_amount', 'money', 'Amount of payouts made'),
-  f('broken_period_interest', 'money', 'Interest for the broken period before the first EMI cycle'),
-  f('excess_payment', 'money', 'Paid beyond what was owed (refundable)'),
-  f('dpd', 'number', 'Days past due today'),
-  f('asset_category_date', 'date', 'Date the asset category last changed'),
-  f('peak_dpd', 'number', 'Highest days past due ever reached'),
-  f('asset_category', 'text', 'Regular, SMA-0, SMA-1, SMA-2 or NPA'),
-];
+// SUMMARY's fields are Get Summary's, made in one place with the endpoint map's (api/fields.ts).
+const SUMMARY: readonly FieldSpec[] = SUMMARY_FIELD_SPECS;
 
 const OUTSTANDING: FieldSpec[] = [
   f('account', 'text', 'Account id'),
@@ -213,11 +177,6 @@ export const CATALOG: Readonly<Record<string, readonly FieldSpec[]>> = {
   SETTLEMENTS,
   TOPUPS,
 };
-
-// The summary catalogue must describe exactly the 23 documented fields, in their order.
-if (SUMMARY.map((s) => s.name).join() !== SUMMARY_FIELDS.join()) {
-  throw new Error('catalog.ts: SUMMARY fields drifted from SUMMARY_FIELDS in src/api/endpoints.ts');
-}
 
 /** `Total Outstanding`, ` total-outstanding ` and `TOTAL_OUTSTANDING` all mean `total_outstanding`. */
 export function normalizeFieldName(text: string): string {

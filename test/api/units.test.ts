@@ -55,17 +55,17 @@ describe('Limiter', () => {
 describe('TtlCache', () => {
   it('expires entries after the TTL and drops them by endpoint, account or all', () => {
     let now = 1000;
-    const cache = new TtlCache(500, () => now);
-    cache.set('a', { text: 'A', endpoint: 'accounts.summary', ids: new Set(['acc1']), accounts: new Set() });
-    cache.set('b', { text: 'B', endpoint: 'loans.list', ids: new Set(), accounts: new Set(['acc1', 'acc2']) });
-    cache.set('c', { text: 'C', endpoint: 'loans.list', ids: new Set(), accounts: new Set(['acc3']) });
-    expect(cache.get('a')?.text).toBe('A');
+    const cache = new TtlCache<string>(500, () => now);
+    cache.set('a', 'A', { endpoint: 'accounts.summary', ids: new Set(['acc1']), accounts: new Set() });
+    cache.set('b', 'B', { endpoint: 'loans.list', ids: new Set(), accounts: new Set(['acc1', 'acc2']) });
+    cache.set('c', 'C', { endpoint: 'loans.list', ids: new Set(), accounts: new Set(['acc3']) });
+    expect(cache.get('a')).toBe('A');
     expect(cache.invalidate({ account: 'acc1' })).toBe(2); // named in the path, and contained in an answer
-    expect(cache.get('c')?.text).toBe('C');
+    expect(cache.get('c')).toBe('C');
     now += 500;
     expect(cache.get('c')).toBeUndefined();
-    const off = new TtlCache(0);
-    off.set('x', { text: 'X', endpoint: 'e', ids: new Set(), accounts: new Set() });
+    const off = new TtlCache<string>(0);
+    off.set('x', 'X', { endpoint: 'e', ids: new Set(), accounts: new Set() });
     expect(off.get('x')).toBeUndefined();
   });
 });
@@ -81,6 +81,15 @@ describe('URLs and request keys', () => {
     const k2 = requestKey('sandbox', 'emis.list', {}, { page: 1, account: 'A' });
     expect(k1).toBe(k2);
     expect(requestKey('production', 'emis.list', {}, { page: 1, account: 'A' })).not.toBe(k1);
+  });
+
+  it('one key for every cache: no value forges a separator, bodies match whatever their key order, a full walk is its own request', () => {
+    expect(requestKey('s', 'loans.list', {}, { account: 'A&status=active' })).not.toBe(requestKey('s', 'loans.list', {}, { account: 'A', status: 'active' }));
+    expect(requestKey('s|loans.list', 'x', {}, {})).not.toBe(requestKey('s', 'loans.list|x', {}, {}));
+    const body = (b: unknown) => requestKey('s', 'emis.calculate', undefined, undefined, { body: b });
+    expect(body({ loan_amount: 1, roi: 2 })).toBe(body({ roi: 2, loan_amount: 1 }));
+    expect(body({ loan_amount: 1, roi: 2 })).not.toBe(body({ loan_amount: 1, roi: 3 }));
+    expect(requestKey('s', 'loans.list', {}, {}, { all: true })).not.toBe(requestKey('s', 'loans.list', {}, {}));
   });
 });
 
