@@ -10,7 +10,9 @@
  */
 import { raceAbort } from './backoff';
 import { CregoError } from './contract';
-import { loginShapeOf, type LoginShape } from './platform';
+import { loginShapeOf, type ExpirySource, type LoginShape } from './platform';
+
+export type { ExpirySource };
 import type { TokenAnswer } from './types';
 
 export interface AuthConfig {
@@ -38,8 +40,6 @@ interface Session {
   expirySource: ExpirySource;
 }
 
-/** How the client learnt when a signed-in token expires. */
-export type ExpirySource = 'expires_in' | 'jwt_exp' | 'first_401';
 
 /** `Basic base64(username:password)`, UTF-8 (RFC 7617), without Node's Buffer so the task pane can use it. */
 export function basicCredentials(username: string, password: string): string {

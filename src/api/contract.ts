@@ -4,7 +4,7 @@
  * this file holds only types and the error class so consumers stay decoupled from it.
  */
 import type { EndpointKey, PagedKey } from './endpoints';
-import type { ApiSettings } from './profile';
+import type { ApiSettings } from './settings';
 import type { Answer, PageItem } from './types';
 
 export type ErrorKind =

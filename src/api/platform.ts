@@ -5,8 +5,10 @@
  * token_type, user}` where the first platform's token pairs carry `{access, refresh}` alone.
  * A guess from what the client can see, said as such; the settings that differ stay profile settings.
  */
-import type { ExpirySource } from './auth';
-import type { ApiSettings } from './profile';
+import type { ApiSettings } from './settings';
+
+/** How the client learnt when a signed-in token expires. */
+export type ExpirySource = 'expires_in' | 'jwt_exp' | 'first_401';
 
 export type Platform = 'first' | 'newer' | 'unknown';
 /** What the sign-in answer looked like: docs.crego.ai's (with `user`/`token_type`), a bare token pair, or none (a pasted token). */

@@ -17,8 +17,11 @@
  * }
  */
 import { CregoError } from './contract';
+import { DEFAULT_SETTINGS, UTR_SCOPES, type ApiSettings, type UtrScope } from './settings';
 import { BUSINESS_DATE_ENCODINGS, type BusinessDateEncoding } from './dates';
 import { ENDPOINTS, PAGINATION, pathParams, type EndpointDef, type HttpMethod } from './endpoints';
+
+export { DEFAULT_SETTINGS, UTR_SCOPES, type ApiSettings, type UtrScope };
 
 export interface ProfilePagination {
   /** Query parameter carrying the 1-based page number. */
@@ -44,10 +47,6 @@ export interface ProfileEndpoint {
   pagination?: ProfilePagination;
 }
 
-/** Where Crego keeps a payment's UTR unique: per account (first platform, as assumed) or across the tenant (newer). */
-export type UtrScope = 'account' | 'tenant';
-export const UTR_SCOPES: readonly UtrScope[] = ['account', 'tenant'];
-
 export interface ApiProfile {
   name?: string;
   description?: string;
@@ -58,14 +57,6 @@ export interface ApiProfile {
   /** Default `end_of_day`, as Crego's first-platform example; `start_of_day` for tenants that stamp 00:00 IST. */
   businessDateEncoding?: BusinessDateEncoding;
 }
-
-/** The profile's behaviour settings, with their defaults: what the bulk engine and the client follow. */
-export interface ApiSettings {
-  utrScope: UtrScope;
-  businessDateEncoding: BusinessDateEncoding;
-}
-
-export const DEFAULT_SETTINGS: ApiSettings = { utrScope: 'account', businessDateEncoding: 'end_of_day' };
 
 export interface ResolvedPagination {
   page: string;

@@ -6,7 +6,7 @@ import { PAGINATION } from '../../api/endpoints';
 import type { Engine } from '../engine';
 import { HttpError, notFound, validationError } from '../errors';
 import type { Evaluation } from '../ledger';
-import type { UtrScope } from '../../api/profile';
+import type { UtrScope } from '../../api/settings';
 import type { Settlement } from '../settlement';
 import type { AccountRow } from '../store';
 import { parseDayValue } from '../validate';
@@ -24,7 +24,7 @@ export interface Ctx {
   settlement?: Settlement;
 }
 /** `account`: a UTR is unique per account (the first platform, as assumed); `tenant`: across the tenant (the newer one). */
-export { UTR_SCOPES, type UtrScope } from '../../api/profile';
+export { UTR_SCOPES, type UtrScope } from '../../api/settings';
 /**
  * `per_item`: every good item is created, each bad one answered in `results`.
  * `atomic`: like Django REST Framework's `many=True`: one bad item → 400, nothing created, per-item errors
