@@ -10,6 +10,8 @@
  */
 import type { CregoClient } from '../api/contract';
 import type { DateSystem } from '../api/dates';
+import { loadServerConfig } from '../excel/serverConfig';
+import { loadConnection, loadToken, type SavedConnection } from '../excel/storage';
 import { Batcher, type BatcherOptions, type BatcherStats } from './batcher';
 import { CellError, SIGN_IN_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 import { LivePoller, type LiveClock } from './live';
@@ -81,19 +83,6 @@ export interface RuntimeOptions {
   liveClock?: LiveClock;
   /** How long a cell waits for the default connection before it says Crego is unreachable (default 15 s). */
   connectTimeoutMs?: number;
-}
-
-/** Storage key under which the task pane keeps the bearer token for the functions. */
-export const TOKEN_STORAGE_KEY = 'crego.token';
-/** Storage key of the pane's last connection (non-secret): the environment the stored token belongs to. */
-export const CONNECTION_STORAGE_KEY = 'crego.connection';
-
-/** What the pane saves under CONNECTION_STORAGE_KEY. `baseUrl` as typed: `/api` or an absolute URL. */
-export interface SavedConnection {
-  environment: string;
-  baseUrl: string;
-  profileJson?: string;
-  username?: string;
 }
 
 export class FunctionsRuntime implements CregoRuntimeApi {
@@ -242,31 +231,20 @@ function closeQuietly(client: CregoClient): void {
   void closable.close?.().catch(() => undefined);
 }
 
-interface ServerConfig {
-  environment?: string;
-  apiBase?: string;
-  devToken?: string;
-}
-
-interface OfficeRuntimeStorage {
-  getItem(key: string): Promise<string | null>;
-}
-
 /**
  * The connection the pane last signed in with (its environment, URL and API profile, and the token
- * stored for it), else the add-in server's `/config.json` (same origin as the page). The stored
- * token belongs to the pane's environment: it is never sent to another one, and the server's dev
- * token is used only for the server's own API. `null` when there is no page (Node) or no token.
+ * stored for it), else the add-in server's `/config.json`. The stored token belongs to the pane's
+ * environment: it is never sent to another one, and the server's dev token is used only for the
+ * server's own API. `null` when there is no page (Node) or no token.
  */
 export async function loadDefaultConnection(): Promise<Connection | null> {
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   if (!origin || origin === 'null') return null;
-  const storage = (globalThis as { OfficeRuntime?: { storage?: OfficeRuntimeStorage } }).OfficeRuntime?.storage;
   let token: string | null | undefined;
   let saved: SavedConnection | null = null;
   try {
-    token = await storage?.getItem(TOKEN_STORAGE_KEY);
-    saved = parseSavedConnection(await storage?.getItem(CONNECTION_STORAGE_KEY));
+    token = await loadToken();
+    saved = await loadConnection();
   } catch {
     token = undefined; // storage unavailable in this host: fall back to the server's connection
   }
@@ -274,26 +252,13 @@ export async function loadDefaultConnection(): Promise<Connection | null> {
   if (saved && token) {
     return { baseUrl: absolute(saved.baseUrl), token, environment: saved.environment, profile: saved.profileJson };
   }
-  const res = await fetch(`${origin}/config.json`, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
-  const config = (await res.json()) as ServerConfig;
-  const apiBase = absolute(config.apiBase ?? '/api');
+  const config = await loadServerConfig();
+  const apiBase = absolute(config.apiBase);
   // Signed out of (or never into) another environment: its settings must not borrow the dev token.
   if (saved && absolute(saved.baseUrl) !== apiBase) return null;
   token = token || config.devToken;
   if (!token) return null;
   return { baseUrl: apiBase, token, environment: config.environment };
-}
-
-function parseSavedConnection(raw: string | null | undefined): SavedConnection | null {
-  if (!raw) return null;
-  try {
-    const value = JSON.parse(raw) as Partial<SavedConnection>;
-    if (typeof value?.environment !== 'string' || typeof value.baseUrl !== 'string' || value.baseUrl.trim() === '') return null;
-    return value as SavedConnection;
-  } catch {
-    return null;
-  }
 }
 
 let active: FunctionsRuntime | null = null;

@@ -17,6 +17,8 @@ import { resolveTls, type TlsMaterial } from './certs';
 import type { CregoUpstream } from './config';
 import { REPO_ROOT } from './paths';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/index';
+// GET /config.json: the type the pane and the functions parse it with (src/excel/serverConfig.ts).
+import type { ServerConfig } from '../excel/serverConfig';
 
 type SandboxLike = Pick<RunningSandbox, 'url' | 'token' | 'close'>;
 export type SandboxStartOptions = SandboxOptions;
@@ -41,14 +43,6 @@ export interface ServerOptions {
   addinOrigin?: string;
   /** One line per proxied request and per notice. Default: silent. */
   log?: (line: string) => void;
-}
-
-/** What GET /config.json returns to the task pane. */
-export interface PaneConfig {
-  environment: string;
-  apiBase: string;
-  /** Only when the embedded sandbox is the backend. */
-  devToken?: string;
 }
 
 export interface RunningServer {
@@ -88,7 +82,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const sockets = new Set<Socket>();
   try {
     proxy = createApiProxy({ baseUrl: upstream.baseUrl, token: upstream.token, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, bufferBytes: opts.proxyBufferBytes, log, addinOrigins });
-    const paneConfig: PaneConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
+    const paneConfig: ServerConfig = { environment: upstream.environment, apiBase: API_PREFIX, ...(sandbox ? { devToken: sandbox.token } : {}) };
     const serveStatic = createStaticHandler(distDir);
     const api = proxy;
     server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, (h2req, h2res) => {
@@ -152,7 +146,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 }
 
 /** The pane's settings (with the sandbox's dev token): for the add-in's own pages, like /api. */
-function sendConfig(req: IncomingMessage, res: ServerResponse, config: PaneConfig, addinOrigins: string[]): void {
+function sendConfig(req: IncomingMessage, res: ServerResponse, config: ServerConfig, addinOrigins: string[]): void {
   if (classifyCaller(req.headers, addinOrigins) === 'foreign') {
     res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end("Only the add-in's own pages may read this.\n");
     return;

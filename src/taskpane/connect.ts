@@ -10,7 +10,7 @@ import { busy, byId, el, messageOf, say } from './dom';
 import { checkBaseUrl, defaultBaseUrl, ENVIRONMENTS, type EnvironmentId } from './environments';
 import { runProbe } from './probeView';
 import { dropConnection, getServerConfig, productionFor, runtime, session, setSession, useConnection, type Session } from './session';
-import { forgetToken, loadConnection, loadToken, saveConnection, saveToken } from './storage';
+import { forgetToken, loadConnection, loadToken, saveConnection, saveToken } from '../excel/storage';
 
 interface PingAnswer {
   status?: string;

@@ -4,6 +4,7 @@
  * The public Crego URLs are not documented; the defaults below are placeholders a person can edit
  * (Custom URL), recorded in the README, "The task pane".
  */
+import type { ServerConfig } from '../excel/serverConfig';
 
 export type EnvironmentId = 'sandbox' | 'preprod' | 'production' | 'custom';
 
@@ -20,13 +21,6 @@ export const ENVIRONMENTS: readonly EnvironmentPreset[] = [
   { id: 'production', label: 'Production', defaultUrl: 'https://api.crego.io' },
   { id: 'custom', label: 'Custom URL', defaultUrl: '' },
 ];
-
-/** What `GET /config.json` of the add-in server says. */
-export interface ServerConfig {
-  environment: string;
-  apiBase: string;
-  devToken?: string;
-}
 
 /** The base URL an environment uses: the server's proxy when it serves that environment. */
 export function defaultBaseUrl(env: EnvironmentId, server: ServerConfig | null): string {

@@ -18,7 +18,7 @@ import { busy, byId, el, say, setChildren } from './dom';
 import { formatReport, runChecks, type Check, type CheckResult } from './selftestReport';
 import type { CregoRuntimeApi } from '../functions/runtime';
 import { runtime, session } from './session';
-import { loadToken } from './storage';
+import { loadToken } from '../excel/storage';
 
 /** What the add-in uses without a runtime check (ExcelApi ≤ 1.9) and the runtime it needs. */
 const NEEDED_EXCEL_API = 9;

@@ -6,7 +6,8 @@
 import { createClient } from '../api/index';
 import type { CregoClient } from '../api/contract';
 import type { Connection, CregoRuntimeApi } from '../functions/runtime';
-import { isProduction, type EnvironmentId, type ServerConfig } from './environments';
+import { loadServerConfig, type ServerConfig } from '../excel/serverConfig';
+import { isProduction, type EnvironmentId } from './environments';
 
 export interface Session {
   client: CregoClient;
@@ -81,15 +82,7 @@ export function productionFor(env: EnvironmentId, baseUrl: string): boolean {
   return isProduction(env, baseUrl, serverConfig);
 }
 
-/** `GET /config.json` of the add-in server (null when the page is not served by it). */
+/** The add-in server's `/config.json`, or null when the page is not served by it (the pane then offers presets only). */
 export async function fetchServerConfig(): Promise<ServerConfig | null> {
-  try {
-    const res = await fetch('./config.json', { headers: { Accept: 'application/json' } });
-    if (!res.ok) return null;
-    const body = (await res.json()) as Partial<ServerConfig>;
-    if (typeof body.environment !== 'string' || typeof body.apiBase !== 'string') return null;
-    return { environment: body.environment, apiBase: body.apiBase, devToken: typeof body.devToken === 'string' ? body.devToken : undefined };
-  } catch {
-    return null;
-  }
+  return loadServerConfig().catch(() => null);
 }
