@@ -66,7 +66,12 @@ export interface Projection<T = unknown> {
 export interface BatcherOptions {
   /** How long an answer is reused (default 5 minutes). */
   ttlMs?: number;
-  /** Hard stop for each cell: it settles with #N/A at the latest after this (default 60 s). */
+  /**
+   * Hard stop for each cell (default 60 s): it settles with #N/A at the latest this long after its
+   * request went on the wire, or after the cell's own call when it joined a request already there.
+   * Time queued behind other fetches does not count: each of those is bounded by `requestTimeoutMs`,
+   * so the queue drains, and a healthy cell is not failed for the slow answers ahead of it.
+   */
   timeoutMs?: number;
   /**
    * How long one request may hold a connection slot once it has one, its answer's body included
@@ -109,6 +114,8 @@ export interface BatcherStats {
 /** One cell waiting on one entry. It is its own cancel target: no closure per cell. */
 class Waiter implements CancelTarget {
   done = false;
+  /** In its deadline queue (a committed cell only once its request is on the wire). */
+  armed = false;
   deadline = 0;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
@@ -134,8 +141,10 @@ interface Entry {
   fetch: Fetch;
   client: CregoClient;
   waiters: Set<Waiter>;
-  /** Set once sent; aborting it stops the request. */
+  /** Set once handed to the client; aborting it stops the request. */
   controller?: AbortController;
+  /** The request holds a connection slot: its cells' stops are running. */
+  onWire?: boolean;
   queued: boolean;
   /** Invalidated while on its way: its waiters get the answer, the cache does not. */
   stale?: boolean;
@@ -237,7 +246,8 @@ export class Batcher {
       waiter.reject = reject;
     });
     entry.waiters.add(waiter);
-    (preview ? this.previewDeadlines : this.deadlines).add(waiter);
+    if (preview) this.arm(waiter, this.previewDeadlines);
+    else if (entry.onWire) this.arm(waiter, this.deadlines);
     cancel?.add(waiter);
     return promise;
   }
@@ -321,7 +331,10 @@ export class Batcher {
     // The client's timeout runs from the moment the request holds a slot, so it is this request's own.
     // `caller`: this batcher is the formula path's only cache and only dedupe layer; the client just
     // sends (a second layer there would join a LIVE read to the older request it must not share).
-    const options = { path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'caller' as const, timeoutMs: this.requestTimeoutMs };
+    const options = {
+      path: fetch.path, query: fetch.query, body: fetch.body, signal: controller.signal, cache: 'caller' as const, timeoutMs: this.requestTimeoutMs,
+      onSent: () => this.onWire(entry),
+    };
     // Lists ask for the largest page the API takes: a table of a few hundred rows costs one request.
     const request = fetch.all
       ? client.listAll(fetch.endpoint as PagedKey, { ...options, pageSize: PAGINATION.maxPageSize })
@@ -341,6 +354,19 @@ export class Batcher {
         entry.waiters.clear();
       },
     );
+  }
+
+  /** The request took a connection slot (first attempt, first page): its cells' stops start now. */
+  private onWire(entry: Entry): void {
+    if (entry.onWire) return;
+    entry.onWire = true;
+    for (const w of entry.waiters) if (!w.preview) this.arm(w, this.deadlines);
+  }
+
+  private arm(waiter: Waiter, deadlines: DeadlineQueue<Waiter>): void {
+    if (waiter.armed) return;
+    waiter.armed = true;
+    deadlines.add(waiter);
   }
 
   /** A sent fetch settled (answered, failed or aborted): its place goes to the next queued one. */

@@ -18,9 +18,10 @@ import type { FunctionsRuntime } from './runtime';
 const ALL_LOANS: Fetch = Object.freeze({ endpoint: 'loans.list', query: Object.freeze({}), all: true });
 
 /**
- * Summaries asked of the batcher at once by one formula. Each cell's 60 s stop runs from the moment
- * it asks, so a 20,000-account book is asked in a moving window rather than all at once (the
- * batcher still keeps the client's connections full: it holds 64 fetches and the window refills it).
+ * Summaries asked of the batcher at once by one formula: a 20,000-account book is asked in a moving
+ * window rather than as 20,000 waiters at once, so the workbook's other cells queued meanwhile get
+ * their turn between windows (the batcher still keeps the client's connections full: it holds 64
+ * fetches and the window refills it).
  */
 const SUMMARY_WINDOW = 256;
 
