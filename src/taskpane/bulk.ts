@@ -129,9 +129,19 @@ async function showProblems(loaded: Loaded, report: PushReport): Promise<CellPro
   return cells;
 }
 
+/**
+ * The click's own answer, at once: the last run's summary ("posted 600, …") must not stay on screen while
+ * Excel answers the first requests of this one (each a round trip, long on Excel on the web), where it
+ * reads as this run's outcome.
+ */
+function reading(sheet: string): void {
+  say(status(), `Reading ${sheet}…`);
+}
+
 export async function validateSheet(sheet: string): Promise<PushReport> {
   // Its marks could not be written on the locked sheet, and the push is checking these rows anyway.
   if (pushing === sheet) throw new Error(`A push of ${sheet} is running: Validate it once the push ends.`);
+  reading(sheet);
   const loaded = await load(sheet);
   const report = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
   await showProblems(loaded, report);
@@ -242,6 +252,7 @@ export async function pushSheetFromPane(sheet: string, opener: HTMLElement | nul
   // cross: Crego's key check stops a second record, but the sheet could end up showing the wrong outcome.
   if (pushing !== null) throw new Error(`A push of ${pushing} is already running: wait for it to finish, or Cancel it.`);
   pushing = sheet;
+  reading(sheet);
   try {
     return await pushOnce(sheet, opener);
   } finally {
@@ -324,6 +335,7 @@ export async function checkStatusesFromPane(sheet: string, quiet = false): Promi
     throw new Error(`A push of ${pushing} is running: check statuses once it has finished.`);
   }
   pushing = sheet;
+  if (!quiet) reading(sheet);
   try {
     const s = requireSession();
     const loaded = await load(sheet);
