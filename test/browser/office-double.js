@@ -428,7 +428,8 @@
         unprotect() { sheet.protection = null; model.log.push('unprotect ' + sheet.name); },
       },
       getRange(address) {
-        if (address === undefined) return makeRange(sheet, 0, 0, 1048576, 16384); // the whole sheet
+        // No address: the whole sheet (Worksheet.getRange(address?)). Microsoft's client sends the omitted argument as null.
+        if (address === undefined || address === null) return makeRange(sheet, 0, 0, 1048576, 16384);
         const ref = parseRef(address);
         if (!ref) throw officeError('InvalidArgument', 'Bad address ' + address);
         return makeRange(sheet, ref.r0, ref.c0, ref.rows, ref.cols);

@@ -110,11 +110,24 @@
     return out;
   }
 
+  /**
+   * The class of a collection's items: what getItem (or getItemAt: RangeCollection, RangeAreasCollection
+   * have no getItem) returns, else the class the collection's name is the plural of.
+   */
+  function itemClass(cls) {
+    if (!cls || !/Collection$/.test(cls) || !sets[cls]) return null;
+    const t = sets[cls];
+    const byMethod = (t.getItem && t.getItem.returns) || (t.getItemAt && t.getItemAt.returns);
+    if (byMethod) return byMethod;
+    const singular = cls.replace(/Collection$/, '');
+    return sets[singular] ? singular : null;
+  }
+
   function query(obj, cls, q) {
     if (isNull(obj)) return null;
     const select = q && q.Select ? q.Select : null;
-    const itemCls = cls && sets[cls] && sets[cls].getItem ? sets[cls].getItem.returns : null;
-    if (itemCls && /Collection$/.test(cls)) {
+    const itemCls = itemClass(cls);
+    if (itemCls) {
       // items/… selections arrive without the prefix: they apply to each item.
       let items = obj.items;
       if (items === undefined) throw hostError('GeneralException', 'The test host does not model Excel.' + cls + '.items');
@@ -138,6 +151,8 @@
     enterCellEdit() { window.__workbook.setCellEdit(true); },
     exitCellEdit() { window.__workbook.setCellEdit(false); },
     requests: 0,
+    /** Batches held right now until the user's cell edit ends (sent with delayForCellEdit). */
+    held: 0,
     /** Every action the host refused ({code, message, action}), for a test to read. */
     refusals: [],
     async process(body, flags) {
@@ -147,7 +162,8 @@
         if (!(flags & DELAY_FOR_CELL_EDIT)) {
           return { Error: { Code: 'InvalidOperationInCellEditMode', HttpStatusCode: 400, Message: 'Excel is in cell-editing mode. Please exit the edit mode by pressing ENTER or TAB or selecting another cell, and then try again.' } };
         }
-        await new Promise((r) => setTimeout(r, 50)); // Excel holds the batch until the edit ends
+        host.held++;
+        try { await new Promise((r) => setTimeout(r, 50)); } finally { host.held--; } // Excel holds the batch until the edit ends
       }
       const paths = body.ObjectPaths || {};
       const memo = new Map();

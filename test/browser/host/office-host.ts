@@ -98,8 +98,15 @@ export async function routeExcelHost(context: BrowserContext, record: HostRecord
     record.requests.push({ bytes: body.length });
     const flags = Number(new URL(request.url()).searchParams.get('flags') ?? 0);
     const page: Page = request.frame().page();
-    const answer = await page.evaluate(([text, f]) => (window as any).__excelHost.process(JSON.parse(text), f), [body.toString('utf8'), flags] as const);
-    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
+    let answer: unknown;
+    try {
+      answer = await page.evaluate(([text, f]) => (window as any).__excelHost.process(JSON.parse(text), f), [body.toString('utf8'), flags] as const);
+    } catch (error) {
+      // The page reloaded or closed while its batch ran: nobody is left to answer, as when Excel closes a pane.
+      if (page.isClosed() || /Execution context was destroyed|Target closed|has been closed/.test(String(error))) return route.abort().catch(() => undefined);
+      throw error;
+    }
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }).catch(() => undefined);
   });
   return record;
 }
