@@ -5,7 +5,7 @@
 import type { ExpirySource } from './auth';
 import type { LoginShape } from './platform';
 import type { RetryPolicy } from './backoff';
-import type { ClientStats, CregoClient } from './contract';
+import type { ClientStats, ConcurrencyStatus, CregoClient } from './contract';
 import type { ApiProfile, EndpointResolver } from './profile';
 
 export interface ClientConfig {
@@ -18,8 +18,13 @@ export interface ClientConfig {
   /** Sign-in through `auth.login` instead of a pasted token. */
   username?: string;
   password?: string;
-  /** Requests on the wire at once (default 6). */
+  /**
+   * Requests on the wire at once to start with (default 6); the limit then adapts to Crego's answers
+   * (src/api/limiter.ts) up to `maxConcurrency`.
+   */
   concurrency?: number;
+  /** The adaptive limit's ceiling (default 64); equal to `concurrency` for a fixed limit. */
+  maxConcurrency?: number;
   /** Per-request timeout (default 30 000 ms). */
   timeoutMs?: number;
   /** How long a GET answer is reused (default 30 000 ms; 0 disables the cache). */
@@ -45,6 +50,7 @@ export interface ClientLogEvent {
 
 export interface HttpClientStats extends ClientStats {
   inFlight: number;
+  concurrency: ConcurrencyStatus;
   tokenRenewals: number;
   cacheEntries: number;
 }

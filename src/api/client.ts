@@ -12,7 +12,7 @@ import { Coalescer } from './coalesce';
 import { accountsIn, accountsWrittenBy, idsOf, TtlCache } from './cache';
 import { cancelledError, giveUpError, unknownOutcome, withEarlierAttemptUnknown } from './failures';
 import type { EndpointKey, PagedKey } from './endpoints';
-import { Limiter } from './limiter';
+import { DEFAULT_INITIAL_LIMIT, DEFAULT_LIMIT_CEILING, Limiter, type LimitSample, type Release } from './limiter';
 import { Pager } from './paging';
 import { EndpointResolver, parseProfile, renameAnswer, renameBody, type ApiSettings, type ResolvedEndpoint } from './profile';
 import { TokenSource } from './auth';
@@ -27,7 +27,9 @@ import type { ClientConfig, ClientLogEvent, CregoHttpClient, HttpClientStats } f
 export type { ClientConfig, ClientLogEvent, CregoHttpClient, HttpClientStats } from './client-options';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONCURRENCY = 6;
+/** The adaptive limit's start (a browser's six connections per host over HTTP/1.1) and its default ceiling. */
+export const DEFAULT_CONCURRENCY = DEFAULT_INITIAL_LIMIT;
+export const DEFAULT_MAX_CONCURRENCY = DEFAULT_LIMIT_CEILING;
 export const DEFAULT_CACHE_TTL_MS = 30_000;
 
 /** Why an attempt's signal fired: our timer, or the caller(s) giving up. */
@@ -67,7 +69,7 @@ class HttpClient implements CregoHttpClient {
     const profile = config.profile === undefined ? undefined : parseProfile(config.profile);
     this.resolver = new EndpointResolver(profile);
     this.settings = this.resolver.settings;
-    this.limiter = new Limiter(config.concurrency ?? DEFAULT_CONCURRENCY);
+    this.limiter = new Limiter({ initial: config.concurrency ?? DEFAULT_CONCURRENCY, ceiling: maxConcurrency(config) });
     this.cache = new TtlCache(config.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
     this.retry = { ...DEFAULT_RETRY, ...config.retry };
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -103,6 +105,7 @@ class HttpClient implements CregoHttpClient {
       coalesced: this.flights.joined,
       peakInFlight: this.limiter.peakInFlight,
       inFlight: this.limiter.inFlight,
+      concurrency: { limit: this.limiter.limit, ceiling: this.limiter.ceiling, pausedMs: this.limiter.pausedForMs },
       tokenRenewals: this.tokens.renewals,
       cacheEntries: this.cache.size,
     };
@@ -312,7 +315,7 @@ class HttpClient implements CregoHttpClient {
     timeoutMs: number,
     onSent?: () => void,
   ): Promise<Outcome> {
-    let release: () => void;
+    let release: Release;
     try {
       release = await this.limiter.acquire(signal);
     } catch {
@@ -324,20 +327,27 @@ class HttpClient implements CregoHttpClient {
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     this.counters.sent++;
+    const sentAt = Date.now();
+    let outcome: Outcome = { failure: { kind: 'cancelled', sent: true } };
     try {
       const res = await this.transport.send({ method, url, headers, body, signal: controller.signal });
-      return { status: res.status, retryAfterMs: parseRetryAfter(res.header('retry-after')), res };
+      outcome = { status: res.status, retryAfterMs: parseRetryAfter(res.header('retry-after')), res };
+      // A Retry-After holds the whole client, not only this request's retry (docs/api-assumptions.md).
+      if (outcome.retryAfterMs !== undefined && (res.status === 429 || res.status === 503))
+        this.limiter.pause(Math.min(outcome.retryAfterMs, this.retry.maxRetryAfterMs));
     } catch (err) {
       if (controller.signal.aborted) {
-        return { failure: { kind: controller.signal.reason instanceof TimeoutReason ? 'timeout' : 'cancelled', sent: true } };
+        outcome = { failure: { kind: controller.signal.reason instanceof TimeoutReason ? 'timeout' : 'cancelled', sent: true } };
+      } else {
+        const te = toTransportError(err);
+        outcome = { failure: { kind: 'network', sent: te.sent !== false, code: te.code } };
       }
-      const te = toTransportError(err);
-      return { failure: { kind: 'network', sent: te.sent !== false, code: te.code } };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      release();
+      release(limitSample(outcome, Date.now() - sentAt));
     }
+    return outcome;
   }
 
   private async pause(ms: number, signal: AbortSignal | undefined, key: string): Promise<void> {
@@ -351,3 +361,16 @@ class HttpClient implements CregoHttpClient {
 
 /** What one attempt came to: an answer (with its Retry-After), or a failure before any answer. */
 type Outcome = AttemptOutcome & ({ failure: AttemptFailure } | { status: number; retryAfterMs?: number; res: WireResponse });
+
+/** What an attempt tells the concurrency limit: refused (429, 503), no answer in time (timeout, 504), a round trip, or nothing. */
+function limitSample(outcome: Outcome, rttMs: number): LimitSample {
+  if ('failure' in outcome) return outcome.failure.kind === 'timeout' ? 'timeout' : 'none';
+  if (outcome.status === 429 || outcome.status === 503) return 'refused';
+  if (outcome.status === 504) return 'timeout';
+  return { rttMs };
+}
+
+/** The adaptive limit's ceiling: `maxConcurrency`, else 64 (never below the starting concurrency). */
+export function maxConcurrency(config: Pick<ClientConfig, 'concurrency' | 'maxConcurrency'>): number {
+  return config.maxConcurrency ?? Math.max(DEFAULT_MAX_CONCURRENCY, config.concurrency ?? DEFAULT_CONCURRENCY);
+}

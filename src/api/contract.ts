@@ -132,6 +132,17 @@ export interface ClientStats {
   /** Highest number of requests in flight at once. */
   peakInFlight: number;
   retries: number;
+  /** The adaptive concurrency limit now (absent for clients without one). */
+  concurrency?: ConcurrencyStatus;
+}
+
+export interface ConcurrencyStatus {
+  /** Requests allowed on the wire at once right now. */
+  limit: number;
+  /** The most it may grow to. */
+  ceiling: number;
+  /** How long new sends are still held by a Retry-After (0 when not). */
+  pausedMs: number;
 }
 
 export interface CregoClient {

@@ -2,7 +2,7 @@
  * The Crego client for the browser (task pane, functions runtime): the fetch carrier.
  * No undici, no `node:` modules here; Node code uses `createNodeClient` from ./node.
  */
-import { createClientWith, type ClientConfig, type CregoHttpClient } from './client';
+import { createClientWith, DEFAULT_CONCURRENCY, type ClientConfig, type CregoHttpClient } from './client';
 import { fetchTransport } from './fetch-transport';
 
 export interface BrowserClientConfig extends ClientConfig {
@@ -11,13 +11,25 @@ export interface BrowserClientConfig extends ClientConfig {
 }
 
 export function createClient(config: BrowserClientConfig): CregoHttpClient {
-  return createClientWith(config, fetchTransport(config.fetch));
+  return createClientWith({ ...config, maxConcurrency: config.maxConcurrency ?? http1Ceiling(config.baseUrl) }, fetchTransport(config.fetch));
+}
+
+/**
+ * Over HTTP/1.1 a browser opens six connections to a host and queues the rest itself, where they
+ * only wait (and run down their timeout): a limit above six buys nothing. The add-in server's `/api`
+ * is on the page's own connection, so the page's protocol is the API's; for another origin it is
+ * not known before the first answer, and the limit's latency rule steps back from the browser's queue.
+ */
+export function http1Ceiling(baseUrl: string, page: { getEntriesByType?: (type: string) => unknown[] } | undefined = globalThis.performance): number | undefined {
+  if (!baseUrl.startsWith('/')) return undefined;
+  const navigation = page?.getEntriesByType?.('navigation')[0] as { nextHopProtocol?: string } | undefined;
+  return navigation?.nextHopProtocol === 'http/1.1' ? DEFAULT_CONCURRENCY : undefined;
 }
 
 export type { ClientConfig, ClientLogEvent, CregoHttpClient, HttpClientStats } from './client';
-export { DEFAULT_CACHE_TTL_MS, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
+export { DEFAULT_CACHE_TTL_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
 export { CregoError, isCregoError } from './contract';
-export type { CallOptions, ClientStats, CregoClient, ErrorKind, InvalidateScope, PageOptions } from './contract';
+export type { CallOptions, ClientStats, ConcurrencyStatus, CregoClient, ErrorKind, InvalidateScope, PageOptions } from './contract';
 export { EndpointResolver, parseProfile, ProfileError } from './profile';
 export type { ApiProfile, ProfileEndpoint, ProfilePagination, ResolvedEndpoint } from './profile';
 export type { RetryPolicy } from './backoff';

@@ -3,7 +3,7 @@
  * plus reading an API profile from a file or the `CREGO_API_PROFILE` environment variable.
  */
 import { readFileSync } from 'node:fs';
-import { createClientWith, DEFAULT_CONCURRENCY, type ClientConfig, type CregoHttpClient } from './client';
+import { createClientWith, maxConcurrency, type ClientConfig, type CregoHttpClient } from './client';
 import { CregoError } from './contract';
 import { parseProfile, type ApiProfile } from './profile';
 import { displayUrl } from './url';
@@ -12,7 +12,7 @@ import { undiciTransport } from './undici-transport';
 export function createNodeClient(config: ClientConfig): CregoHttpClient {
   if (!/^https?:\/\//i.test(config.baseUrl ?? ''))
     throw new CregoError({ kind: 'config', message: `The Crego base URL must start with https:// (got '${displayUrl(config.baseUrl ?? '')}')` });
-  return createClientWith(config, undiciTransport({ connections: config.concurrency ?? DEFAULT_CONCURRENCY }));
+  return createClientWith(config, undiciTransport({ connections: maxConcurrency(config) }));
 }
 
 /** Read and validate a profile file (`--profile FILE`). */

@@ -6,13 +6,18 @@ import { Agent, request } from 'undici';
 import { toTransportError, type Transport, type WireRequest, type WireResponse } from './transport';
 
 export interface UndiciTransportOptions {
-  /** Sockets per origin; the client's concurrency limit is the real cap, this just matches it. */
+  /**
+   * Sockets per origin over HTTP/1.1; the client's concurrency limit is the real cap, this matches its
+   * ceiling so a grown limit is not queued here. Over HTTP/2 one connection carries them all as streams.
+   */
   connections?: number;
 }
 
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
   const agent = new Agent({
     connections: options.connections ?? 6,
+    // HTTP/2 where the server offers it (ALPN, TLS only); HTTP/1.1 otherwise.
+    allowH2: true,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     // The client enforces its own per-request timeout through AbortSignal.

@@ -97,7 +97,7 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
       await hold.promise;
       if (!res.destroyed) json(res, 201, { id: 'r1' });
     });
-    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 1 });
+    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 1, maxConcurrency: 1 });
     const sent = new AbortController();
     const queued = new AbortController();
     const first = client.call('records.create', { body: { account: 'a1', utr: 'U9' }, signal: sent.signal });
@@ -234,13 +234,13 @@ describe.each(CARRIERS)('resilience over %s', (_carrier, make) => {
     expect(client.stats().coalesced).toBe(24);
   });
 
-  it('never has more requests in flight than the concurrency limit', async () => {
+  it('never has more requests in flight than a fixed concurrency limit', async () => {
     const hold = gate();
     server = await startTestServer(async (_req, res) => {
       await hold.promise;
       json(res, 200, { ok: 1 });
     });
-    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 3 });
+    client = make({ baseUrl: server.url, token: TOKEN, concurrency: 3, maxConcurrency: 3 });
     const calls = Array.from({ length: 20 }, (_, i) => client!.call('records.get', { path: { id: `r${i}` } }));
     await until(() => server!.requests.length === 3, 'three requests');
     hold.open();

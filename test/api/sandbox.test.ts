@@ -220,8 +220,8 @@ describe.each(CARRIERS)('sandbox faults and limits over %s', (carrier, make) => 
     await client.close();
   });
 
-  it('never has more requests in flight at the sandbox than the concurrency limit', async () => {
-    const client = make({ baseUrl: sandbox.url, token: sandbox.token, concurrency: 4 });
+  it('never has more requests in flight at the sandbox than a fixed concurrency limit', async () => {
+    const client = make({ baseUrl: sandbox.url, token: sandbox.token, concurrency: 4, maxConcurrency: 4 });
     sandbox.resetStats();
     await withFaults('latency=15', () =>
       Promise.all(Array.from({ length: 24 }, (_, i) => client.call('emis.outstanding', { query: { account, as_of_date: 1741000000 + i * 86400 } }))),

@@ -27,7 +27,7 @@ describe('backoff', () => {
 
 describe('Limiter', () => {
   it('grants slots first come first served and lets a waiting caller give up', async () => {
-    const limiter = new Limiter(1);
+    const limiter = new Limiter({ initial: 1, ceiling: 1 });
     const order: string[] = [];
     const releaseA = await limiter.acquire();
     const gaveUp = new AbortController();
@@ -48,7 +48,7 @@ describe('Limiter', () => {
   });
 
   it('refuses a limit below one', () => {
-    expect(() => new Limiter(0)).toThrow(/concurrency must be a whole number/);
+    expect(() => new Limiter({ initial: 0 })).toThrow(/concurrency must be a whole number/);
   });
 });
 
