@@ -8,7 +8,7 @@
  * in `OfficeRuntime.storage`; with neither, a cell says "Sign in to Crego in the task pane" at once
  * rather than waiting for a pane that may never open.
  */
-import type { CregoClient } from '../api/contract';
+import type { ConcurrencyStatus, CregoClient } from '../api/contract';
 import type { DateSystem } from '../api/dates';
 import { loadServerConfig } from '../excel/serverConfig';
 import { loadConnection, loadToken, type SavedConnection } from '../excel/storage';
@@ -38,6 +38,11 @@ export interface RuntimeStatus {
   environment?: string;
   baseUrl?: string;
   cache: BatcherStats;
+  /**
+   * The client's adaptive concurrency limit now: requests it lets on the wire at once, its ceiling,
+   * and how long a Retry-After still holds new sends (absent while not connected).
+   */
+  concurrency?: ConcurrencyStatus;
   /** LIVE cells being polled. */
   liveCells: number;
   livePaused: boolean;
@@ -137,6 +142,7 @@ export class FunctionsRuntime implements CregoRuntimeApi {
       environment: this.current?.environment,
       baseUrl: this.current?.baseUrl,
       cache: this.batcher.stats(),
+      concurrency: this.current?.stats().concurrency,
       liveCells: this.live.size,
       livePaused: this.live.isPaused,
       dateSystem: this.dates,

@@ -74,6 +74,21 @@ describe('crego fn', () => {
     expect(lines).toHaveLength(7);
   });
 
+  it('--verbose reports the requests sent and the concurrency limit; CregoRuntime.status() has the limit too', async () => {
+    useSandbox();
+    const [a, b, c] = p.termAccounts;
+    const { code, out, err } = await crego('SUMMARY', `${a},${b},${c}`, 'dpd', '--verbose');
+    expect(code).toBe(0);
+    expect(out.trimEnd().split('\n')).toHaveLength(3);
+    expect(err).toMatch(/^crego fn: 3 requests sent, 0 retried, peak [1-3] in flight, concurrency limit 6 \(ceiling 64\)\n$/);
+
+    const runtime = activeRuntime()!;
+    runtime.configure({ client: createNodeClient({ baseUrl: p.sandbox.url, token: p.sandbox.token, maxConcurrency: 8 }) });
+    expect(runtime.status().concurrency).toEqual({ limit: 6, ceiling: 8, pausedMs: 0 });
+    runtime.disconnect();
+    expect(runtime.status().concurrency).toBeUndefined();
+  });
+
   it('FIELDS needs no connection', async () => {
     delete process.env.CREGO_BASE_URL;
     const { code, out } = await crego('FIELDS', 'LINE');

@@ -51,13 +51,14 @@ export const FUNCTIONS: Record<string, FnEntry> = {
   ROLLRATES: { run: functions.rollRates, params: ['fromDate', 'toDate', 'measure'] },
 };
 
-const USAGE = `Usage: crego fn NAME [args…] [--follow] [--serials]
+const USAGE = `Usage: crego fn NAME [args…] [--follow] [--serials] [--verbose]
 
   Arguments are given as in Excel: text, numbers, TRUE/FALSE, dates as YYYY-MM-DD (or serials);
   an empty argument ('') is an omitted one. For SUMMARY, comma-separated ids make a column and
   comma-separated fields a row: crego fn SUMMARY ACC1,ACC2 total_outstanding,dpd
   LIVE prints the first value, or every update with --follow (Ctrl-C stops).
   Account ids: the account column of \`crego fn LOANS\`. Dates print as YYYY-MM-DD (Excel's serials with --serials).
+  --verbose adds, on stderr, the requests sent and the client's concurrency limit (it adapts to Crego's answers).
   Environment: CREGO_BASE_URL (e.g. ${DEFAULT_SANDBOX_URL}, what \`crego sandbox\` prints), CREGO_TOKEN
   (or CREGO_USERNAME and CREGO_PASSWORD), optional CREGO_ENVIRONMENT.
 
@@ -141,7 +142,8 @@ export function dateCells(name: string, params: string[], argv: unknown[], value
 export async function run(args: string[]): Promise<number> {
   const follow = args.includes('--follow');
   const serials = args.includes('--serials');
-  const words = args.filter((a) => a !== '--follow' && a !== '--serials');
+  const verbose = args.includes('--verbose') || args.includes('-v');
+  const words = args.filter((a) => !['--follow', '--serials', '--verbose', '-v'].includes(a));
   const [rawName, ...rest] = words;
   if (!rawName || rawName === '--help' || rawName === '-h') {
     process.stdout.write(USAGE);
@@ -171,6 +173,7 @@ export async function run(args: string[]): Promise<number> {
     // An Excel error (CellError, or CustomFunctions.Error where that runtime exists) prints as a cell would.
     return print(isError(error) ? error : new CellError('#N/A', error instanceof Error ? error.message : String(error)));
   } finally {
+    if (verbose && !entry.offline) process.stderr.write(`${verboseLine()}\n`);
     failure = undefined;
     await closeClient();
   }
@@ -232,6 +235,16 @@ async function connect(): Promise<number> {
   const client = createNodeClient(connection);
   activeRuntime()!.configure({ client: recordingFailures(client, connection.baseUrl) });
   return 0;
+}
+
+/** `--verbose`: what the run cost on the wire and where the adaptive concurrency limit stands. */
+export function verboseLine(): string {
+  const stats = activeRuntime()?.client()?.stats();
+  if (!stats) return 'crego fn: not connected';
+  const parts = [`${stats.sent} requests sent`, `${stats.retries} retried`, `peak ${stats.peakInFlight} in flight`];
+  const c = stats.concurrency;
+  if (c) parts.push(`concurrency limit ${c.limit} (ceiling ${c.ceiling})${c.pausedMs > 0 ? `, held ${Math.ceil(c.pausedMs / 1000)} s by Retry-After` : ''}`);
+  return `crego fn: ${parts.join(', ')}`;
 }
 
 async function closeClient(): Promise<void> {
