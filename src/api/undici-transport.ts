@@ -3,6 +3,7 @@
  * Node-only: imported by node.ts, never by index.ts.
  */
 import { Agent, request } from 'undici';
+import { multiplexedH2 } from './undici-h2';
 import { toTransportError, type Transport, type WireRequest, type WireResponse } from './transport';
 
 export interface UndiciTransportOptions {
@@ -11,19 +12,25 @@ export interface UndiciTransportOptions {
    * ceiling so a grown limit is not queued here. Over HTTP/2 one connection carries them all as streams.
    */
   connections?: number;
+  /** Trust this CA (PEM) instead of the system's (tests and benches against a development certificate). */
+  ca?: string;
 }
 
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
+  const connections = options.connections ?? 6;
+  // HTTP/2 where the server offers it (ALPN, TLS only), each connection carrying as many requests as
+  // the client's ceiling; HTTP/1.1 otherwise.
+  const h2 = multiplexedH2({ streams: connections, ca: options.ca });
   const agent = new Agent({
-    connections: options.connections ?? 6,
-    // HTTP/2 where the server offers it (ALPN, TLS only); HTTP/1.1 otherwise.
-    allowH2: true,
+    connections,
+    ...h2.dispatcherOptions,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     // The client enforces its own per-request timeout through AbortSignal.
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  h2.attach(agent);
   return {
     carrier: 'undici',
     async send(req: WireRequest): Promise<WireResponse> {
