@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { multiplexedH2 } from '../api/undici-h2';
 import type { ErrorBody } from '../api/types';
 import { classifyCaller } from './origin';
 
@@ -21,8 +22,10 @@ export interface ProxyOptions {
   token?: string;
   timeoutMs?: number;
   maxBodyBytes?: number;
-  /** Keep-alive connections kept to Crego. */
+  /** Keep-alive connections kept to Crego over HTTP/1.1 (default 128); over HTTP/2 one carries 100 requests at once. */
   connections?: number;
+  /** Trust this CA (PEM) for Crego's certificate instead of the system's (a private or development CA). */
+  ca?: string;
   log?: (line: string) => void;
   /** Answers up to this size are held whole (so the deadline can still answer 504); larger ones stream. */
   bufferBytes?: number;
@@ -36,6 +39,10 @@ export interface ApiProxy {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Upstream HTTP/1.1 connections: every pane and functions runtime behind this server share them. */
+const UPSTREAM_CONNECTIONS = 128;
+/** Requests at once on one upstream HTTP/2 connection (a common server default for concurrent streams). */
+const UPSTREAM_STREAMS = 100;
 /** Excel on the web caps a request at 5 MB; a bulk chunk of 1000 rows is far below that. */
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
@@ -70,6 +77,7 @@ interface ProxyConfig {
   maxBody: number;
   bufferBytes: number;
   connections: number;
+  ca?: string;
   log: (line: string) => void;
   addinOrigins?: readonly string[];
 }
@@ -84,20 +92,29 @@ function resolveProxyConfig(opts: ProxyOptions): ProxyConfig {
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     bufferBytes: opts.bufferBytes ?? MAX_BUFFERED_BYTES,
-    connections: opts.connections ?? 32,
+    connections: opts.connections ?? UPSTREAM_CONNECTIONS,
+    ca: opts.ca,
     log: opts.log ?? (() => {}),
     addinOrigins: opts.addinOrigins,
   };
 }
 
-/** Keep-alive connections to the one configured origin: binding it here is what makes this no open proxy. */
+/**
+ * Keep-alive connections to the one configured origin: binding it here is what makes this no open proxy.
+ * Not held to a browser's six: HTTP/2 where Crego offers it (ALPN), each connection carrying up to
+ * UPSTREAM_STREAMS requests, else up to `connections` HTTP/1.1 connections.
+ */
 function upstreamPool(config: ProxyConfig): Pool {
-  return new Pool(config.base.origin, {
+  const h2 = multiplexedH2({ streams: UPSTREAM_STREAMS, ca: config.ca });
+  const pool = new Pool(config.base.origin, {
     connections: config.connections,
+    ...h2.dispatcherOptions,
     keepAliveTimeout: 30_000,
     headersTimeout: config.timeoutMs,
     bodyTimeout: config.timeoutMs,
   });
+  h2.attach(pool);
+  return pool;
 }
 
 /** What the proxy needs of the incoming request line: the method and the path below `/api`. */
