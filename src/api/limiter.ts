@@ -3,8 +3,10 @@
  * from how Crego answers rather than fixed (docs/api-assumptions.md, "Concurrency").
  *
  * - It starts at `initial` (6, what a browser allows per host over HTTP/1.1) and grows by one
- *   request per round trip while answers come back within `NEAR`× the lowest round-trip time seen
- *   and the limit is in use: no queue is building anywhere, so there is room (TCP's additive increase).
+ *   request per round trip while the smoothed round trip stays within `NEAR`× the lowest seen and the
+ *   limit is in use: no queue is building anywhere, so there is room (TCP's additive increase). The
+ *   factors are wide on purpose: a busy machine (Excel recalculating, a loaded laptop) delays every
+ *   answer in the event loop, and that must not read as Crego queueing.
  * - It halves when Crego refuses (429, 503) or gives no answer in time (our timeout, a 504), and drops
  *   by a fifth on a clear rise in latency (the smoothed round trip `RISE`× the lowest): requests are
  *   queueing somewhere. At most one cut per round trip: answers to requests sent before the last cut
@@ -52,12 +54,15 @@ export type Release = (sample?: LimitSample) => void;
 export const DEFAULT_INITIAL_LIMIT = 6;
 export const DEFAULT_LIMIT_CEILING = 64;
 
-/** Growth while a round trip is within this factor of the lowest seen (plus SLACK_MS). */
-const NEAR = 1.5;
+/** Growth while the smoothed round trip is within this factor of the lowest seen (plus SLACK_MS). */
+const NEAR = 3;
 /** A cut when the smoothed round trip reaches this factor of the lowest seen (plus SLACK_MS). */
-const RISE = 2;
-/** Timer and scheduling jitter that is not queueing: matters when round trips are a millisecond or two. */
-const SLACK_MS = 5;
+const RISE = 4;
+/**
+ * Timer and scheduling jitter that is not queueing: matters when round trips are a few milliseconds,
+ * and on a busy machine, where the event loop alone delays an answer by that much.
+ */
+const SLACK_MS = 10;
 /** Weight of a new sample in the smoothed round trip. */
 const SMOOTHING = 0.2;
 const PUSHBACK_CUT = 0.5;
@@ -191,7 +196,7 @@ export class Limiter {
     if (seq < this.cutAt) return;
     this.smoothedRtt = this.smoothedRtt === undefined ? rtt : this.smoothedRtt + SMOOTHING * (rtt - this.smoothedRtt);
     if (this.smoothedRtt >= RISE * this.minRtt + SLACK_MS) return this.cut(LATENCY_CUT, this.floorForLatency, seq);
-    if (busy && rtt <= NEAR * this.minRtt + SLACK_MS) {
+    if (busy && this.smoothedRtt <= NEAR * this.minRtt + SLACK_MS) {
       // One request per round trip's worth of good answers (a window of `limit` answers), slower after a cut.
       const step = 1 / (this.window * (this.cuts > 0 ? CAUTIOUS : 1));
       this.window = Math.min(this.ceiling, this.window + step);

@@ -186,7 +186,7 @@ describe('adaptive concurrency limit', () => {
 
   it('steps down on a clear rise in latency (never below 6) and stops growing', async () => {
     let slowFrom = Infinity;
-    const server = fakeServer((n) => ({ delayMs: n >= slowFrom ? 80 : 20 }));
+    const server = fakeServer((n) => ({ delayMs: n >= slowFrom ? 120 : 20 }));
     const c = start(server);
     const all = burst(c, 4000);
     await trace(c, 25);
