@@ -1,21 +1,29 @@
 /**
- * The sandbox for bench/functions in its own thread, like a real server on another machine: its
- * request handling and loan math then do not share the event loop (or the heap's garbage
- * collector) with the client side being measured. Messages: stats, reset, close.
+ * The sandbox for bench/functions in its own thread (or, for the scale run, its own process), like a
+ * real server on another machine: its request handling and loan math then do not share the event loop
+ * (or the heap's garbage collector, or in a process the RSS) with the client side being measured.
+ * Messages: stats, reset, close.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { startSandbox, type SandboxOptions } from '../src/sandbox/index';
 
-const sandbox = await startSandbox(workerData as SandboxOptions);
-parentPort!.on('message', async (msg: { op: 'stats' | 'reset' | 'close' }) => {
-  if (msg.op === 'stats') parentPort!.postMessage({ op: 'stats', stats: sandbox.stats() });
+type Message = { op: 'stats' | 'reset' | 'close' };
+// A worker thread talks over parentPort; a forked process over process.send, its options in argv.
+const port = parentPort
+  ? { send: (m: unknown) => parentPort!.postMessage(m), on: (f: (m: Message) => void) => parentPort!.on('message', f), done: () => parentPort!.close() }
+  : { send: (m: unknown) => process.send!(m), on: (f: (m: Message) => void) => process.on('message', f), done: () => process.disconnect() };
+const options = (parentPort ? workerData : JSON.parse(process.argv[2]!)) as SandboxOptions;
+
+const sandbox = await startSandbox(options);
+port.on(async (msg) => {
+  if (msg.op === 'stats') port.send({ op: 'stats', stats: sandbox.stats() });
   else if (msg.op === 'reset') {
     sandbox.resetStats();
-    parentPort!.postMessage({ op: 'reset' });
+    port.send({ op: 'reset' });
   } else {
     await sandbox.close();
-    parentPort!.postMessage({ op: 'close' });
-    parentPort!.close();
+    port.send({ op: 'close' });
+    port.done();
   }
 });
-parentPort!.postMessage({ op: 'ready', url: sandbox.url, token: sandbox.token });
+port.send({ op: 'ready', url: sandbox.url, token: sandbox.token });

@@ -6,8 +6,11 @@
  *
  * Bound: a wave needs at least ceil(accounts / concurrency) round trips of `latency` each.
  * Targets: requests = accounts; wave within 1.3× the bound; ≥ 5× faster than the baseline.
+ * These phases run over HTTP/1.1 at a fixed concurrency (6: a browser's connections per host), as
+ * before; then functions-http2.ts adds `http2`, `rate_limited` and `scale` (issue 14).
  * Environment: BENCH_ACCOUNTS (2000), BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (the client default),
- * BENCH_REPEAT (3 runs of the wave and the spill; the best counts), BENCH_BASELINE_REPEAT (2).
+ * BENCH_REPEAT (3 runs of the wave and the spill; the best counts), BENCH_BASELINE_REPEAT (2),
+ * BENCH_HTTP2 (1; 0 skips the HTTP/2 phases), BENCH_RATE (200), BENCH_SCALE_ACCOUNTS (20000).
  */
 import { Agent, request } from 'undici';
 import { DEFAULT_CONCURRENCY } from '../src/api/client';
@@ -16,13 +19,14 @@ import type { Loan } from '../src/api/types';
 import * as functions from '../src/functions/functions';
 import { activeRuntime } from '../src/functions/runtime';
 import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { SandboxOptions } from '../src/sandbox/index';
+import { FIELDS, http2Figures, measureWave } from './functions-http2';
 
 export const name = 'functions';
 
-const FIELDS = ['total_outstanding', 'principal_outstanding', 'dpd', 'asset_category', 'total_paid'] as const;
-
-interface RemoteSandbox {
+export interface RemoteSandbox {
   url: string;
   token: string;
   stats(): Promise<{ requests: number; byEndpoint: Record<string, number>; maxInFlight: number }>;
@@ -30,20 +34,38 @@ interface RemoteSandbox {
   close(): Promise<void>;
 }
 
-/** The sandbox in a worker thread (see functions-sandbox-worker.ts). */
-export async function startRemoteSandbox(options: SandboxOptions): Promise<RemoteSandbox> {
-  // A worker does not inherit tsx's loader: register it, then load the TypeScript module.
-  const entry = new URL('./functions-sandbox-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: options });
+/**
+ * The sandbox in a worker thread (see functions-sandbox-worker.ts), or with `process: true` in a child
+ * process, so that this process's RSS is the client's alone.
+ */
+export async function startRemoteSandbox(options: SandboxOptions, how: { process?: boolean } = {}): Promise<RemoteSandbox> {
+  const entry = new URL('./functions-sandbox-worker.ts', import.meta.url);
+  let post: (msg: unknown) => void;
+  let stop: () => Promise<unknown>;
+  let on: (f: (msg: any) => void) => void;
+  let failed: Promise<never>;
+  if (how.process) {
+    const child = fork(fileURLToPath(entry), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'] });
+    post = (m) => child.send(m as object);
+    on = (f) => child.on('message', f);
+    failed = new Promise<never>((_, reject) => child.once('exit', (code) => code && reject(new Error(`sandbox process exited ${code}`))));
+    stop = async () => void (child.exitCode === null && (await new Promise((r) => child.once('exit', r))));
+  } else {
+    // A worker does not inherit tsx's loader: register it, then load the TypeScript module.
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+    const worker = new Worker(boot, { eval: true, workerData: options });
+    post = (m) => worker.postMessage(m);
+    on = (f) => worker.on('message', f);
+    failed = new Promise<never>((_, reject) => worker.once('error', reject));
+    stop = () => worker.terminate();
+  }
   const replies = new Map<string, Array<(msg: any) => void>>();
   const ask = (op: string) =>
     new Promise<any>((resolve) => {
       replies.set(op, [...(replies.get(op) ?? []), resolve]);
-      if (op !== 'ready') worker.postMessage({ op });
+      if (op !== 'ready') post({ op });
     });
-  worker.on('message', (msg: { op: string }) => replies.get(msg.op)?.shift()?.(msg));
-  const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+  on((msg: { op: string }) => replies.get(msg.op)?.shift()?.(msg));
   const ready = await Promise.race([ask('ready'), failed]);
   return {
     url: ready.url,
@@ -52,7 +74,7 @@ export async function startRemoteSandbox(options: SandboxOptions): Promise<Remot
     resetStats: async () => void (await ask('reset')),
     close: async () => {
       await ask('close');
-      await worker.terminate();
+      await stop();
     },
   };
 }
@@ -73,13 +95,23 @@ interface Run {
 const isErrorCell = (v: unknown) => typeof v === 'object' && v !== null && 'code' in v;
 
 export async function run(_opts: { json: boolean }): Promise<Record<string, unknown>> {
-  const accounts = envInt('BENCH_ACCOUNTS', 2000);
   const latencyMs = envInt('BENCH_LATENCY_MS', 20);
-  const concurrency = envInt('BENCH_CONCURRENCY', DEFAULT_CONCURRENCY);
   const repeat = envInt('BENCH_REPEAT', 3);
+  const http1 = await http1Figures(latencyMs, repeat);
+  if (process.env.BENCH_HTTP2 === '0') return http1.figures;
+  const http2 = await http2Figures({
+    ids: http1.ids, latencyMs, repeat, http1Ms: http1.waveMs, rate: envInt('BENCH_RATE', 200), scaleAccounts: envInt('BENCH_SCALE_ACCOUNTS', 20_000),
+  });
+  return { ...http1.figures, ...http2 };
+}
+
+/** The HTTP/1.1 phases at a fixed concurrency (a browser's six connections per host). */
+async function http1Figures(latencyMs: number, repeat: number): Promise<{ figures: Record<string, unknown>; ids: string[]; waveMs: number }> {
+  const accounts = envInt('BENCH_ACCOUNTS', 2000);
+  const concurrency = envInt('BENCH_CONCURRENCY', DEFAULT_CONCURRENCY);
   const baselineRepeat = Math.min(repeat, envInt('BENCH_BASELINE_REPEAT', 2));
   const sandbox = await startRemoteSandbox({ accounts, latencyMs, quiet: true });
-  const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency });
+  const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency, maxConcurrency: concurrency });
   try {
     const loans = await client.listAll('loans.list', { pageSize: 500 });
     const ids = [...new Set(loans.map((l) => l.account))].slice(0, accounts);
@@ -87,7 +119,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
     // The cells' client is configured as the add-in's (no client-side cache: the batcher is the cache),
     // on the Node carrier: Node's own fetch is far heavier per request than a browser's.
     const runtime = activeRuntime()!;
-    const cellClient = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, cacheTtlMs: 0 });
+    const cellClient = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, maxConcurrency: concurrency, cacheTtlMs: 0 });
     runtime.configure({ client: cellClient });
     // Warm the sandbox's ledger memo once (not measured), so every phase below, the baseline included,
     // pays the same server-side work per request; otherwise the first phase alone computes every ledger.
@@ -103,16 +135,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
     const invocation = () => ({}) as CustomFunctions.CancelableInvocation;
 
     // ── One recalculation wave: every cell called at once, like Excel does (cold cache) ──
-    const wave = async () => {
-      runtime.invalidate();
-      await sandbox.resetStats();
-      const t0 = performance.now();
-      const values = await Promise.all(
-        ids.flatMap((id) => FIELDS.map((field) => functions.summary([[id]], [[field]], 0, false, invocation()).catch((error: unknown) => [[error]]))),
-      );
-      const ms = performance.now() - t0;
-      return { ms, requests: (await sandbox.stats()).requests, errors: values.filter((v) => isErrorCell(v[0]![0])).length };
-    };
+    const wave = () => measureWave(ids, sandbox);
 
     // ── One spilled formula: ids column × fields row (cold cache) ──
     let spillShape = '';
@@ -235,7 +258,7 @@ export async function run(_opts: { json: boolean }): Promise<Record<string, unkn
       `  ceiling:  ${roundTrips.baseline} round trips per connection for the baseline, ${roundTrips.wave} for the wave: ` +
         `${round2(roundTripCeiling)}× at zero overhead on either side${roundTripCeiling < 5 ? ', below the 5× target' : ''}`,
     );
-    return figures;
+    return { figures, ids, waveMs };
   } finally {
     activeRuntime()?.disconnect(); // closes cellClient
     await client.close();

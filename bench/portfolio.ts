@@ -32,13 +32,13 @@ async function measure(accounts: number, latencyMs: number, concurrency: number)
   const t0 = performance.now();
   const sandbox = await startRemoteSandbox({ accounts, latencyMs, today: TODAY, quiet: true });
   const seedMs = performance.now() - t0;
-  const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency });
+  const client = createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, concurrency, maxConcurrency: concurrency });
   const agent = new Agent({ connections: concurrency });
   try {
     const ids = [...new Set((await client.listAll('loans.list', { pageSize: 500 })).map((l) => l.account))];
     const asOf = excelSerialToEpoch(isoDateToExcelSerial(AS_OF)!);
     const runtime = activeRuntime()!;
-    runtime.configure({ client: createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, cacheTtlMs: 0 }) });
+    runtime.configure({ client: createNodeClient({ baseUrl: sandbox.url, token: sandbox.token, environment: 'sandbox', concurrency, maxConcurrency: concurrency, cacheTtlMs: 0 }) });
     const invocation = () => ({}) as CustomFunctions.CancelableInvocation;
 
     const portfolio = async (groupBy: string) => {
