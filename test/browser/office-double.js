@@ -1,9 +1,13 @@
 /*
- * TEST DOUBLE of office.js, served in place of https://appsforoffice.microsoft.com/lib/1/hosted/office.js
- * by the browser tests only (page.route). It implements the subset of Office.js that src/excel uses,
- * over an in-memory workbook, plus a CustomFunctions registry so the real functions.js registers, and
- * a small calculation engine: =CREGO.* formulas call the registered functions (with the argument
- * shapes functions.json declares) and spill their results; SUM/SUMIF/COUNTIF are computed natively.
+ * THE WORKBOOK AND HOST SIDE OF EXCEL in the browser tests only, loaded after Microsoft's office.js client
+ * (excel-web-16.00.js) and before the fake host (host/excel-host.js), all three answering
+ * https://appsforoffice.microsoft.com/lib/1/hosted/office.js (test/browser/host/office-host.ts officeScript()).
+ * The client is Microsoft's: this file has no Excel.run of its own. It keeps an in-memory workbook whose
+ * objects (the part of the Excel object model src/excel uses) the fake host executes each batch against, the
+ * host side of `Office` (onReady, requirement sets, ribbon actions, OfficeRuntime.storage), a CustomFunctions
+ * registry so the real functions.js registers, and a small calculation engine: =CREGO.* formulas call the
+ * registered functions (with the argument shapes functions.json declares) and spill their results;
+ * SUM/SUMIF/COUNTIF are computed natively.
  * Like Excel, a string written through `values` that starts with "=" becomes a formula, and a leading
  * apostrophe keeps text as text; the tests rely on that to prove server text never becomes a formula.
  * window.__workbook exposes the model to the test.
@@ -558,17 +562,16 @@
       return makeRange(sheet, s.r0, s.c0, s.rows, s.cols);
     },
   };
-  const context = {
-    workbook,
-    application: workbook.application,
-    async sync() {
-      await Promise.resolve();
-      // Excel recalculates after a batch that changed formulas; explicit calculate() calls are awaited.
-      const explicit = pending.splice(0);
-      for (const run of explicit) await run();
-      if (dirty) { dirty = false; void recalc(null); }
-    },
-  };
+  /**
+   * How a batch ends: the calculations it asked for (calculate()) and, when it changed values or formulas,
+   * Excel's automatic recalculation, are started. Neither is awaited: Excel answers the batch while the
+   * custom functions are still fetching (their cells show #BUSY! until the answers arrive), so a caller
+   * that needs the values waits for them itself, as the pane's Refresh does.
+   */
+  function afterBatch() {
+    for (const run of pending.splice(0)) void run();
+    if (dirty) { dirty = false; void recalc(null); }
+  }
 
   // ── globals ──────────────────────────────────────────────────────────────────────────────────
   class CFError extends Error {
@@ -596,12 +599,11 @@
   // A test may declare the host's API level before the page loads: window.__hostApi = { ExcelApi: '1.8' }.
   const hostApi = window.__hostApi || {};
   const visibilityHandlers = [];
-  // With Microsoft's office.js loaded first (window.__excelHostConfig set by the test), Excel and
-  // OfficeExtension are the real client's and only the host's side is faked here: Office.onReady, the
-  // requirement sets the declared host has, ribbon actions. Without it, the double plays the client too.
-  const hostConfig = window.__excelHostConfig || null;
-  // The double alone plays a current Excel: the latest ExcelApi set of the typings (1.21).
-  const apiLevel = hostConfig ? hostConfig.excelApi : 21;
+  // Microsoft's office.js is loaded first and the test declares the host (window.__excelHostConfig): Excel and
+  // OfficeExtension are the real client's, and only the host's side is played here.
+  const hostConfig = window.__excelHostConfig;
+  if (!hostConfig) throw new Error('office-double.js runs after Microsoft\'s office.js and window.__excelHostConfig (test/browser/host/office-host.ts officeScript())');
+  const apiLevel = hostConfig.excelApi;
   function isSetSupported(name, version) {
     const [a, b] = String(version || '1.1').split('.').map(Number);
     const declared = hostApi[name];
@@ -610,14 +612,14 @@
       return x > a || (x === a && y >= (b || 0));
     }
     if (/^ExcelApi$/i.test(name)) return (b || 0) <= apiLevel;
-    if (/^ExcelApi(Online|Desktop)$/i.test(name)) return !hostConfig;
+    if (/^ExcelApi(Online|Desktop)$/i.test(name)) return false; // platform-only sets: the bundled client has neither
     return true; // SharedRuntime, CustomFunctionsRuntime, DelayForCellEdit, …
   }
   // (office.js defines Office.context as a getter: the host's members are defined over it.)
   const office = window.Office || (window.Office = {});
   const hostMembers = {
     HostType: { Excel: 'Excel' },
-    context: { requirements: { isSetSupported }, diagnostics: { host: 'Excel', platform: 'PC', version: hostConfig ? 'fake host behind office.js' : 'test double' } },
+    context: { requirements: { isSetSupported }, diagnostics: { host: 'Excel', platform: 'PC', version: 'fake host behind office.js' } },
     addin: {
       onVisibilityModeChanged(handler) { visibilityHandlers.push(handler); return Promise.resolve(() => undefined); },
     },
@@ -631,26 +633,11 @@
     if (!d || d.configurable) Object.defineProperty(office, k, { value: v, configurable: true, writable: true, enumerable: true });
     else if (d.writable) office[k] = v;
   }
-  if (!hostConfig) {
-    window.Excel = {
-      CalculationType: { recalculate: 'Recalculate', full: 'Full', fullRebuild: 'FullRebuild' },
-      SpecialCellType: { formulas: 'Formulas', constants: 'Constants', blanks: 'Blanks', visible: 'Visible' },
-      /** Excel.run(batch) or Excel.run(options, batch): in cell-edit mode a batch fails unless it asks to wait. */
-      async run(a, b) {
-        const [options, batch] = typeof a === 'function' ? [undefined, a] : [a, b];
-        model.runOptions.push(options || null);
-        if (model.cellEdit && !(options && options.delayForCellEdit)) {
-          throw officeError('InvalidOperationInCellEditMode', 'The operation cannot be performed while Excel is in cell-editing mode.');
-        }
-        return batch(context);
-      },
-    };
-  }
   // What the fake Excel host (host/excel-host.js) executes a batch against, and how a batch ends.
   window.__officeDouble = {
     workbook,
-    afterBatch: () => context.sync(),
-    /** Whether the user is editing a cell (__workbook.setCellEdit), and each batch's run options, as the double records them. */
+    afterBatch,
+    /** Whether the user is editing a cell (__workbook.setCellEdit), and each batch's run options, as the host records them. */
     cellEdit: () => model.cellEdit,
     recordRun: (options) => { model.runOptions.push(options); },
   };
@@ -681,7 +668,7 @@
     showPane() { for (const h of visibilityHandlers) h({ visibilityMode: 'Taskpane' }); },
     /** The user is typing in a cell (Excel's cell-edit mode). */
     setCellEdit(flag) { model.cellEdit = flag; },
-    /** The RunOptions each Excel.run was given (null for the one-argument form). */
+    /** What each request that reached the host asked for: { delayForCellEdit: true } when it carried the flag, else null. */
     runOptions: () => model.runOptions.slice(),
     /**
      * Data › Sort on a block (e.g. A4:O6), rows ordered by one of its columns (0-based within the block),

@@ -1,11 +1,12 @@
 /**
  * CREGO.LOAN's card and the dashboard's risk block in Chromium, on the built add-in served with the
- * embedded sandbox: the real functions.js registers in the Office double (test/browser/office-double.js),
- * which keeps an entity result as Excel does (the cell shows its text, `=A2.dpd` reads a field) and
- * can play a host without CustomFunctionsRuntime 1.4. Expected values come from the sandbox itself.
+ * embedded sandbox, on Microsoft's office.js client against the fake Excel host (test/browser/host/) at the
+ * manifest's minimum ExcelApi: the real functions.js registers in the custom-functions double of
+ * office-double.js, which keeps an entity result as Excel does (the cell shows its text, `=A2.dpd` reads a
+ * field) and can play a host without CustomFunctionsRuntime 1.4. Expected values come from the sandbox itself.
  * It also renders the README's picture of the card and the risk block from what the cells hold.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,11 +16,13 @@ import { roundMoney } from '../../src/api/money';
 import { CATALOG, toFieldValueTable } from '../../src/functions/catalog';
 import { buildAddin } from '../../src/server/build/build';
 import { startServer, type RunningServer } from '../../src/server/index';
-import { serveOfficeDouble } from './office-route';
+import { findChromium, missingMessage } from '../../scripts/test-deps.mjs';
+import { API_LEVELS, officeScript, openPaneWith } from './host/office-host';
 import { renderPreview } from './risk-preview';
 
 const REPO = resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = findChromium();
+const OFFICE_JS = officeScript(API_LEVELS.minimum);
 const SHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHEET = 'Crego Dashboard';
@@ -37,14 +40,7 @@ async function sandboxGet<T>(path: string): Promise<T> {
 
 /** A fresh workbook with the pane; `hostApi` plays an older Excel (the double's window.__hostApi). */
 async function openPane(hostApi?: Record<string, string>): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 500, height: 900 } });
-  if (hostApi) await context.addInitScript((api) => Object.assign(window, { __hostApi: api }), hostApi);
-  await serveOfficeDouble(context);
-  const p = await context.newPage();
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-  await p.goto(`${server.url}/taskpane.html`);
-  await p.waitForSelector('body[data-ready="true"]');
-  return p;
+  return (await openPaneWith(browser, server.url, { officeJs: OFFICE_JS, realHost: true, pageErrors, hostApi })).page;
 }
 
 const wb =
@@ -59,11 +55,11 @@ async function typeAndSettle(p: Page, address: string, rows: unknown[][]): Promi
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
+  if (!CHROMIUM) throw new Error(missingMessage('chromium'));
   buildDir = mkdtempSync(join(tmpdir(), 'crego-risk-'));
   await buildAddin({ repoRoot: REPO, outDir: join(buildDir, 'dist') });
   server = await startServer({ port: 0, host: '127.0.0.1', repoRoot: REPO, distDir: join(buildDir, 'dist'), sandbox: { seed: 7, accounts: 150 } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM!, args: LAUNCH_ARGS });
 }, 180_000);
 
 afterAll(async () => {
@@ -82,7 +78,7 @@ interface Loan {
 let card: any;
 let riskValues: unknown[][];
 
-describe('CREGO.LOAN in the Office double', () => {
+describe('CREGO.LOAN in the custom-functions double', () => {
   it('is a card whose fields dot notation reaches: =A2.dpd, =A2.principal_outstanding, =A2.maturity_date', async () => {
     const page = await openPane();
     const loans = (await sandboxGet<{ results: Loan[] }>('/v1/lms/loans/?type=term_loan&status=active&page_size=5')).results;

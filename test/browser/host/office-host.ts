@@ -118,6 +118,8 @@ export interface PaneOptions {
   realHost: boolean;
   /** Page errors and console errors (CSP violations among them) are pushed here. */
   pageErrors: string[];
+  /** Requirement sets the host declares apart from its ExcelApi level (the double's window.__hostApi), e.g. an Excel without CustomFunctionsRuntime 1.4. */
+  hostApi?: Record<string, string>;
 }
 
 /**
@@ -132,6 +134,7 @@ export async function openPaneWith(browser: Browser, origin: string, o: PaneOpti
     if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
     return route.abort();
   });
+  if (o.hostApi) await context.addInitScript((api) => Object.assign(window, { __hostApi: api }), o.hostApi);
   const record = o.realHost ? await routeExcelHost(context) : null;
   const page = await context.newPage();
   page.on('pageerror', (e) => o.pageErrors.push(e.message));
