@@ -84,6 +84,10 @@ async function signIn(): Promise<void> {
   const password = byId<HTMLInputElement>('password').value;
   if (mode === 'token' && !token) throw new Error('Bearer token: paste the token, or choose "Username and password".');
   if (mode === 'password' && (!username || !password)) throw new Error('Enter both the username and the password.');
+  // Read once, they leave the page at once: not after the sign-in's recalculation, which waits on Excel
+  // (round trips, and as long as the user is typing in a cell).
+  byId<HTMLInputElement>('password').value = '';
+  byId<HTMLInputElement>('token').value = '';
   try {
     let access = token;
     let who = 'token user';
@@ -108,9 +112,6 @@ async function signIn(): Promise<void> {
     dropConnection();
     setSession(null);
     throw error;
-  } finally {
-    byId<HTMLInputElement>('password').value = '';
-    byId<HTMLInputElement>('token').value = '';
   }
 }
 

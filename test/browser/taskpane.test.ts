@@ -445,10 +445,16 @@ describe('task pane against an API labelled production', () => {
     await prod.waitForFunction(() => document.querySelector('#connect-status')?.getAttribute('data-tone') === 'error');
     expect(await prod.locator('#connect-status').textContent()).toMatch(/Sign-in failed: check the username and password/);
     await prod.getByLabel('Password', { exact: true }).fill('demo');
+    // The user is typing in a cell: the sign-in's recalculation waits in Excel, and the password must not wait with it.
+    await at('setCellEdit', true);
     await prod.getByRole('button', { name: 'Sign in' }).click();
     await prod.waitForSelector('#whoami:not([hidden])');
-    expect(await prod.locator('#who-user').textContent()).toBe('demo');
+    await prod.waitForFunction(() => (window as any).__excelHost.held > 0);
+    expect(await prod.locator('#connect-status').textContent()).toMatch(/Recalculating CREGO formulas…$/);
     expect(await prod.locator('#password').inputValue()).toBe('');
+    await at('setCellEdit', false);
+    await prod.waitForFunction(() => /recalculated/.test(document.querySelector('#connect-status')?.textContent ?? ''));
+    expect(await prod.locator('#who-user').textContent()).toBe('demo');
     expect(await prod.locator('#env-chip').getAttribute('data-env')).toBe('production');
 
     const loans = await sandboxGet<{ results: { account: string }[] }>('/v1/lms/loans/?page_size=20&status=active');
