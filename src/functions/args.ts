@@ -87,12 +87,26 @@ export function optionalFieldOf(what: string, value: unknown, argName = 'field')
 }
 
 /**
+ * What a cell holds, as a plain value. Date parameters are `any` (Excel hands text to them as typed),
+ * and with `allowCustomDataForDataTypeAny` an `any` parameter receives a data type as the object
+ * itself: a date shown by another CREGO cell arrives as `{type: 'Double', basicValue, numberFormat}`.
+ */
+export function basicValueOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const cellValue = value as { type?: unknown; basicValue?: unknown };
+  return typeof cellValue.type === 'string' && 'basicValue' in cellValue ? cellValue.basicValue : value;
+}
+
+/**
  * An optional date argument → epoch seconds (end of the IST business day), or `undefined` when
  * omitted. A blank cell arrives as 0, which no loan date can be, so 0 counts as omitted.
- * ISO text (`2024-01-05`) is accepted for the CLI and for cells formatted as text. `dates` is the
- * workbook's date system (a 1904 workbook's serials are 1,462 lower for the same day).
+ * ISO text (`2024-01-05`) is read here, in one place, whatever Excel's locale: the date parameters
+ * are `any`, so Excel passes text as typed (what it does with text given to a `number` parameter is
+ * not documented). `dates` is the workbook's date system (a 1904 workbook's serials are 1,462 lower
+ * for the same day).
  */
-export function optionalDate(value: unknown, argName: string, dates: DateSystem): number | undefined {
+export function optionalDate(cellValue: unknown, argName: string, dates: DateSystem): number | undefined {
+  const value = basicValueOf(cellValue);
   if (isBlank(value) || value === 0) return undefined;
   let serial: number | null = null;
   // A number is a serial of the workbook's date system; ISO text names the day itself.

@@ -6,6 +6,7 @@
  */
 import { fieldSpec as f, SUMMARY_FIELD_SPECS, type FieldKind, type FieldSpec } from '../api/fields';
 import { epochToExcelDateTime, epochToExcelSerial, from1900Serial, type DateSystem } from '../api/dates';
+import { dateCell, type FormattedDate } from './dateCells';
 import { roundMoney } from '../api/money';
 
 export type { FieldKind, FieldSpec } from '../api/fields';
@@ -197,8 +198,11 @@ export function findField(what: string, name: string): FieldSpec | undefined {
   return spec;
 }
 
-/** A cell value: number, text, boolean, or '' for a missing value (Excel shows 0 for null in a spill). */
-export type Cell = number | string | boolean;
+/**
+ * A cell value: number, text, boolean, or '' for a missing value (Excel shows 0 for null in a spill);
+ * a date is a serial, formatted as a date where Excel takes data types (dateCells.ts).
+ */
+export type Cell = number | string | boolean | FormattedDate;
 
 /** One API value → what the cell shows, by the field's kind; dates as serials of the workbook's date system. */
 export function toCell(kind: FieldKind, value: unknown, dates: DateSystem): Cell {
@@ -207,9 +211,9 @@ export function toCell(kind: FieldKind, value: unknown, dates: DateSystem): Cell
     case 'money':
       return typeof value === 'number' ? roundMoney(value) : Number.isFinite(Number(value)) ? roundMoney(Number(value)) : String(value);
     case 'date':
-      return typeof value === 'number' ? from1900Serial(epochToExcelSerial(value), dates) : String(value);
+      return typeof value === 'number' ? dateCell(from1900Serial(epochToExcelSerial(value), dates), false) : String(value);
     case 'datetime':
-      return typeof value === 'number' ? from1900Serial(epochToExcelDateTime(value), dates) : String(value);
+      return typeof value === 'number' ? dateCell(from1900Serial(epochToExcelDateTime(value), dates), true) : String(value);
     case 'number':
       return typeof value === 'number' ? value : Number.isFinite(Number(value)) ? Number(value) : String(value);
     case 'bool':

@@ -84,6 +84,7 @@
     clearSpill(sheet, r, c);
     x.error = null;
     x.entity = null;
+    x.cellValue = null;
     if (typeof v === 'string' && v.startsWith("'")) { x.value = v.slice(1); x.formula = null; return; }
     if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = pendingValue(v); dirty = true; return; }
     x.value = v === null || v === undefined ? '' : v;
@@ -95,7 +96,7 @@
       const x = cell(sheet, r, c, true);
       if (x.formula !== f) endInvocation(x);
       clearSpill(sheet, r, c);
-      x.formula = f; x.value = pendingValue(f); x.error = null; x.entity = null; dirty = true;
+      x.formula = f; x.value = pendingValue(f); x.error = null; x.entity = null; x.cellValue = null; dirty = true;
     } else assignValue(sheet, r, c, f);
   }
   /** What a formula shows until calculated: a custom function's cell says #BUSY! until its answer arrives, as in Excel. */
@@ -117,11 +118,15 @@
   // ── calculation ──────────────────────────────────────────────────────────────────────────────
   let dirty = false;
   let metadata = null;
+  let dataTypes = false;
   const registry = new Map();
   async function functionMeta() {
     if (!metadata) {
       const res = await fetch('./functions.json');
-      metadata = new Map(((await res.json()).functions || []).map((f) => [f.id, f]));
+      const json = await res.json();
+      metadata = new Map((json.functions || []).map((f) => [f.id, f]));
+      // Data types (cards, formatted numbers) in and out of `any` need the flag and CustomFunctionsRuntime 1.4.
+      dataTypes = json.allowCustomDataForDataTypeAny === true && isSetSupported('CustomFunctionsRuntime', '1.4');
     }
     return metadata;
   }
@@ -171,7 +176,7 @@
     const ref = parseRef(m[1]);
     const source = cell(sheet, ref.r0, ref.c0, false);
     const field = m[2] || m[3];
-    if (!field) { x.value = source ? source.value : 0; x.entity = source ? source.entity || null : null; return true; }
+    if (!field) { x.value = source ? source.value : 0; x.entity = source ? source.entity || null : null; x.cellValue = source ? source.cellValue || null : null; return true; }
     const property = source && source.entity && source.entity.properties[field];
     x.value = property ? property.basicValue : '#FIELD!';
     return true;
@@ -181,7 +186,8 @@
     const m = /^=([A-Z.]+)\((.*)\)$/s.exec(x.formula.trim());
     if (!m) { x.value = '#NAME?'; return; }
     const name = m[1];
-    const args = splitArgs(m[2]).map((t) => argValue(sheet, t));
+    const tokens = splitArgs(m[2]);
+    const args = tokens.map((t) => argValue(sheet, t));
     if (NATIVE[name]) { x.value = NATIVE[name](args); return; }
     if (!name.startsWith('CREGO.')) { x.value = '#NAME?'; return; }
     const id = name.slice(6);
@@ -195,6 +201,10 @@
       const v = i < args.length ? args[i] : null;
       if (v === null) { call.push(null); continue; }
       if (p.dimensionality === 'matrix') { call.push(Array.isArray(v) ? v : [[v]]); continue; }
+      // A scalar `any` parameter given a cell holding a data type receives the data type itself (a
+      // formatted date from another CREGO cell arrives as {type: 'Double', basicValue, numberFormat}).
+      const held = (p.type === undefined || p.type === 'any') && dataTypes ? dataTypeAt(sheet, tokens[i]) : null;
+      if (held) { call.push(held); continue; }
       const one = coerce(Array.isArray(v) ? v[0][0] : v, p.type);
       // Text Excel cannot read as a number, given to a `number` parameter: the cell shows #VALUE! and the function is not called.
       if (one === NOT_A_NUMBER && preview) return { value: '#VALUE!' };
@@ -234,6 +244,13 @@
     if (invocation && !opts.stream) x.invocation = null;
     show(sheet, r, c, x, result);
   }
+  /** The data type a single-cell reference holds (an entity or a formatted number), else null. */
+  function dataTypeAt(sheet, text) {
+    const ref = text ? parseRef(text) : null;
+    if (!ref || ref.rows !== 1 || ref.cols !== 1) return null;
+    const x = cell(ref.sheet ? sheetByName(ref.sheet) : sheet, ref.r0, ref.c0, false);
+    return (x && (x.entity || x.cellValue)) || null;
+  }
   /** A function's answer in its cell, spilling an array; an error object shows its code. */
   function show(sheet, r, c, x, result) {
     if (result && typeof result === 'object' && !Array.isArray(result) && result.code) {
@@ -246,10 +263,15 @@
     grid.forEach((row, i) => row.forEach((v, j) => {
       const target = i === 0 && j === 0 ? x : cell(sheet, r + i, c + j, true);
       // An entity value (Excel.EntityCellValue) shows its text; dot notation reads its properties.
+      // A formatted number (Excel.DoubleCellValue) shows its basicValue in its numberFormat. Either
+      // data type without allowCustomDataForDataTypeAny or CustomFunctionsRuntime 1.4 is #VALUE!.
       const entity = v && typeof v === 'object' && v.type === 'Entity' ? v : null;
-      const shown = entity ? entity.text : v && typeof v === 'object' && v.code ? ErrorCells[v.code] || '#VALUE!' : v;
+      const double = v && typeof v === 'object' && v.type === 'Double' ? v : null;
+      const refused = (entity || double) && !dataTypes;
+      const shown = refused ? '#VALUE!' : entity ? entity.text : double ? double.basicValue : v && typeof v === 'object' && v.code ? ErrorCells[v.code] || '#VALUE!' : v;
       target.value = shown;
-      target.entity = entity;
+      target.entity = refused ? null : entity;
+      target.cellValue = refused ? null : double;
       if (i > 0 || j > 0) target.spillFrom = r + ',' + c;
     }));
   }
@@ -695,7 +717,7 @@
     cell(sheetName, address) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
       const x = s && cell(s, ref.r0, ref.c0, false);
-      return x ? { value: x.value, formula: x.formula, numberFormat: formatAt(s, ref.r0, ref.c0), fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error, entity: x.entity || null } : null;
+      return x ? { value: x.value, formula: x.formula, numberFormat: formatAt(s, ref.r0, ref.c0), valueFormat: x.cellValue ? x.cellValue.numberFormat : null, fill: x.fill, bold: x.bold, note: s.notes.get(a1(ref.r0, ref.c0)) || null, error: x.error, entity: x.entity || null } : null;
     },
     values(sheetName, address) { const s = sheetByName(sheetName); const ref = parseRef(address); return makeRange(s, ref.r0, ref.c0, ref.rows, ref.cols).values; },
     used(sheetName) { const s = sheetByName(sheetName); const b = s && usedBounds(s); return b ? makeRange(s, b.r0, b.c0, b.rows, b.cols).values : []; },

@@ -113,6 +113,53 @@ describe('CREGO.LOAN in the custom-functions double', () => {
   });
 });
 
+describe('dates in cells', () => {
+  /** Column letter of the header `name` in a spill's first row, read from A1:Z1 of `row`. */
+  const columnOf = async (page: Page, row: number, name: string) => {
+    const [header] = await wb(page)<unknown[][]>('values', 'Sheet1', `A${row}:Z${row}`);
+    const index = header!.indexOf(name);
+    expect(index, `${name} in ${String(header)}`).toBeGreaterThanOrEqual(0);
+    return String.fromCharCode(65 + index);
+  };
+
+  it('EMIS shows due dates as dates (a DoubleCellValue in dd-mmm-yyyy), and a due date fed to RECORDS, typed as YYYY-MM-DD or as a serial names the same day', async () => {
+    const page = await openPane();
+    const account = (await sandboxGet<{ results: Loan[] }>('/v1/lms/loans/?type=term_loan&status=active&page_size=1')).results[0]!.account;
+    await typeAndSettle(page, 'A1', [[`=CREGO.EMIS("${account}")`]]);
+    const due = `${await columnOf(page, 1, 'due_date')}2`;
+    const dueCell = await wb(page)<{ value: unknown; valueFormat: string | null }>('cell', 'Sheet1', due);
+    expect(typeof dueCell.value).toBe('number');
+    expect(dueCell.valueFormat).toBe('dd-mmm-yyyy');
+    const serial = dueCell.value as number;
+    const iso = new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000).toISOString().slice(0, 10);
+
+    await typeAndSettle(page, 'A100', [[`=CREGO.RECORDS("${account}",${due})`]]);
+    await typeAndSettle(page, 'A300', [[`=CREGO.RECORDS("${account}","${iso}")`]]);
+    await typeAndSettle(page, 'A500', [[`=CREGO.RECORDS("${account}",${serial})`]]);
+    const [byReference, byText, bySerial] = await Promise.all(['A100:Z299', 'A300:Z499', 'A500:Z699'].map((range) => wb(page)<unknown[][]>('values', 'Sheet1', range)));
+    expect(byReference[0]![0]).toBe('date');
+    expect(byText).toEqual(byReference);
+    expect(bySerial).toEqual(byReference);
+    // Every record kept is on or after that day.
+    const dates = byReference.slice(1).map((row) => row[0]).filter((v) => v !== '');
+    expect(dates.every((d) => typeof d === 'number' && d >= serial)).toBe(true);
+    expect(dates.length).toBeGreaterThan(0);
+    expect((await wb(page)<{ valueFormat: string | null }>('cell', 'Sheet1', 'A101')).valueFormat).toBe('dd-mmm-yyyy');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('on a host without data types (CustomFunctionsRuntime 1.3) the dates are bare serials', async () => {
+    const page = await openPane({ CustomFunctionsRuntime: '1.3' });
+    const account = (await sandboxGet<{ results: Loan[] }>('/v1/lms/loans/?type=term_loan&status=active&page_size=1')).results[0]!.account;
+    await typeAndSettle(page, 'A1', [[`=CREGO.EMIS("${account}")`]]);
+    const dueCell = await wb(page)<{ value: unknown; valueFormat: string | null }>('cell', 'Sheet1', `${await columnOf(page, 1, 'due_date')}2`);
+    expect(typeof dueCell.value).toBe('number');
+    expect(dueCell.valueFormat).toBeNull();
+    await page.context().close();
+  });
+});
+
 describe('the dashboard risk block', () => {
   it('is PORTFOLIO by asset category, ROLLRATES between the last two month-ends and a par_30 chart, all formulas that Refresh recalculates', async () => {
     const page = await openPane();

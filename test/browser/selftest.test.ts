@@ -125,7 +125,7 @@ describe('custom functions driven as Excel drives them', () => {
     await page.evaluate(() => (window as any).__workbook.settled());
     expect(await at('cell', 'Sheet1', 'C1')).toMatchObject({ value: '#VALUE!', error: null });
     expect(await sent(page)).toBe(before);
-    // Date text in a date parameter (type number): the same schedule as the date's serial.
+    // Date text in a date parameter (type any: the add-in reads the text itself): the same schedule as the date's serial.
     await at('type', 'Sheet1', 'A3', [['=CREGO.SCHEDULE(100000,12,3,"2026-02-01")']]);
     await at('type', 'Sheet1', 'H3', [['=CREGO.SCHEDULE(100000,12,3,46054)']]);
     await page.evaluate(() => (window as any).__workbook.settled());
