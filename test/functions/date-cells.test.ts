@@ -4,28 +4,20 @@
  * types from custom functions (CustomFunctionsRuntime 1.4).
  */
 import { generateCustomFunctionsMetadata } from 'custom-functions-metadata';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
 import { epochToExcelDateTime, epochToExcelSerial, isoDateToExcelSerial } from '../../src/api/dates';
-import { createNodeClient } from '../../src/api/node';
 import { CATALOG } from '../../src/functions/catalog';
 import * as CREGO from '../../src/functions/functions';
 import { invocation } from './custom-functions-stub';
-import { bootPortfolio, useRuntime, type Portfolio, type TestRuntime } from './helpers';
+import { sharePortfolio, useRuntime, type Portfolio, type TestRuntime } from './helpers';
 
 let p: Portfolio;
 let api: CregoHttpClient;
 let t: TestRuntime;
 const g = globalThis as { Office?: unknown };
 
-beforeAll(async () => {
-  p = await bootPortfolio();
-  api = createNodeClient({ baseUrl: p.sandbox.url, token: p.sandbox.token });
-});
-afterAll(async () => {
-  await api.close();
-  await p.sandbox.close();
-});
+sharePortfolio((portfolio, client) => ([p, api] = [portfolio, client]));
 afterEach(() => {
   t?.runtime.disconnect();
   delete g.Office;

@@ -2,6 +2,8 @@
  * Shared set-up for the functions tests: a sandbox over real HTTP, a fresh functions runtime per
  * test (its own batcher cache), a stub CustomFunctions runtime, and a hand-driven clock for LIVE.
  */
+import { beforeAll, afterAll } from 'vitest';
+import type { CregoHttpClient } from '../../src/api/client';
 import { createNodeClient } from '../../src/api/node';
 import type { Loan } from '../../src/api/types';
 import type { LiveClock } from '../../src/functions/live';
@@ -29,6 +31,24 @@ export async function bootPortfolio(options: SandboxOptions = {}): Promise<Portf
     termAccounts: [...new Set(active.filter((l) => l.type === 'term_loan').map((l) => l.account))],
     creditLines: [...new Set(active.filter((l) => l.type === 'credit_line').map((l) => l.account))],
   };
+}
+
+/**
+ * A portfolio and a direct client to its sandbox for a whole test file: started before its tests,
+ * closed after them; `use` receives both once they are ready.
+ */
+export function sharePortfolio(use: (portfolio: Portfolio, api: CregoHttpClient) => void, options: SandboxOptions = {}): void {
+  let portfolio: Portfolio | undefined;
+  let api: CregoHttpClient | undefined;
+  beforeAll(async () => {
+    portfolio = await bootPortfolio(options);
+    api = createNodeClient({ baseUrl: portfolio.sandbox.url, token: portfolio.sandbox.token });
+    use(portfolio, api);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await portfolio?.sandbox.close();
+  });
 }
 
 /** A clock the test moves by hand: timers fire only inside `advance`. */

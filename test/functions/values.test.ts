@@ -3,8 +3,7 @@
  * argument errors a person can make. Expected values come from the API answers themselves,
  * converted by the shared money/date modules, never from numbers typed into the test.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeClient } from '../../src/api/node';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CregoHttpClient } from '../../src/api/client';
 import { epochToExcelSerial, excelSerialToEpoch, isoDateToExcelSerial } from '../../src/api/dates';
 import { SUMMARY_FIELDS } from '../../src/api/endpoints';
@@ -13,20 +12,13 @@ import type { AccountSummary, CalculateEmiAnswer } from '../../src/api/types';
 import { CATALOG } from '../../src/functions/catalog';
 import * as CREGO from '../../src/functions/functions';
 import { errorOf, invocation, StubCustomFunctionError } from './custom-functions-stub';
-import { bootPortfolio, useRuntime, type Portfolio, type TestRuntime } from './helpers';
+import { sharePortfolio, useRuntime, type Portfolio, type TestRuntime } from './helpers';
 
 let p: Portfolio;
 let api: CregoHttpClient;
 let t: TestRuntime;
 
-beforeAll(async () => {
-  p = await bootPortfolio();
-  api = createNodeClient({ baseUrl: p.sandbox.url, token: p.sandbox.token });
-});
-afterAll(async () => {
-  await api.close();
-  await p.sandbox.close();
-});
+sharePortfolio((portfolio, client) => ([p, api] = [portfolio, client]));
 afterEach(() => t?.runtime.disconnect());
 
 const inv = () => invocation();
