@@ -216,7 +216,7 @@ export async function http2Figures(o: Http2Options): Promise<Record<string, unkn
       rate_per_s: o.rate,
       ms: Math.round(rl.ms),
       vs_rate_bound: round2(rl.ms / rateBoundMs),
-      share_429: round2(rl.rateLimited / rl.requests),
+      share_429: Math.round((rl.rateLimited / rl.requests) * 10_000) / 10_000,
       error_cells: rl.errors,
       requests: rl.requests,
       refused: rl.rateLimited,
