@@ -6,7 +6,7 @@
  * - answers from its TTL cache when it can (keyed by environment, server and parameters);
  * - otherwise makes the call a *waiter* on one entry per distinct fetch, so 5 fields of one
  *   account, or the same account on 3 sheets, cost one request;
- * - collects the entries created in the same tick (one wave) into a FIFO queue and hands the client
+ * - collects the entries created in one pass (one wave, see `endOfWave`) into a FIFO queue and hands the client
  *   only a few more than it can put on the wire (`maxInFlight`); each answer that comes back hands
  *   over the next queued fetch. Sending the first fetches does not wait for a 2,000-fetch wave to
  *   be turned into 2,000 client calls, and later cells of the wave still join queued entries;
@@ -86,7 +86,7 @@ export interface BatcherOptions {
   /** Largest number of cached answers (oldest out first). */
   maxEntries?: number;
   now?: () => number;
-  /** How the end of a wave is scheduled (default: the next macrotask). */
+  /** How the end of a wave is scheduled (default: `endOfWave`, a microtask). */
   defer?: (run: () => void) => void;
   /**
    * Most fetches handed to the client at once (default 64). The client's limiter bounds what is on
@@ -174,7 +174,7 @@ export class Batcher {
   constructor(options: BatcherOptions = {}) {
     this.now = options.now ?? Date.now;
     this.cache = new TtlCache(options.ttlMs ?? 5 * 60_000, this.now, options.maxEntries ?? 100_000);
-    this.defer = options.defer ?? ((run) => setTimeout(run, 0));
+    this.defer = options.defer ?? endOfWave;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 64);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const expire = (w: Waiter) => {
@@ -302,7 +302,7 @@ export class Batcher {
   }
 
   /**
-   * Hand queued fetches to the client while it has room: at the end of a wave (the tick the cells
+   * Hand queued fetches to the client while it has room: at the end of a wave (the pass the cells
    * arrived in), and again as each answer frees a place. A fetch whose cells all left, or that only
    * value previews wait on, is dropped from the queue unsent.
    */
@@ -427,6 +427,22 @@ class DeadlineQueue<T extends { deadline: number; done: boolean }> {
       this.head = 0;
     }
   }
+}
+
+/**
+ * The end of a wave: a microtask, i.e. once the code that called the functions has run to its end.
+ * Excel's custom-functions runtime (office.js `CustomFunctionProxy._invokeRemainingBatchEntries`)
+ * calls every invocation of a host message in one synchronous loop, and handles the same message's
+ * cancellations right after it, so this point comes after the whole pass and its cancellations, and
+ * before anything else runs. Not `setTimeout(run, 0)`: a shared runtime's webview is hidden while
+ * the pane is closed, and hidden pages throttle timers (to a second or more), which held every wave
+ * back (audit finding 9, office-js#6936). Not a MessageChannel either: its order against the host's
+ * own messages is unspecified, so it gathers no more for sure. A later host message starts a new wave,
+ * and its cells still join fetches that are queued or on the wire: the wave only decides when
+ * fetches are handed to the client, never how many are sent.
+ */
+export function endOfWave(run: () => void): void {
+  queueMicrotask(run);
 }
 
 function hasCommittedWaiter(entry: Entry): boolean {

@@ -45,6 +45,39 @@ describe('batching', () => {
     expect(values[12]).toEqual(values[0]);
   });
 
+  it('a wave leaves when the pass that asked for it ends, before any timer runs (a hidden webview throttles them), with every cell of the pass in it', async () => {
+    t = useRuntime(null);
+    const client = createNodeClient({ baseUrl: p.sandbox.url, token: p.sandbox.token, environment: 'sandbox', retry: { retries: 0 } });
+    let timerRan = false;
+    let invoked = 0;
+    const handedOver: Array<{ timerRan: boolean; invoked: number }> = [];
+    // The same client, with each fetch the batcher hands it noted (the requests still go to the sandbox).
+    const noting = new Proxy(client, {
+      get(target, prop) {
+        const member = Reflect.get(target, prop, target) as unknown;
+        if (typeof member !== 'function') return member;
+        return (...args: unknown[]) => {
+          if (prop === 'call') handedOver.push({ timerRan, invoked });
+          return (member as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    t.runtime.configure({ client: noting });
+    setTimeout(() => (timerRan = true), 0);
+    // What Excel's runtime does with one host message: every invocation in one synchronous loop.
+    const ids = p.termAccounts.slice(0, 4);
+    const cells: Promise<unknown>[] = [];
+    for (const id of ids) {
+      for (const field of FIELDS) {
+        invoked++;
+        cells.push(CREGO.summary([[id]], [[field]], 0, false, invocation()));
+      }
+    }
+    await Promise.all(cells);
+    expect(handedOver).toEqual(ids.map(() => ({ timerRan: false, invoked: ids.length * FIELDS.length })));
+    expect(requestsTo(p.sandbox, 'accounts.summary')).toBe(ids.length);
+  });
+
   it('a spilled table and single cells over the same accounts share their requests', async () => {
     t = useRuntime(p.sandbox);
     const ids = p.termAccounts.slice(0, 4);

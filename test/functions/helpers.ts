@@ -114,7 +114,7 @@ export function requestsTo(sandbox: RunningSandbox, endpoint: string): number {
   return sandbox.stats().byEndpoint[endpoint] ?? 0;
 }
 
-/** Let pending macrotasks run (the batcher flushes a wave on the next one). */
+/** Let pending macrotasks run (the batcher's wave has left by then: it ends on a microtask). */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
