@@ -17,19 +17,21 @@ export const LOG_SHEET = 'Crego Log';
  */
 export async function appendLog(ctx: Ctx, headers: readonly string[], rows: readonly (readonly CellInput[])[]): Promise<number> {
   const { sheet, created } = await ensureSheet(ctx, LOG_SHEET);
-  let next = 1;
-  if (created) {
-    const header = sheet.getRangeByIndexes(0, 0, 1, headers.length);
-    header.values = [headers.map(cellText)];
-    header.format.font.bold = true;
-    header.format.fill.color = '#DEECF9';
-    freezePanes(ctx, LOG_SHEET, 1);
-  } else {
-    const used = sheet.getUsedRangeOrNullObject(true);
-    used.load('isNullObject, rowIndex, rowCount');
-    await ctx.sync();
-    next = used.isNullObject ? 1 : Math.max(1, used.rowIndex + used.rowCount);
+  const headerRow = sheet.getRangeByIndexes(0, 0, 1, headers.length);
+  headerRow.load('values');
+  const used = sheet.getUsedRangeOrNullObject(true);
+  used.load('isNullObject, rowIndex, rowCount');
+  await ctx.sync();
+  const next = used.isNullObject ? 1 : Math.max(1, used.rowIndex + used.rowCount);
+  // Blank header cells get their header: all of them in a new log; in a log an older version started,
+  // the columns added since (Unknown). A header cell holding anything is left as it is.
+  for (const run of blankRuns(headerRow.values[0] ?? [], headers.length)) {
+    const cells = sheet.getRangeByIndexes(0, run.from, 1, run.count);
+    cells.values = [headers.slice(run.from, run.from + run.count).map(cellText)];
+    cells.format.font.bold = true;
+    cells.format.fill.color = '#DEECF9';
   }
+  if (created) freezePanes(ctx, LOG_SHEET, 1);
   if (rows.length > 0) {
     const width = headers.length;
     const when = headers.map((h) => /^when/i.test(h));
@@ -42,6 +44,18 @@ export async function appendLog(ctx: Ctx, headers: readonly string[], rows: read
   }
   await ctx.sync();
   return next;
+}
+
+/** The runs of blank cells among the first `width` of a row: [{from, count}]. */
+function blankRuns(row: readonly unknown[], width: number): { from: number; count: number }[] {
+  const runs: { from: number; count: number }[] = [];
+  for (let i = 0; i < width; i++) {
+    if (row[i] !== '' && row[i] !== undefined && row[i] !== null) continue;
+    const last = runs.at(-1);
+    if (last && last.from + last.count === i) last.count++;
+    else runs.push({ from: i, count: 1 });
+  }
+  return runs;
 }
 
 export interface LogView {

@@ -354,6 +354,17 @@ describe('the Crego Log sheet', () => {
     expect(await readLog(mockWorkbook({ sheets: {} }).context)).toEqual({ headers: [], rows: [] });
   });
 
+  it('a log an older version started gets the headers of the columns added since, and keeps its own', async () => {
+    const older = ['When', 'Kind', 'My notes'];
+    const values = [older, [1, 'push', 'kept']];
+    const wb = mockWorkbook({ sheets: { [LOG_SHEET]: { used: { row: 0, col: 0, values } } } });
+    expect(await appendLog(wb.context, headers, [[2, 'refresh', 'sandbox', 'new']])).toBe(2);
+    const cells = wb.written(LOG_SHEET);
+    expect(cells.get('D1')).toBe('Detail');
+    expect(['A1', 'B1', 'C1'].map((a) => cells.get(a))).toEqual(older); // 'My notes' is not overwritten by 'Environment'
+    expect(cells.get('D3')).toBe('new');
+  });
+
   it('reads only the header and the last rows of a long log (50,000 rows), never the whole sheet', async () => {
     const values = [headers, ...Array.from({ length: 50_000 }, (_, i) => [i + 1, 'refresh', 'sandbox', `r${i + 1}`])];
     const wb = mockWorkbook({ sheets: { [LOG_SHEET]: { used: { row: 0, col: 0, values } } } });
