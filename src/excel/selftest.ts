@@ -1,6 +1,6 @@
 /**
  * The few Excel reads and writes only the pane's self-test needs (src/taskpane/selftest*): a cell's
- * value and fill read back, a sheet's protection toggled and read back, a scratch sheet deleted.
+ * value, text and fill read back, a sheet's protection toggled and read back, a scratch sheet deleted.
  * Everything else the self-test exercises goes through the same src/excel code the add-in uses.
  */
 import type { Ctx } from './run';
@@ -12,6 +12,14 @@ export async function readCell(ctx: Ctx, sheetName: string, row: number, col: nu
   const props = cell.getCellProperties({ format: { fill: { color: true } } });
   await ctx.sync();
   return { value: cell.values[0][0], fill: String(props.value[0][0].format?.fill?.color ?? '').toUpperCase() };
+}
+
+/** What one cell shows (`Range.text`: its value in the number format in force, e.g. 15-Feb-2026 for a date). */
+export async function readCellText(ctx: Ctx, sheetName: string, row: number, col: number): Promise<string> {
+  const cell = ctx.workbook.worksheets.getItem(sheetName).getRangeByIndexes(row, col, 1, 1);
+  cell.load('text');
+  await ctx.sync();
+  return String(cell.text[0][0]);
 }
 
 /** Protect the sheet (no password), read it back, unprotect it, read it back: [after protect, after unprotect]. */

@@ -14,6 +14,17 @@ type Work = () => Promise<unknown>;
 
 let refreshWork: Work | null = null;
 const waiting: ((work: Work) => void)[] = [];
+let associated = false;
+
+/** Where the ribbon's Refresh stands: associated with Office at load, and the pane's work handed to it. */
+export interface RibbonStatus {
+  associated: boolean;
+  paneHandler: boolean;
+}
+
+export function ribbonStatus(): RibbonStatus {
+  return { associated, paneHandler: refreshWork !== null };
+}
 
 /** The pane's Refresh (workbook scope), run by the ribbon button. */
 export function onRibbonRefresh(work: Work): void {
@@ -46,5 +57,6 @@ export function associateRibbonActions(fallback: Work): boolean {
       .catch(() => undefined)
       .finally(() => event.completed());
   });
+  associated = true;
   return true;
 }

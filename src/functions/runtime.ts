@@ -15,7 +15,7 @@ import { loadConnection, loadToken, type SavedConnection } from '../excel/storag
 import { Batcher, type BatcherOptions, type BatcherStats } from './batcher';
 import { CellError, SIGN_IN_MESSAGE, UNREACHABLE_MESSAGE } from './errors';
 import { LivePoller, type LiveClock } from './live';
-import { onRibbonRefresh } from './ribbon';
+import { onRibbonRefresh, ribbonStatus, type RibbonStatus } from './ribbon';
 
 /** What the pane (or the CLI) hands over; the client config's other options pass through. */
 export interface Connection {
@@ -51,6 +51,8 @@ export interface RuntimeStatus {
    * Excel would not say): cells then use Excel's default, 1900.
    */
   dateSystem: DateSystem | null;
+  /** The ribbon's Refresh data button: associated when functions.js loaded, and the pane's work handed to it. */
+  ribbon: RibbonStatus;
 }
 
 /** The object published as `globalThis.CregoRuntime`. */
@@ -146,6 +148,7 @@ export class FunctionsRuntime implements CregoRuntimeApi {
       liveCells: this.live.size,
       livePaused: this.live.isPaused,
       dateSystem: this.dates,
+      ribbon: ribbonStatus(),
     };
   }
 

@@ -39,31 +39,41 @@ export function hostProblem(office: OfficeLike | undefined, info: { host?: unkno
   return null;
 }
 
+/** What told the pane that the user can see it (the self-test's report names it). */
+export type ShownBy = 'visible at start' | 'page became visible' | 'Office visibility event' | 'first click or key';
+let shownBy: ShownBy | null = null;
+
+/** What counted as the pane being opened, once it has been. */
+export function paneShownBy(): ShownBy | null {
+  return shownBy;
+}
+
 /**
  * Run `work` once the user can see the pane: Office's visibility event (SharedRuntime 1.1), the page
  * becoming visible, or the first click, key or focus in it. A page already visible when it starts
  * (the pane opened with Open Crego) runs it at once. Office does not document what a hidden shared
- * runtime's page reports as `document.visibilityState`; the README says what was chosen.
+ * runtime's page reports as `document.visibilityState`; the README says what was chosen, and the
+ * self-test's report says which signal came, so a report from real Excel shows it.
  */
 export function whenShown(office: OfficeLike | undefined, work: () => void): void {
-  let done = false;
   const events = ['pointerdown', 'keydown', 'focusin'] as const;
-  const go = () => {
-    if (done) return;
-    done = true;
+  const go = (by: ShownBy) => {
+    if (shownBy) return;
+    shownBy = by;
     document.removeEventListener('visibilitychange', onVisibility);
-    for (const e of events) document.removeEventListener(e, go, true);
+    for (const e of events) document.removeEventListener(e, onInput, true);
     work();
   };
   const onVisibility = () => {
-    if (document.visibilityState === 'visible') go();
+    if (document.visibilityState === 'visible') go('page became visible');
   };
-  if (document.visibilityState === 'visible') return go();
+  const onInput = () => go('first click or key');
+  if (document.visibilityState === 'visible') return go('visible at start');
   document.addEventListener('visibilitychange', onVisibility);
-  for (const e of events) document.addEventListener(e, go, true);
+  for (const e of events) document.addEventListener(e, onInput, true);
   void office?.addin
     ?.onVisibilityModeChanged?.((args) => {
-      if (args.visibilityMode === 'Taskpane') go();
+      if (args.visibilityMode === 'Taskpane') go('Office visibility event');
     })
     ?.catch(() => undefined);
 }

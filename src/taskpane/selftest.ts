@@ -2,17 +2,21 @@
  * Self-test (Activity tab): for a user or an admin in their own Excel. On scratch sheets it removes
  * afterwards, it exercises each Office API the add-in relies on, through the same code the add-in uses:
  * requirement sets and the date system; a template insert with dropdowns, a validation mark and its
- * removal, protect/unprotect; a CREGO formula round trip against the connected API, a LIVE tick, and
- * Refresh. Each check shows pass/fail with its time; Copy report gives plain text for a support ticket
+ * removal, protect/unprotect; a CREGO formula round trip against the connected API, dates in and out
+ * (date text and Excel dates as arguments, the workbook's date system, how a date result shows), a LIVE
+ * tick, and Refresh. Each check shows pass/fail with its time; Copy report gives plain text for a support ticket
  * (no token, no account data).
  */
 import { getKind } from '../bulk/kinds';
 import { readDateSystem } from '../excel/dateSystem';
 import { clearMarks, INVALID_FILL, markCells } from '../excel/marks';
 import { excelRun, supportsExcelApi } from '../excel/run';
-import { deleteSheets, hasListValidation, protectRoundTrip, readCell } from '../excel/selftest';
+import { deleteSheets, hasListValidation, protectRoundTrip, readCell, readCellText } from '../excel/selftest';
 import { activateSheet, ensureSheet, freeSheetName } from '../excel/sheets';
 import { formula, writeFormulas } from '../excel/write';
+import { cellAddress } from '../excel/address';
+import { handDateSystem } from './dateSystem';
+import { paneShownBy } from './host';
 import { insertTemplate } from './bulk';
 import { busy, byId, el, say, setChildren } from './dom';
 import { formatReport, runChecks, type Check, type CheckResult } from './selftestReport';
@@ -22,9 +26,15 @@ import { loadToken } from '../excel/storage';
 
 /** What the add-in uses without a runtime check (ExcelApi ≤ 1.9) and the runtime it needs. */
 const NEEDED_EXCEL_API = 9;
-/** Where the formula checks write on the scratch sheet (A1 holds a label). */
+/** Where the formula checks write on the scratch sheet. */
 const EMI_CELL = { row: 1, col: 1 };
 const LIVE_CELL = { row: 2, col: 1 };
+/** The dates check: Excel's own DATE(2026,1,15) and DATE(2026,2,15) in B5:C5, then two 12-month schedules (13 × 6 each) below. */
+const DATE_CELLS = { row: 4, col: 1 };
+const TEXT_DATES_SCHEDULE = { row: 6, col: 1 };
+const CELL_DATES_SCHEDULE = { row: 6, col: 8 };
+/** A schedule's first due date: the row under its header, in its second column (Due date). */
+const firstDueOf = (at: { row: number; col: number }) => ({ row: at.row + 1, col: at.col + 1 });
 const WAIT_MS = 30_000;
 
 function requirements(): Office.RequirementSetSupport | null {
@@ -53,6 +63,9 @@ async function waitForCell(sheet: string, cell: { row: number; col: number }, do
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Whether functions may return data types: a date result then shows as a date (src/functions/dateCells.ts). */
+const showsDataTypes = (): boolean => requirements()?.isSetSupported('CustomFunctionsRuntime', '1.4') === true;
 
 /** The scratch sheets the checks make (removed at the end) and the two the later checks use. */
 interface Scratch {
@@ -83,7 +96,7 @@ function hostChecks(): Check[] {
         if (!req) throw new Error('Office did not answer: the pane is not running inside Excel');
         const level = excelApiLevel();
         const shared = req.isSetSupported('SharedRuntime', '1.1');
-        const detail = `ExcelApi 1.${level}, SharedRuntime 1.1 ${shared ? 'yes' : 'no'}, notes (ExcelApi 1.18) ${supportsExcelApi('1.18') ? 'yes' : 'no'}`;
+        const detail = `ExcelApi 1.${level}, SharedRuntime 1.1 ${shared ? 'yes' : 'no'}, date results as dates (CustomFunctionsRuntime 1.4) ${showsDataTypes() ? 'yes' : 'no'}, notes (ExcelApi 1.18) ${supportsExcelApi('1.18') ? 'yes' : 'no'}`;
         if (!shared || level < NEEDED_EXCEL_API) throw new Error(`${detail}: the add-in needs SharedRuntime 1.1 and ExcelApi 1.${NEEDED_EXCEL_API}`);
         return detail;
       },
@@ -167,6 +180,33 @@ function cregoChecks(s: Scratch): Check[] {
       },
     },
     {
+      // Two choices Microsoft's docs leave open, checked in this Excel: date arguments are `any` (text such as
+      // "2026-01-15" reaches the add-in as typed), and the workbook's date system, read through
+      // workbook.functions.date and handed to the functions, is the one Excel's own DATE() uses in cells.
+      name: 'Dates in and out',
+      run: async () => {
+        connected();
+        const { system } = await handDateSystem();
+        const [start, due] = [DATE_CELLS, { ...DATE_CELLS, col: DATE_CELLS.col + 1 }];
+        await excelRun((ctx) => writeFormulas(ctx, s.scratch, start.row, start.col, [[formula('=DATE(2026,1,15)'), formula('=DATE(2026,2,15)')]]));
+        const excelDue = await waitForCell(s.scratch, due, isNumber);
+        const schedules = [
+          { at: TEXT_DATES_SCHEDULE, formula: '=CREGO.SCHEDULE(100000,12,12,"2026-01-15","2026-02-15")', given: 'as text' },
+          { at: CELL_DATES_SCHEDULE, formula: `=CREGO.SCHEDULE(100000,12,12,${cellAddress(start.row, start.col)},${cellAddress(due.row, due.col)})`, given: 'as Excel dates' },
+        ];
+        for (const x of schedules) await excelRun((ctx) => writeFormulas(ctx, s.scratch, x.at.row, x.at.col, [[formula(x.formula)]]));
+        for (const x of schedules) {
+          const got = await waitForCell(s.scratch, firstDueOf(x.at), isNumber);
+          if (got !== excelDue) throw new Error(`CREGO.SCHEDULE with its dates given ${x.given} answered a first due date of ${String(got)}; Excel's DATE(2026,2,15) here is ${excelDue}`);
+        }
+        const shown = await excelRun((ctx) => readCellText(ctx, s.scratch, firstDueOf(TEXT_DATES_SCHEDULE).row, firstDueOf(TEXT_DATES_SCHEDULE).col));
+        const asDate = !/^\s*-?[\d.,]+\s*$/.test(shown);
+        if (showsDataTypes() && !asDate) throw new Error(`a date result shows as the bare number ${shown}, though this Excel has CustomFunctionsRuntime 1.4`);
+        const how = asDate ? `shows as ${shown}` : `shows as the number ${shown} (this Excel predates CustomFunctionsRuntime 1.4: format date cells as dates)`;
+        return `dates as text and as Excel dates read alike; 15-Feb-2026 is ${excelDue} in this workbook (${system ?? 'unknown, so 1900'} date system) and ${how}`;
+      },
+    },
+    {
       name: 'LIVE tick',
       run: async () => {
         connected();
@@ -180,6 +220,17 @@ function cregoChecks(s: Scratch): Check[] {
         await excelRun((ctx) => writeFormulas(ctx, s.scratch, LIVE_CELL.row, LIVE_CELL.col, [[formula(`=CREGO.LIVE("${account}","dpd",30)`)]]));
         await waitForCell(s.scratch, LIVE_CELL, isNumber);
         return 'a LIVE cell received its first update';
+      },
+    },
+    {
+      // Docs silent on how long Office waits for a command's association: functions.js associates it as it
+      // loads (see src/functions/ribbon.ts), and the pane hands over its Refresh once started.
+      name: 'Ribbon Refresh',
+      run: async () => {
+        const { ribbon } = connected().status();
+        if (!ribbon.associated) throw new Error('Office.actions.associate is missing: the ribbon\'s Refresh data button cannot run in this Excel (use the pane\'s Refresh)');
+        if (!ribbon.paneHandler) throw new Error('the pane has not handed its Refresh to the ribbon: the button will refresh cells without the Data as of stamp');
+        return 'Refresh data associated when functions.js loaded, with the pane\'s Refresh (stamp and log) behind it';
       },
     },
     {
@@ -228,7 +279,7 @@ export async function runSelfTest(onResult: (r: CheckResult) => void = () => {})
   const s = session();
   const token = await loadToken().catch(() => null);
   return formatReport(
-    { when: new Date(), addinVersion: await addinVersion(), host: hostLine(), environment: s?.environment ?? 'not connected' },
+    { when: new Date(), addinVersion: await addinVersion(), host: hostLine(), environment: s?.environment ?? 'not connected', paneOpened: paneShownBy() ?? 'not yet' },
     results,
     [token ?? '', s?.user ?? ''],
   );

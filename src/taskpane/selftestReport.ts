@@ -49,6 +49,8 @@ export interface ReportContext {
   addinVersion: string;
   host: string;
   environment: string;
+  /** What counted as the pane being opened (README: a hidden runtime's visibilityState is undocumented). */
+  paneOpened: string;
 }
 
 /** The report as plain text, one line per check. */
@@ -60,6 +62,7 @@ export function formatReport(ctx: ReportContext, results: readonly CheckResult[]
     `Add-in: ${ctx.addinVersion}`,
     `Excel: ${ctx.host}`,
     `Crego environment: ${ctx.environment}`,
+    `Pane opened: ${ctx.paneOpened}`,
     `Result: ${passed} of ${results.length} checks passed`,
     '',
     ...results.map((r) => `[${r.ok ? 'PASS' : 'FAIL'}] ${r.name} (${r.ms} ms): ${r.detail}`),

@@ -7,7 +7,7 @@
  * host side of `Office` (onReady, requirement sets, ribbon actions, OfficeRuntime.storage), a CustomFunctions
  * registry so the real functions.js registers, and a small calculation engine: =CREGO.* formulas call the
  * registered functions (with the argument shapes functions.json declares) and spill their results;
- * SUM/SUMIF/COUNTIF are computed natively.
+ * SUM/SUMIF/COUNTIF and DATE (in the workbook's date system) are computed natively; Range.text shows General and the add-in's date formats.
  * Like Excel, a string written through `values` that starts with "=" becomes a formula, and a leading
  * apostrophe keeps text as text; the tests rely on that to prove server text never becomes a formula.
  * window.__workbook exposes the model to the test.
@@ -64,6 +64,27 @@
     return x ? x.numberFormat : 'General';
   }
   function valueOf(sheet, r, c) { const x = cell(sheet, r, c, false); return x ? x.value : ''; }
+  /** A day's serial in the workbook's date system, as Excel's DATE answers it (month and day may overflow). */
+  function workbookSerial(year, month, day) {
+    const serial = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(1899, 11, 30)) / 86400000);
+    return model.date1904 === true ? serial - 1462 : serial;
+  }
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  /**
+   * What Range.text shows for a value in a number format: General, and the two date formats the add-in
+   * uses (a serial counted in the workbook's date system). Any other format is not modelled: a test
+   * reading it fails instead of trusting a guess.
+   */
+  function displayText(value, format) {
+    if (typeof value !== 'number') return typeof value === 'boolean' ? String(value).toUpperCase() : String(value);
+    if (format === 'General') return String(value);
+    const m = /^dd-mmm-yyyy( hh:mm)?$/.exec(format);
+    if (!m) throw officeError('GeneralException', 'double: Range.text in number format ' + format + ' is not modelled');
+    const d = new Date(Date.UTC(1899, 11, 30) + (value + (model.date1904 === true ? 1462 : 0)) * 86400000);
+    const pad = (n) => String(n).padStart(2, '0');
+    const day = pad(d.getUTCDate()) + '-' + MONTHS[d.getUTCMonth()] + '-' + d.getUTCFullYear();
+    return m[1] ? day + ' ' + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) : day;
+  }
   // Sheet protection as Excel enforces it: on a protected sheet a locked cell (every cell, unless
   // Format Cells › Protection unlocked it) refuses a change, from a person or from an add-in.
   function isLocked(sheet, r, c) { return !sheet.unlocked.has(r + ',' + c); }
@@ -159,6 +180,7 @@
   }
   function flat(v) { return Array.isArray(v) ? v.flat() : [v]; }
   const NATIVE = {
+    DATE: ([y, m, d]) => workbookSerial(flat(y)[0], flat(m)[0], flat(d)[0]),
     SUM: (args) => args.flatMap(flat).reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0),
     COUNTIF: ([range, crit]) => flat(range).filter((v) => String(v) === String(flat(crit)[0])).length,
     SUMIF: ([range, crit, sumRange]) => {
@@ -293,7 +315,7 @@
     if (v.trim() === '') return v;
     if (/^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
     const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-    if (d) return Math.round((Date.UTC(+d[1], +d[2] - 1, +d[3]) - Date.UTC(1899, 11, 30)) / 86400000) - (model.date1904 === true ? 1462 : 0);
+    if (d) return workbookSerial(+d[1], +d[2], +d[3]);
     return NOT_A_NUMBER;
   }
   /** A CustomFunctions.Error's code → the cell text; a code Excel does not know shows #VALUE!. */
@@ -347,6 +369,13 @@
       get formulas() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.formula || x.value : ''; }); },
       set formulas(v) { checkShape(v, 'formulas'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
       get numberFormat() { return grid(rows, cols, (i, j) => formatAt(sheet, r0 + i, c0 + j)); },
+      // What each cell shows: a formatted number (Excel.DoubleCellValue) in its own format, else in the cell's.
+      get text() {
+        return grid(rows, cols, (i, j) => {
+          const x = cell(sheet, r0 + i, c0 + j, false);
+          return x ? displayText(x.value, x.cellValue ? x.cellValue.numberFormat : formatAt(sheet, r0 + i, c0 + j)) : '';
+        });
+      },
       set style(name) {
         refuseUnless(sheet, 'allowFormatCells');
         const st = model.styles.get(name);
@@ -569,8 +598,7 @@
     functions: {
       date(year, month, day) {
         if (model.date1904 === 'refuse') throw officeError('ApiNotFound', 'double: Functions.date is not available');
-        const serial = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(1899, 11, 30)) / 86400000);
-        return { value: model.date1904 === true ? serial - 1462 : serial, error: null, load() { return this; } };
+        return { value: workbookSerial(year, month, day), error: null, load() { return this; } };
       },
     },
     getSelectedRanges() {

@@ -68,27 +68,38 @@ async function sandboxGet<T>(via: RunningServer, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Activity → Run self-test, as a user does; each check's line and the report once it has finished. */
+async function runSelfTestIn(page: Page): Promise<{ items: { check?: string; ok?: string; text: string | null }[]; report: string }> {
+  await page.getByRole('tab', { name: 'Activity' }).click();
+  await page.getByRole('button', { name: 'Run self-test' }).click();
+  await page.waitForFunction(() => /passed|failed/.test(document.querySelector('#selftest-status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+  const items = await page.locator('#selftest-list li').evaluateAll((xs) => xs.map((x) => ({ check: (x as HTMLElement).dataset.check, ok: (x as HTMLElement).dataset.ok, text: x.textContent })));
+  return { items, report: (await page.locator('#selftest-report').textContent()) ?? '' };
+}
+
 describe('Self-test in the task pane', () => {
   it('runs every check, each passing with its time, and its report holds no token and no account data', async () => {
     const page = await openPane(server.url);
     await signIn(page, server.devToken!);
     const before = await hook(page)<string[]>('sheetNames');
-    await page.getByRole('tab', { name: 'Activity' }).click();
-    await page.getByRole('button', { name: 'Run self-test' }).click();
-    await page.waitForFunction(() => /passed|failed/.test(document.querySelector('#selftest-status')?.textContent ?? ''), undefined, { timeout: 120_000 });
-    const items = await page.locator('#selftest-list li').evaluateAll((xs) => xs.map((x) => ({ check: (x as HTMLElement).dataset.check, ok: (x as HTMLElement).dataset.ok, text: x.textContent })));
+    const { items, report } = await runSelfTestIn(page);
     expect(items.map((i) => i.check)).toEqual([
       'Requirement sets', 'Date system', 'Scratch sheet', 'Template with dropdowns', 'Validation mark and its removal',
-      'Protect and unprotect', 'CREGO formula round trip', 'LIVE tick', 'Refresh', 'Scratch sheets removed',
+      'Protect and unprotect', 'CREGO formula round trip', 'Dates in and out', 'LIVE tick', 'Ribbon Refresh', 'Refresh', 'Scratch sheets removed',
     ]);
     expect(items.filter((i) => i.ok !== 'true'), JSON.stringify(items, null, 1)).toEqual([]);
     expect(await page.locator('#selftest-status').textContent()).toBe('Every check passed.');
     // The scratch sheets are gone; the workbook is as it was.
     expect(await hook(page)<string[]>('sheetNames')).toEqual(before);
 
-    const report = (await page.locator('#selftest-report').textContent()) ?? '';
     expect(report).toMatch(/^Crego for Excel self-test\n/);
-    expect(report).toContain('Result: 10 of 10 checks passed');
+    expect(report).toContain('Result: 12 of 12 checks passed');
+    expect(report).toContain('\nPane opened: visible at start\n');
+    expect(report).toMatch(/\[PASS\] Ribbon Refresh \(\d+ ms\): Refresh data associated when functions\.js loaded/);
+    expect(report).toMatch(/\[PASS\] Requirement sets \(\d+ ms\): ExcelApi 1\.\d+, SharedRuntime 1\.1 yes, date results as dates \(CustomFunctionsRuntime 1\.4\) yes/);
+    // Date text and Excel dates read alike, in the workbook's system, and a date result shows as a date.
+    expect(report).toContain('[PASS] Dates in and out');
+    expect(report).toMatch(/15-Feb-2026 is 46068 in this workbook \(1900 date system\) and shows as 15-Feb-2026\n/);
     expect(report).toMatch(/\[PASS\] Date system \(\d+ ms\): 1900 date system/);
     expect(report).toMatch(/\[PASS\] CREGO formula round trip \(\d+ ms\): CREGO\.EMI\(100000,12,12\) = [\d.]+/);
     expect(report).not.toContain(server.devToken!);
@@ -100,6 +111,32 @@ describe('Self-test in the task pane', () => {
     mkdirSync(SHOTS, { recursive: true });
     await page.locator('#panel-activity').screenshot({ path: join(SHOTS, 'selftest-500.png') });
     expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('in a 1904 workbook on an Excel without CustomFunctionsRuntime 1.4: dates read and answered in 1904, shown as bare serials, every check passing', async () => {
+    const { page } = await openPaneWith(browser, server.url, { officeJs: OFFICE_JS, realHost: true, pageErrors, hostApi: { CustomFunctionsRuntime: '1.3' } });
+    await hook(page)('setDate1904', true);
+    await signIn(page, server.devToken!);
+    const { items, report } = await runSelfTestIn(page);
+    expect(items.filter((i) => i.ok !== 'true'), JSON.stringify(items, null, 1)).toEqual([]);
+    expect(report).toMatch(/\[PASS\] Requirement sets \(\d+ ms\): .*date results as dates \(CustomFunctionsRuntime 1\.4\) no/);
+    expect(report).toMatch(/\[PASS\] Date system \(\d+ ms\): 1904 date system/);
+    // 46068 - 1462: the day Excel's own DATE(2026,2,15) gives in this workbook, from text and from date cells alike.
+    expect(report).toMatch(/15-Feb-2026 is 44606 in this workbook \(1904 date system\) and shows as the number 44606 \(this Excel predates CustomFunctionsRuntime 1\.4/);
+  }, 180_000);
+
+  it('fails "Dates in and out", naming both serials, when the functions count dates in another system than the workbook', async () => {
+    const page = await openPane(server.url);
+    await signIn(page, server.devToken!);
+    // The pane handed 1900 when it opened; the workbook now counts from 1904 and the hand-over is lost,
+    // as with the preview-only read of finding 1: the functions keep answering 1900 serials.
+    await hook(page)('setDate1904', true);
+    await page.evaluate(() => { (window as any).CregoRuntime.setDateSystem = () => false; });
+    const { items, report } = await runSelfTestIn(page);
+    expect(items.filter((i) => i.ok !== 'true').map((i) => i.check)).toEqual(['Dates in and out']);
+    expect(report).toContain('[FAIL] Dates in and out');
+    expect(report).toMatch(/answered a first due date of 46068; Excel's DATE\(2026,2,15\) here is 44606/);
+    expect(await page.locator('#selftest-status').textContent()).toBe('1 check(s) failed: copy the report into your support ticket.');
   }, 180_000);
 });
 

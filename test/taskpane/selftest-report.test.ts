@@ -25,7 +25,7 @@ describe('self-test report', () => {
   it('prints one line per check and never the token, a username or an account id', () => {
     const token = 'sbxdev_abc123secret';
     const text = formatReport(
-      { when: new Date('2026-01-02T03:04:05Z'), addinVersion: '1.2.3.0', host: 'Excel PC 16.0', environment: 'sandbox' },
+      { when: new Date('2026-01-02T03:04:05Z'), addinVersion: '1.2.3.0', host: 'Excel PC 16.0', environment: 'sandbox', paneOpened: 'Office visibility event' },
       [
         { name: 'Requirement sets', ok: true, ms: 3, detail: 'ExcelApi 1.15' },
         { name: 'LIVE tick', ok: false, ms: 9, detail: `account 1b2c3d4e-0000-4000-8000-00000000abcd: Bearer ${token} refused for demo-user` },
@@ -39,6 +39,7 @@ describe('self-test report', () => {
         'Add-in: 1.2.3.0',
         'Excel: Excel PC 16.0',
         'Crego environment: sandbox',
+        'Pane opened: Office visibility event',
         'Result: 1 of 2 checks passed',
         '',
         '[PASS] Requirement sets (3 ms): ExcelApi 1.15',
