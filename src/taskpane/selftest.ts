@@ -13,8 +13,10 @@ import { clearMarks, INVALID_FILL, markCells } from '../excel/marks';
 import { excelRun, supportsExcelApi } from '../excel/run';
 import { deleteSheets, hasListValidation, protectRoundTrip, readCell, readCellText } from '../excel/selftest';
 import { activateSheet, ensureSheet, freeSheetName } from '../excel/sheets';
-import { formula, writeFormulas } from '../excel/write';
+import { formula, writeFormulas, writeRows } from '../excel/write';
 import { cellAddress } from '../excel/address';
+import { goTo } from '../excel/selection';
+import { RESULT_HEADERS } from '../bulk/results';
 import { handDateSystem } from './dateSystem';
 import { paneShownBy } from './host';
 import { insertTemplate } from './bulk';
@@ -35,6 +37,11 @@ const TEXT_DATES_SCHEDULE = { row: 6, col: 1 };
 const CELL_DATES_SCHEDULE = { row: 6, col: 8 };
 /** A schedule's first due date: the row under its header, in its second column (Due date). */
 const firstDueOf = (at: { row: number; col: number }) => ({ row: at.row + 1, col: at.col + 1 });
+/** A cell no check writes (A1): given to CREGO.EMI as its optional arguments, it must read as "not given". */
+const BLANK_CELL = { row: 0, col: 0 };
+const BLANK_ARGS_CELL = { row: 1, col: 3 };
+/** A row of the template, far below its table, for the text-cells check. */
+const TEXT_ROW = 20;
 const WAIT_MS = 30_000;
 
 function requirements(): Office.RequirementSetSupport | null {
@@ -140,18 +147,39 @@ function sheetChecks(s: Scratch): Check[] {
       },
     },
     {
+      // Docs silent on whether Range.values reads a string like typing (000123 → 123) and whether the quote
+      // prefix stays a visible character in a Text cell: written as a push writes results, read back as is.
+      name: 'Text cells keep what was written',
+      run: async () => {
+        if (!s.template) throw new Error('needs the template');
+        const kind = getKind('records')!;
+        const utr = kind.columns.findIndex((c) => c.field === 'utr');
+        const message = kind.columns.length + RESULT_HEADERS.indexOf('Message');
+        const written = { [utr]: '000123', [message]: '-5 fee: see note' };
+        for (const [col, value] of Object.entries(written)) await excelRun((ctx) => writeRows(ctx, s.template, Number(col), [{ row: TEXT_ROW, values: [value] }]));
+        for (const [col, value] of Object.entries(written)) {
+          const back = (await excelRun((ctx) => readCell(ctx, s.template, TEXT_ROW, Number(col)))).value;
+          if (back !== value) throw new Error(`${JSON.stringify(value)} written to a Text column came back as ${JSON.stringify(back)}`);
+        }
+        return 'a UTR 000123 keeps its zeros; a message starting with "-" stays text, with no apostrophe';
+      },
+    },
+    {
+      // Docs silent on whether getCellProperties reports a table's banding as a fill: the mark remembers what
+      // Excel reported and the cell must read the same once the mark is gone.
       name: 'Validation mark and its removal',
       run: async () => {
         if (!s.template) throw new Error('needs the template');
         const notes = supportsExcelApi('1.18');
         const at = { row: 2, col: 2 };
+        const before = (await excelRun((ctx) => readCell(ctx, s.template, at.row, at.col))).fill;
         const memory = await excelRun((ctx) => markCells(ctx, s.template, [{ ...at, message: 'Self-test mark' }], { notes }));
         const marked = (await excelRun((ctx) => readCell(ctx, s.template, at.row, at.col))).fill;
         if (marked !== INVALID_FILL) throw new Error(`the mark did not show (fill ${marked})`);
         await excelRun((ctx) => clearMarks(ctx, s.template, { ...at, rows: 1, cols: 1 }, memory, { notes }));
         const after = (await excelRun((ctx) => readCell(ctx, s.template, at.row, at.col))).fill;
-        if (after === INVALID_FILL) throw new Error('the mark was not removed');
-        return `marked and cleared${notes ? ', with a note' : ' (no notes API here)'}`;
+        if (after !== before) throw new Error(`the cell's fill was ${before} before the mark and is ${after} after its removal`);
+        return `marked and cleared, fill ${after} as before${notes ? ', with a note' : ' (no notes API here)'}`;
       },
     },
     {
@@ -176,7 +204,12 @@ function cregoChecks(s: Scratch): Check[] {
         await excelRun((ctx) => writeFormulas(ctx, s.scratch, EMI_CELL.row, EMI_CELL.col, [[formula('=CREGO.EMI(100000,12,12)')]]));
         const emi = await waitForCell(s.scratch, EMI_CELL, isNumber);
         if (!isNumber(emi) || emi <= 0) throw new Error(`CREGO.EMI answered ${String(emi)}`);
-        return `CREGO.EMI(100000,12,12) = ${emi} from the ${session()?.environment ?? ''} API`;
+        // Docs silent on what Excel passes for a blank cell: chosen, "not given" (src/functions/args.ts).
+        const blank = cellAddress(BLANK_CELL.row, BLANK_CELL.col);
+        await excelRun((ctx) => writeFormulas(ctx, s.scratch, BLANK_ARGS_CELL.row, BLANK_ARGS_CELL.col, [[formula(`=CREGO.EMI(100000,12,12,${blank},${blank},${blank})`)]]));
+        const withBlanks = await waitForCell(s.scratch, BLANK_ARGS_CELL, (v) => v !== '#BUSY!' && v !== '' && v !== 0);
+        if (withBlanks !== emi) throw new Error(`CREGO.EMI with blank cells as its optional arguments answered ${String(withBlanks)}, not ${emi}`);
+        return `CREGO.EMI(100000,12,12) = ${emi} from the ${session()?.environment ?? ''} API; blank cells as its optional arguments give the same`;
       },
     },
     {
@@ -246,8 +279,16 @@ function cregoChecks(s: Scratch): Check[] {
         await rt.refresh('sheet');
         const emi = await waitForCell(s.scratch, EMI_CELL, isNumber);
         const refetched = rt.status().cache.sent - sent;
-        if (refetched < 1) throw new Error('Refresh sent no request: the cells kept cached answers');
-        return `recalculated; ${refetched} request(s) sent again; EMI still ${String(emi)}`;
+        if (refetched < 1) throw new Error('Refresh › Active sheet sent no request: the cells kept cached answers');
+        // Refresh › Selection: Range.calculate() on cells whose inputs did not change (docs silent on whether
+        // it runs their custom functions again).
+        await excelRun((ctx) => goTo(ctx, s.scratch, cellAddress(EMI_CELL.row, EMI_CELL.col)));
+        const sentBefore = rt.status().cache.sent;
+        await rt.refresh('selection');
+        await waitForCell(s.scratch, EMI_CELL, isNumber);
+        const selected = rt.status().cache.sent - sentBefore;
+        if (selected < 1) throw new Error('Refresh › Selection sent no request: Excel did not run the selected cell again');
+        return `Active sheet: ${refetched} request(s) sent again; Selection: ${selected}; EMI still ${String(emi)}`;
       },
     },
   ];

@@ -8,8 +8,10 @@
  * registry so the real functions.js registers, and a small calculation engine: =CREGO.* formulas call the
  * registered functions (with the argument shapes functions.json declares) and spill their results;
  * SUM/SUMIF/COUNTIF and DATE (in the workbook's date system) are computed natively; Range.text shows General and the add-in's date formats.
- * Like Excel, a string written through `values` that starts with "=" becomes a formula, and a leading
- * apostrophe keeps text as text; the tests rely on that to prove server text never becomes a formula.
+ * Like Excel, a string written through `values` is read as if typed: starting with "=", "+" or "-" (and not a
+ * number) it becomes a formula, numeric text becomes a number unless the cell is Text-formatted, and a leading
+ * apostrophe keeps text as text; the tests rely on that to prove server text never becomes a formula or loses
+ * its zeros.
  * window.__workbook exposes the model to the test.
  */
 (function () {
@@ -108,9 +110,19 @@
     x.cellValue = null;
     if (typeof v === 'string' && v.startsWith("'")) { x.value = v.slice(1); x.formula = null; return; }
     if (typeof v === 'string' && v.startsWith('=') && v.length > 1) { x.formula = v; x.value = pendingValue(v); dirty = true; return; }
+    // Range.values: "If the returned value starts with a plus ("+"), minus ("-"), or equal sign ("="), Excel
+    // interprets this value as a formula" (@types/office-js): "-5 fee" is a broken formula, -5 a number.
+    if (typeof v === 'string' && /^[+-]/.test(v) && !/^[+-]\d+(\.\d+)?$/.test(v.trim())) { x.formula = '=' + v; x.value = '#NAME?'; return; }
     x.value = v === null || v === undefined ? '' : v;
     x.formula = null;
     dirty = true;
+  }
+  /**
+   * A string written to a cell is read as if typed: numeric text becomes a number unless the cell is
+   * Text-formatted (@), so 004321 in a General cell is 4321 (a leading apostrophe keeps it text).
+   */
+  function readLikeTyping(sheet, r, c, v) {
+    return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) && formatAt(sheet, r, c) !== '@' ? Number(v) : v;
   }
   function assignFormula(sheet, r, c, f) {
     if (typeof f === 'string' && f.startsWith('=') && f.length > 1) {
@@ -365,7 +377,7 @@
       get rowCount() { return rows; },
       get columnCount() { return cols; },
       get values() { return grid(rows, cols, (i, j) => valueOf(sheet, r0 + i, c0 + j)); },
-      set values(v) { checkShape(v, 'values'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignValue(sheet, r, c, x)); },
+      set values(v) { checkShape(v, 'values'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignValue(sheet, r, c, readLikeTyping(sheet, r, c, x))); },
       get formulas() { return grid(rows, cols, (i, j) => { const x = cell(sheet, r0 + i, c0 + j, false); return x ? x.formula || x.value : ''; }); },
       set formulas(v) { checkShape(v, 'formulas'); refuseIfProtected(sheet, r0, c0, rows, cols); each(v, (r, c, x) => assignFormula(sheet, r, c, x)); },
       get numberFormat() { return grid(rows, cols, (i, j) => formatAt(sheet, r0 + i, c0 + j)); },
@@ -708,8 +720,7 @@
     type(sheetName, address, rows) {
       const s = sheetByName(sheetName); const ref = parseRef(address);
       refuseIfProtected(s, ref.r0, ref.c0, rows.length, Math.max(...rows.map((r) => r.length)));
-      const parsed = (v, r, c) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) && formatAt(s, r, c) !== '@' ? Number(v) : v);
-      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, parsed(v, ref.r0 + i, ref.c0 + j))));
+      rows.forEach((row, i) => row.forEach((v, j) => assignValue(s, ref.r0 + i, ref.c0 + j, readLikeTyping(s, ref.r0 + i, ref.c0 + j, v))));
       if (dirty) { dirty = false; return recalc(null); }
       return Promise.resolve();
     },

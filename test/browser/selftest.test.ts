@@ -84,7 +84,7 @@ describe('Self-test in the task pane', () => {
     const before = await hook(page)<string[]>('sheetNames');
     const { items, report } = await runSelfTestIn(page);
     expect(items.map((i) => i.check)).toEqual([
-      'Requirement sets', 'Date system', 'Scratch sheet', 'Template with dropdowns', 'Validation mark and its removal',
+      'Requirement sets', 'Date system', 'Scratch sheet', 'Template with dropdowns', 'Text cells keep what was written', 'Validation mark and its removal',
       'Protect and unprotect', 'CREGO formula round trip', 'Dates in and out', 'LIVE tick', 'Ribbon Refresh', 'Refresh', 'Scratch sheets removed',
     ]);
     expect(items.filter((i) => i.ok !== 'true'), JSON.stringify(items, null, 1)).toEqual([]);
@@ -93,7 +93,9 @@ describe('Self-test in the task pane', () => {
     expect(await hook(page)<string[]>('sheetNames')).toEqual(before);
 
     expect(report).toMatch(/^Crego for Excel self-test\n/);
-    expect(report).toContain('Result: 12 of 12 checks passed');
+    expect(report).toContain('Result: 13 of 13 checks passed');
+    expect(report).toMatch(/CREGO\.EMI\(100000,12,12\) = [\d.]+ from the sandbox API; blank cells as its optional arguments give the same/);
+    expect(report).toMatch(/\[PASS\] Refresh \(\d+ ms\): Active sheet: \d+ request\(s\) sent again; Selection: [1-9]/);
     expect(report).toContain('\nPane opened: visible at start\n');
     expect(report).toMatch(/\[PASS\] Ribbon Refresh \(\d+ ms\): Refresh data associated when functions\.js loaded/);
     expect(report).toMatch(/\[PASS\] Requirement sets \(\d+ ms\): ExcelApi 1\.\d+, SharedRuntime 1\.1 yes, date results as dates \(CustomFunctionsRuntime 1\.4\) yes/);
