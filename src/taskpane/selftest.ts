@@ -12,7 +12,7 @@ import { readDateSystem } from '../excel/dateSystem';
 import { clearMarks, INVALID_FILL, markCells } from '../excel/marks';
 import { excelRun, supportsExcelApi } from '../excel/run';
 import { deleteSheets, hasListValidation, protectRoundTrip, readCell, readCellText } from '../excel/selftest';
-import { activateSheet, ensureSheet, freeSheetName } from '../excel/sheets';
+import { activateSheet, activeSheetName, ensureSheet, freeSheetName } from '../excel/sheets';
 import { formula, writeFormulas, writeRows } from '../excel/write';
 import { cellAddress } from '../excel/address';
 import { goTo } from '../excel/selection';
@@ -77,6 +77,8 @@ const showsDataTypes = (): boolean => requirements()?.isSetSupported('CustomFunc
 /** The scratch sheets the checks make (removed at the end) and the two the later checks use. */
 interface Scratch {
   made: string[];
+  /** The sheet the user was on, active again at the end. */
+  userSheet: string;
   scratch: string;
   template: string;
 }
@@ -89,7 +91,7 @@ function connected(): CregoRuntimeApi {
 
 /** The checks, in order; `made` collects the scratch sheets to remove at the end. */
 function checks(made: string[]): Check[] {
-  const s: Scratch = { made, scratch: '', template: '' };
+  const s: Scratch = { made, userSheet: '', scratch: '', template: '' };
   return [...hostChecks(), ...sheetChecks(s), ...cregoChecks(s), cleanupCheck(s)];
 }
 
@@ -126,6 +128,7 @@ function sheetChecks(s: Scratch): Check[] {
       name: 'Scratch sheet',
       run: async () => {
         s.scratch = await excelRun(async (ctx) => {
+          s.userSheet = await activeSheetName(ctx);
           const name = await freeSheetName(ctx, 'Crego Self-test');
           await ensureSheet(ctx, name);
           return name;
@@ -298,9 +301,16 @@ function cleanupCheck(s: Scratch): Check {
   return {
     name: 'Scratch sheets removed',
     run: async () => {
-      const left = await excelRun((ctx) => deleteSheets(ctx, s.made));
+      const left = await excelRun(async (ctx) => {
+        const still = await deleteSheets(ctx, s.made);
+        if (s.userSheet) {
+          activateSheet(ctx, s.userSheet);
+          await ctx.sync();
+        }
+        return still;
+      });
       if (left.length) throw new Error(`still there: ${left.join(', ')}`);
-      return `${s.made.length} removed`;
+      return `${s.made.length} removed; back on your sheet`;
     },
   };
 }

@@ -81,7 +81,11 @@ describe('Self-test in the task pane', () => {
   it('runs every check, each passing with its time, and its report holds no token and no account data', async () => {
     const page = await openPane(server.url);
     await signIn(page, server.devToken!);
+    // The user is on a sheet of their own, not the first: the self-test leaves them there.
+    await page.evaluate(() => (window as any).Excel.run(async (ctx: any) => { ctx.workbook.worksheets.add('Loans book').activate(); await ctx.sync(); }));
     const before = await hook(page)<string[]>('sheetNames');
+    const active = await hook(page)<string>('activeSheet');
+    expect(active).toBe('Loans book');
     const { items, report } = await runSelfTestIn(page);
     expect(items.map((i) => i.check)).toEqual([
       'Requirement sets', 'Date system', 'Scratch sheet', 'Template with dropdowns', 'Text cells keep what was written', 'Validation mark and its removal',
@@ -91,6 +95,7 @@ describe('Self-test in the task pane', () => {
     expect(await page.locator('#selftest-status').textContent()).toBe('Every check passed.');
     // The scratch sheets are gone; the workbook is as it was.
     expect(await hook(page)<string[]>('sheetNames')).toEqual(before);
+    expect(await hook(page)<string>('activeSheet')).toBe(active);
 
     expect(report).toMatch(/^Crego for Excel self-test\n/);
     expect(report).toContain('Result: 13 of 13 checks passed');
