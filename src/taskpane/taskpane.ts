@@ -11,7 +11,7 @@ import { setupDashboard } from './dashboard';
 import { syncDateSystem } from './dateSystem';
 import { byId } from './dom';
 import { setupFormulas } from './formulas';
-import { hostProblem, whenShown } from './host';
+import { hostProblem, paneShownBy, whenShown } from './host';
 import { registerRibbonRefresh, setupRefresh } from './refresh';
 import { setupSelfTest } from './selftest';
 import { fetchServerConfig, onSession, setServerConfig } from './session';
@@ -51,7 +51,11 @@ if (office?.onReady) {
     // The ribbon's command works even while the pane is hidden (a click is the user's own action).
     registerRibbonRefresh();
     document.body.dataset.ready = 'hidden';
-    whenShown(office, () => void start());
+    whenShown(office, () => {
+      // What counted as opened, on the page too (the self-test's report names it; a support ticket can quote it).
+      document.body.dataset.shownBy = paneShownBy() ?? '';
+      void start();
+    });
   });
 } else {
   // office.js did not load at all (opened straight from a file, or the CDN blocked).

@@ -751,6 +751,7 @@ describe('where the pane runs: outside Excel, an old Excel, a hidden shared runt
     expect(await here<string[]>('actions')).toContain('refreshAll'); // the ribbon still works
     await here('showPane');
     await p.waitForSelector('body[data-ready="true"]');
+    expect(await p.evaluate(() => document.body.dataset.shownBy)).toBe('Office visibility event');
     expect(requests).toContain('/config.json');
     expect((await here<unknown[]>('runOptions')).length).toBeGreaterThan(runsBefore);
     await p.context().close();
