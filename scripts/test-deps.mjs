@@ -9,7 +9,8 @@
  * Opt out of installing with CREGO_TEST_NO_INSTALL=1.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Debian package per need, and how to tell it is already there. */
 export const NEEDS = [
@@ -48,9 +49,24 @@ export function findPython() {
   return null;
 }
 
-/** LibreOffice's command-line entry (soffice / libreoffice). */
+/** LibreOffice's command-line entry (soffice / libreoffice), where Calc is installed beside it. */
 export function findSoffice() {
-  return ['/usr/bin/soffice', '/usr/bin/libreoffice', onPath('soffice'), onPath('libreoffice')].find((c) => c && executable(c)) ?? null;
+  return ['/usr/bin/soffice', '/usr/bin/libreoffice', onPath('soffice'), onPath('libreoffice')].find((c) => c && executable(c) && calcBeside(c)) ?? null;
+}
+
+/**
+ * Whether LibreOffice's Calc is installed beside this soffice: Debian's soffice comes with
+ * libreoffice-common, so Writer alone has one too, and the interop tests would then fail converting
+ * a workbook. Calc's library (libsclo.so/.dylib) sits in soffice's program folder; a layout without any
+ * LibreOffice libraries there cannot be judged, and counts as having it.
+ */
+export function calcBeside(soffice) {
+  try {
+    const files = readdirSync(dirname(realpathSync(soffice)));
+    return files.some((f) => /^libsclo\./.test(f)) || !files.some((f) => /lo\.(so|dylib|dll)$/.test(f));
+  } catch {
+    return true;
+  }
 }
 
 /** The sentence a test shows when a tool is still missing after setup. */

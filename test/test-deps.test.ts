@@ -1,6 +1,9 @@
 /** scripts/test-deps.mjs: what `npm test` needs from a fresh machine, found first, else installed or named. */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureTestDeps, findChromium, missingMessage } from '../scripts/test-deps.mjs';
+import { calcBeside, ensureTestDeps, findChromium, missingMessage } from '../scripts/test-deps.mjs';
 
 describe('test dependencies (scripts/test-deps.mjs)', () => {
   const saved = { ...process.env };
@@ -13,6 +16,22 @@ describe('test dependencies (scripts/test-deps.mjs)', () => {
     expect(findChromium()).toBe(process.execPath);
     process.env.CHROMIUM = '/nonexistent/chromium';
     expect(findChromium()).not.toBe('/nonexistent/chromium');
+  });
+
+  it('counts LibreOffice as there only with Calc beside soffice (Writer alone has an soffice too)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'crego-soffice-'));
+    try {
+      const program = join(root, 'lib/libreoffice/program');
+      mkdirSync(program, { recursive: true });
+      writeFileSync(join(program, 'soffice'), '');
+      symlinkSync(join(program, 'soffice'), join(root, 'soffice')); // /usr/bin/soffice → …/program/soffice
+      writeFileSync(join(program, 'libswlo.so'), '');
+      expect(calcBeside(join(root, 'soffice'))).toBe(false);
+      writeFileSync(join(program, 'libsclo.so'), '');
+      expect(calcBeside(join(root, 'soffice'))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('names the apt-get line for what is missing, and installs nothing when told not to', () => {
