@@ -74,3 +74,19 @@ export async function saveToken(token: string): Promise<void> {
 export async function forgetToken(): Promise<void> {
   await store().removeItem(TOKEN_STORAGE_KEY);
 }
+
+/** Key of this machine's id as the holder of a push's sheet lock (src/excel/lock.ts). */
+export const LOCK_HOLDER_STORAGE_KEY = 'crego.lockHolder';
+
+/**
+ * This machine's id as a push-lock holder, made once and kept: a pane reopened after a crash
+ * mid-push knows the lock it left as its own and lifts it at once; a co-author's pane, with storage
+ * of its own, sees someone else's.
+ */
+export async function lockHolderId(): Promise<string> {
+  const known = await store().getItem(LOCK_HOLDER_STORAGE_KEY).catch(() => null);
+  if (known) return known;
+  const id = globalThis.crypto.randomUUID();
+  await store().setItem(LOCK_HOLDER_STORAGE_KEY, id).catch(() => undefined);
+  return id;
+}

@@ -14,7 +14,8 @@ import { templateRows } from '../bulk/template';
 import { DATE_FORMAT, INR_FORMAT, INTEGER_FORMAT, setNumberFormat, setTextColumns, TEXT_FORMAT } from '../excel/format';
 import { datesTo1900, firstSerialDate, readDateSystem } from '../excel/dateSystem';
 import { cellAddress } from '../excel/address';
-import { canLockSheets, lockSheetForPush, releaseLeftoverLock, unlockSheetAfterPush } from '../excel/lock';
+import { canLockSheets, heldElsewhereMessage, LOCK_RENEW_MS, lockSheetForPush, releaseLeftoverLock, renewPushLock, unlockSheetAfterPush } from '../excel/lock';
+import { lockHolderId } from '../excel/storage';
 import { clearMarks, markCells, NO_MARKS, setNotes, type MarkMemory } from '../excel/marks';
 import { readSheet, type ValueBlock } from '../excel/read';
 import { excelRun, supportsExcelApi } from '../excel/run';
@@ -263,7 +264,12 @@ export async function pushSheetFromPane(sheet: string, opener: HTMLElement | nul
 async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<PushReport | null> {
   const s = requireSession();
   // A push whose pane closed mid-way left its sheet locked: lift that first (its rows are read below).
-  if (canLockSheets()) await excelRun(releaseLeftoverLock);
+  // One still running elsewhere (a co-author's) keeps its lock, and this push waits for it.
+  if (canLockSheets()) {
+    const holder = await lockHolderId();
+    const { heldElsewhere } = await excelRun((ctx) => releaseLeftoverLock(ctx, holder));
+    if (heldElsewhere) throw new Error(heldElsewhereMessage(heldElsewhere));
+  }
   let loaded = await load(sheet);
   if (s.production) {
     const preview = await pushSheet({ kind: loaded.kind, values: loaded.block.values, firstRow: loaded.block.row + 1, dryRun: true });
@@ -297,7 +303,8 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   // Outcomes are written by row position: while the push runs the sheet is locked, so no sort, inserted
   // or deleted row, or edit can put one row's outcome beside another (src/excel/lock.ts).
   const results = { row: block.row + layout.headerIndex + 1, col: block.col + layout.resultColumn, rows: dataRows, cols: RESULT_HEADERS.length };
-  const locked = canLockSheets() && (await excelRun((ctx) => lockSheetForPush(ctx, sheet, results)));
+  const holder = await lockHolderId();
+  const locked = canLockSheets() && (await excelRun((ctx) => lockSheetForPush(ctx, sheet, results, holder)));
   let report: PushReport;
   let unlockProblem = '';
   try {
@@ -386,6 +393,11 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
     );
     for (const r of update.rows) written.set(r.index, r.values);
   };
+  // While the push runs its lock keeps having news, however long a request or a Retry-After takes, so no
+  // other pane takes it for dead (src/excel/lock.ts).
+  const holder = await lockHolderId();
+  let renewing: Promise<void> = Promise.resolve();
+  const renewal = locked ? setInterval(() => (renewing = excelRun((ctx) => renewPushLock(ctx, sheet, holder)).catch(() => undefined)), LOCK_RENEW_MS) : undefined;
   let report: PushReport;
   try {
     report = await pushSheet({
@@ -399,6 +411,8 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
       checkOnly,
     });
   } finally {
+    clearInterval(renewal);
+    await renewing; // a renewal still on its way must not record the lock again after the unlock
     controller = null;
     byId('bulk-cancel').hidden = true;
   }
@@ -457,10 +471,13 @@ export function setupBulk(): void {
   byId('bulk-sheet').addEventListener('focus', () => void refreshSheetList().catch(() => undefined));
   void refreshSheetList().catch(() => undefined);
   if (canLockSheets()) {
-    void excelRun(releaseLeftoverLock)
-      .then((left) => {
-        if (left) {
-          say(status(), `${left} was still locked by a push that did not finish; it is unlocked now. Push it again: rows already in Crego are found there, not posted twice.`, 'warning');
+    void lockHolderId()
+      .then((holder) => excelRun((ctx) => releaseLeftoverLock(ctx, holder)))
+      .then(({ released, heldElsewhere }) => {
+        if (released) {
+          say(status(), `${released} was still locked by a push that did not finish; it is unlocked now. Push it again: rows already in Crego are found there, not posted twice.`, 'warning');
+        } else if (heldElsewhere) {
+          say(status(), heldElsewhereMessage(heldElsewhere), 'warning');
         }
       })
       .catch(() => undefined);

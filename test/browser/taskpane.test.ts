@@ -811,7 +811,8 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     const { slow, at, sandbox, rows } = await pushInFlight(3, 300, '66666666666');
     expect(await slow.locator('#bulk-status').textContent()).toContain('Records is locked until the push ends');
     expect(await at('protection', 'Records')).toMatchObject({ allowSort: false, allowInsertRows: false, allowDeleteRows: false, allowAutoFilter: true });
-    expect(await at('setting', 'crego.pushLock')).toBe('Records');
+    // The lock's record names the sheet, this machine's pane as its holder, and when it last had news.
+    expect(JSON.parse(await at<string>('setting', 'crego.pushLock'))).toMatchObject({ sheet: 'Records', holder: expect.any(String), alive: expect.any(Number) });
     // A person sorts by amount, largest first, and retypes an amount while the answer is on its way: Excel refuses both.
     await expect(at('sortRows', 'Records', 'A4:O6', 2, true)).rejects.toThrow(/protected/);
     await expect(at('type', 'Records', 'C4', [[999]])).rejects.toThrow(/protected/);
@@ -848,8 +849,25 @@ describe('a push while a chunk is in flight (a sandbox that answers in 3 s)', ()
     expect(await slow.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 3, pending 0, rejected 0.');
     expect(await at('protection', 'Records')).toBeNull();
     expect(await at('setting', 'crego.pushLock')).toBeNull();
+
+    // A co-author's push holds the lock (another holder, news 20 s ago): it stays, and this Push waits for it.
+    const coAuthorLock = (quietMs: number) => JSON.stringify({ sheet: 'Records', holder: 'a-co-author', alive: Date.now() - quietMs });
+    await at('protect', 'Records');
+    await at('setSetting', 'crego.pushLock', coAuthorLock(20_000));
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    await slow.waitForFunction(() => /another Excel/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toMatch(/^Records is locked by a push running in another Excel \(a co-author, or this workbook open elsewhere\); its last news came 2\d s ago\./);
+    expect(await at('protection', 'Records')).not.toBeNull();
+    expect(JSON.parse(await at<string>('setting', 'crego.pushLock')).holder).toBe('a-co-author');
+    // Two minutes without news: that push is taken for dead, and the next Push lifts its lock first.
+    await at('setSetting', 'crego.pushLock', coAuthorLock(121_000));
+    await slow.getByRole('button', { name: 'Push', exact: true }).click();
+    await slow.waitForFunction(() => /^(Stopped|Cancelled|posted|Nothing)/.test(document.querySelector('#bulk-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await slow.locator('#bulk-status').textContent()).toBe('posted 0, failed 0, invalid 0, skipped 3, pending 0, rejected 0.');
+    expect(await at('protection', 'Records')).toBeNull();
+    expect(await at('setting', 'crego.pushLock')).toBeNull();
     expect(pageErrors).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('payments applied after the call: Check statuses (a sandbox whose queue settles records 2 s later, half rejected)', () => {

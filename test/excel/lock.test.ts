@@ -5,7 +5,7 @@
  */
 import { OfficeMockObject } from 'office-addin-mock';
 import { describe, expect, it } from 'vitest';
-import { lockSheetForPush, PUSH_LOCK_SETTING, PUSH_PROTECTION, releaseLeftoverLock, unlockSheetAfterPush } from '../../src/excel/lock';
+import { heldElsewhereMessage, LOCK_STALE_MS, lockSheetForPush, parseLockRecord, PUSH_LOCK_SETTING, PUSH_PROTECTION, releaseLeftoverLock, renewPushLock, unlockSheetAfterPush } from '../../src/excel/lock';
 
 interface Seed {
   /** Sheets that exist, and whether each is protected already. */
@@ -69,11 +69,11 @@ const RESULTS = { row: 2, col: 9, rows: 600, cols: 6 };
 describe('locking a bulk sheet for a push (src/excel/lock.ts)', () => {
   it('protects the sheet against sorting, inserting, deleting and editing, its result cells unlocked, and records the lock', async () => {
     const wb = workbook({ sheets: { Records: { protected: false } } });
-    expect(await lockSheetForPush(wb.context, 'Records', RESULTS)).toBe(true);
+    expect(await lockSheetForPush(wb.context, 'Records', RESULTS, 'me', 1_000)).toBe(true);
     expect(wb.calls).toEqual([
       'locked=false 2,9 600x6',
       `protect Records ${JSON.stringify(PUSH_PROTECTION)}`,
-      `setting ${PUSH_LOCK_SETTING}=Records`,
+      `setting ${PUSH_LOCK_SETTING}={"sheet":"Records","holder":"me","alive":1000}`,
     ]);
     expect(PUSH_PROTECTION).toMatchObject({ allowSort: false, allowInsertRows: false, allowDeleteRows: false, allowInsertColumns: false, allowDeleteColumns: false });
     expect(PUSH_PROTECTION).toMatchObject({ allowAutoFilter: true, allowFormatCells: true });
@@ -81,7 +81,7 @@ describe('locking a bulk sheet for a push (src/excel/lock.ts)', () => {
 
   it('leaves a sheet the user protected exactly as it is', async () => {
     const wb = workbook({ sheets: { Records: { protected: true } } });
-    expect(await lockSheetForPush(wb.context, 'Records', RESULTS)).toBe(false);
+    expect(await lockSheetForPush(wb.context, 'Records', RESULTS, 'me')).toBe(false);
     expect(wb.calls).toEqual([]);
     expect(wb.settings.size).toBe(0);
   });
@@ -94,15 +94,44 @@ describe('locking a bulk sheet for a push (src/excel/lock.ts)', () => {
 
   it('lifts a lock a closed pane left behind; nothing to do when there is none, or its sheet is gone', async () => {
     const left = workbook({ sheets: { Records: { protected: true }, Fees: { protected: true } }, setting: 'Records' });
-    expect(await releaseLeftoverLock(left.context)).toBe('Records');
+    // A bare sheet name: the record of an older version (no holder, no news).
+    expect(await releaseLeftoverLock(left.context, 'me')).toEqual({ released: 'Records', heldElsewhere: null });
     expect(left.calls).toEqual(['unprotect Records', `setting ${PUSH_LOCK_SETTING} deleted`]);
 
     const none = workbook({ sheets: { Records: { protected: true } } });
-    expect(await releaseLeftoverLock(none.context)).toBeNull();
+    expect(await releaseLeftoverLock(none.context, 'me')).toEqual({ released: null, heldElsewhere: null });
     expect(none.calls).toEqual([]);
 
     const deleted = workbook({ sheets: {}, setting: 'Records' });
-    expect(await releaseLeftoverLock(deleted.context)).toBe('Records');
+    expect((await releaseLeftoverLock(deleted.context, 'me')).released).toBe('Records');
     expect(deleted.calls).toEqual([`setting ${PUSH_LOCK_SETTING} deleted`]);
+  });
+
+  it('leaves a lock another holder renewed within two minutes (a co-author mid-push), and lifts it once it has gone quiet or is this holder\'s own', async () => {
+    const record = (holder: string, alive: number) => JSON.stringify({ sheet: 'Records', holder, alive });
+    const now = 10_000_000;
+    const coAuthor = workbook({ sheets: { Records: { protected: true } }, setting: record('them', now - 40_000) });
+    const found = await releaseLeftoverLock(coAuthor.context, 'me', now);
+    expect(found).toEqual({ released: null, heldElsewhere: { sheet: 'Records', quietMs: 40_000 } });
+    expect(coAuthor.calls).toEqual([]); // still protected, still recorded
+    expect(heldElsewhereMessage(found.heldElsewhere!)).toBe(
+      'Records is locked by a push running in another Excel (a co-author, or this workbook open elsewhere); its last news came 40 s ago. Push again when it ends: a lock with no news for 2 minutes is lifted by the next push.',
+    );
+
+    const quiet = workbook({ sheets: { Records: { protected: true } }, setting: record('them', now - LOCK_STALE_MS) });
+    expect((await releaseLeftoverLock(quiet.context, 'me', now)).released).toBe('Records');
+    expect(quiet.calls).toEqual(['unprotect Records', `setting ${PUSH_LOCK_SETTING} deleted`]);
+
+    // This machine's pane, reopened after a crash mid-push: its own lock goes at once.
+    const own = workbook({ sheets: { Records: { protected: true } }, setting: record('me', now - 1_000) });
+    expect((await releaseLeftoverLock(own.context, 'me', now)).released).toBe('Records');
+  });
+
+  it('a running push renews its record; a record that is not JSON is an older version\'s sheet name', async () => {
+    const wb = workbook({ sheets: { Records: { protected: false } } });
+    await renewPushLock(wb.context, 'Records', 'me', 42);
+    expect(parseLockRecord(wb.settings.get(PUSH_LOCK_SETTING))).toEqual({ sheet: 'Records', holder: 'me', alive: 42 });
+    expect(parseLockRecord('Fees')).toEqual({ sheet: 'Fees', holder: '', alive: 0 });
+    expect(parseLockRecord('')).toBeNull();
   });
 });
