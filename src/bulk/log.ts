@@ -8,8 +8,10 @@ import { stamp } from './results';
 
 export const LOG_SHEET_NAME = 'Crego Log';
 export const LOG_HEADERS = ['When', 'Environment', 'Sheet', 'Kind', 'Batch id', 'Dry run', 'Posted', 'Failed', 'Invalid', 'Skipped', 'Cancelled', 'Pending', 'Rejected', 'Settled', 'Unknown'] as const;
-// `Unknown` (rows of unknown outcome) came last, after logs already existed: appended at the end, an older log's
-// columns keep their meaning.
+// `Unknown` (rows of unknown outcome) came last, after logs already existed: appended at the end, so an older
+// log's columns stay where they were, and its header gets the new name (`csvWithCurrentHeader`, the pane's
+// appendLog). Since then `Failed` no longer counts rows of unknown outcome: Failed + Unknown compares with an
+// older row's Failed.
 /** Longest Settled text (a cell takes 32,767 characters; a log line should stay readable). */
 const MAX_SETTLED_TEXT = 2000;
 
@@ -43,4 +45,16 @@ function csvField(v: string | number): string {
 /** One CSV line (with newline) for a row of plain values. */
 export function csvLine(values: ReadonlyArray<string | number>): string {
   return `${values.map(csvField).join(',')}\n`;
+}
+
+/**
+ * A CSV log an older version started, its header row extended with the columns added since (its rows
+ * kept as they are); null when the header is already current or is not one of ours (left alone).
+ */
+export function csvWithCurrentHeader(text: string): string | null {
+  const header = csvLine([...LOG_HEADERS]);
+  const end = text.indexOf('\n');
+  const first = (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');
+  if (`${first}\n` === header || !header.startsWith(`${first},`)) return null;
+  return header + (end < 0 ? '' : text.slice(end + 1));
 }

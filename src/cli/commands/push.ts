@@ -17,7 +17,7 @@
  * `run` reads as the steps a push takes: options, connection, lock, sheet, check the connection,
  * push the rows, write the results back, report.
  */
-import { appendFile, stat } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createNodeClient } from '../../api/node';
 import type { CregoClient } from '../../api/contract';
@@ -25,7 +25,7 @@ import { isCregoError } from '../../api/contract';
 import { connectionCause } from '../cause';
 import { connectionFromEnv, type CliConnection } from '../connection';
 import { getKind, KIND_NAMES, type SheetKind } from '../../bulk/kinds';
-import { csvLine, LOG_HEADERS, logRow } from '../../bulk/log';
+import { csvLine, csvWithCurrentHeader, LOG_HEADERS, logRow } from '../../bulk/log';
 import { applyJournal, Journal, journalPath, type Fingerprint } from '../../bulk/node/journal';
 import { PushLock } from '../../bulk/node/lock';
 import { FileError, fileErrorInWords, loadSheet, type LoadedSheet } from '../../bulk/node/workbook';
@@ -210,9 +210,13 @@ async function pushRows(opts: Options, sheet: Sheet, client: CregoClient | undef
 
 async function appendLog(opts: Options, report: PushReport, environment: string, sheetName: string): Promise<void> {
   const path = `${opts.file}.crego-log.csv`;
-  const exists = await stat(path).then(() => true, () => false);
-  const row = logRow(report, { environment, sheet: `${opts.file} › ${sheetName}` });
-  await appendFile(path, (exists ? '' : csvLine([...LOG_HEADERS])) + csvLine(row));
+  const row = csvLine(logRow(report, { environment, sheet: `${opts.file} › ${sheetName}` }));
+  const existing = await readFile(path, 'utf8').catch(() => null);
+  if (existing === null) return appendFile(path, csvLine([...LOG_HEADERS]) + row);
+  // A log an older version started: its header gets the columns added since (Unknown), its rows stay.
+  const upgraded = csvWithCurrentHeader(existing);
+  if (upgraded !== null) return writeFile(path, upgraded + row);
+  await appendFile(path, row);
 }
 
 /**
