@@ -362,12 +362,16 @@ class HttpClient implements CregoHttpClient {
 /** What one attempt came to: an answer (with its Retry-After), or a failure before any answer. */
 type Outcome = AttemptOutcome & ({ failure: AttemptFailure } | { status: number; retryAfterMs?: number; res: WireResponse });
 
-/** What an attempt tells the concurrency limit: refused (429, 503), no answer in time (timeout, 504), a round trip, or nothing. */
+/**
+ * What an attempt tells the concurrency limit: refused (429, 503), no answer in time (timeout, 504), a
+ * round trip, or nothing. Only a 2xx is a round trip: a 404 for a mistyped account or a 401 comes back
+ * quicker than any real answer, and as the lowest round trip seen it would hold the limit down for good.
+ */
 function limitSample(outcome: Outcome, rttMs: number): LimitSample {
   if ('failure' in outcome) return outcome.failure.kind === 'timeout' ? 'timeout' : 'none';
   if (outcome.status === 429 || outcome.status === 503) return 'refused';
   if (outcome.status === 504) return 'timeout';
-  return { rttMs };
+  return outcome.status >= 200 && outcome.status < 300 ? { rttMs } : 'none';
 }
 
 /** The adaptive limit's ceiling: `maxConcurrency`, else 64 (never below the starting concurrency). */

@@ -11,7 +11,10 @@ export interface BrowserClientConfig extends ClientConfig {
 }
 
 export function createClient(config: BrowserClientConfig): CregoHttpClient {
-  return createClientWith({ ...config, maxConcurrency: config.maxConcurrency ?? http1Ceiling(config.baseUrl) }, fetchTransport(config.fetch));
+  // Never below the starting concurrency a caller asked for (the limiter refuses a ceiling under its start).
+  const http1 = http1Ceiling(config.baseUrl);
+  const ceiling = config.maxConcurrency ?? (http1 === undefined ? undefined : Math.max(http1, config.concurrency ?? 0));
+  return createClientWith({ ...config, maxConcurrency: ceiling }, fetchTransport(config.fetch));
 }
 
 /**

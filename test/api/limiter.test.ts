@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClientWith, type ClientConfig, type CregoHttpClient } from '../../src/api/client';
 import type { Transport, WireRequest } from '../../src/api/transport';
-import { http1Ceiling } from '../../src/api/index';
+import { createClient, http1Ceiling } from '../../src/api/index';
 
 interface Answer {
   status?: number;
@@ -116,6 +116,17 @@ describe('adaptive concurrency limit', () => {
     expect(server.maxInFlight).toBeLessThanOrEqual(limits[19]!);
     await vi.runAllTimersAsync();
     expect((await all).every((r) => r.status === 'fulfilled')).toBe(true);
+  });
+
+  it('a quick error answer (a 404 for a mistyped account) does not become the lowest round trip and hold the limit down', async () => {
+    // Three 404s in 2 ms, then the real answers in 20 ms: as in the first test, the limit grows.
+    const server = fakeServer((n) => (n < 3 ? { status: 404, delayMs: 2 } : { delayMs: 20 }));
+    const c = start(server);
+    const all = burst(c, 2000);
+    const limits = await trace(c, 20);
+    expect(limits[19]).toBeGreaterThanOrEqual(22);
+    await vi.runAllTimersAsync();
+    await all;
   });
 
   it('never goes above its ceiling (default 64, or maxConcurrency)', async () => {
@@ -255,5 +266,17 @@ describe('the ceiling in a browser', () => {
     // Another origin's protocol is not the page's: the latency rule handles the browser's queue there.
     expect(http1Ceiling('https://api.crego.io', page('http/1.1'))).toBeUndefined();
     expect(http1Ceiling('/api', undefined)).toBeUndefined();
+  });
+
+  it('a starting concurrency above six over HTTP/1.1 becomes the ceiling, instead of a client that refuses to start', async () => {
+    const spy = vi.spyOn(performance, 'getEntriesByType').mockImplementation(((type: string) => (type === 'navigation' ? [{ nextHopProtocol: 'http/1.1' }] : [])) as unknown as typeof performance.getEntriesByType);
+    try {
+      const c = createClient({ baseUrl: '/api', token: 't', concurrency: 10 });
+      expect(c.stats().concurrency).toMatchObject({ limit: 10, ceiling: 10 });
+      expect(createClient({ baseUrl: '/api', token: 't' }).stats().concurrency.ceiling).toBe(6);
+      await c.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
