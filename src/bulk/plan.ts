@@ -1,7 +1,7 @@
 /**
  * Step one of a push, with no client: read every data row of the sheet, skip what needs no work (blank,
  * the template's example, posted earlier), validate the rest, give each its stable key, refuse repeats,
- * and sort the rows into those to send and those to look up first (left `sending` by an earlier push).
+ * and sort the rows into those to send and those to look up first (left `sending` or `unknown` by an earlier push).
  * The second step, sending, is src/bulk/push-run.ts.
  */
 import type { UtrScope } from '../api/profile';
@@ -20,7 +20,7 @@ export interface Candidate {
   row: number;
   account: string;
   key: string;
-  /** Request item (null for a `sending` row that no longer validates: it can still be reconciled). */
+  /** Request item (null for a `sending`/`unknown` row that no longer validates: it can still be reconciled). */
   item: RowItem | null;
   /** Times this run sent the row. */
   sends: number;

@@ -425,7 +425,7 @@ export class PushRun {
 
   /**
    * Look rows up by key. Found → posted (already there). Not found → queued to send (or, past the
-   * per-run limit, failed: checked absent, safe to retry). The lookup itself failing → stays `sending`.
+   * per-run limit, failed: checked absent, safe to retry). The lookup itself failing → `unknown` (looked up again next run).
    */
   private async reconcile(rows: Candidate[], why: string): Promise<void> {
     const found = await mapLimited(rows, LOOKUP_CONCURRENCY, (c) => this.lookUp(c));

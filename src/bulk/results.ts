@@ -23,10 +23,10 @@ export type RowStatus = '' | 'ready' | 'sending' | 'unknown' | 'pending' | 'post
 const STATUSES: readonly RowStatus[] = ['', 'ready', 'sending', 'unknown', 'pending', 'posted', 'rejected', 'failed', 'invalid', 'example'];
 
 /** Statuses that need a person (or a re-run): the rows a push lists as problems and marks. */
-export type ProblemStatus = Extract<RowStatus, 'invalid' | 'failed' | 'sending' | 'unknown' | 'rejected'>;
-const PROBLEM_STATUSES: readonly RowStatus[] = ['invalid', 'failed', 'sending', 'unknown', 'rejected'];
+const PROBLEM_STATUSES = ['invalid', 'failed', 'sending', 'unknown', 'rejected'] as const satisfies readonly RowStatus[];
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 export function isProblemStatus(s: RowStatus): s is ProblemStatus {
-  return PROBLEM_STATUSES.includes(s);
+  return (PROBLEM_STATUSES as readonly RowStatus[]).includes(s);
 }
 
 /** Rows an earlier push may have created without knowing: looked up by key before anything is sent. */

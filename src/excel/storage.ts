@@ -83,10 +83,15 @@ export const LOCK_HOLDER_STORAGE_KEY = 'crego.lockHolder';
  * mid-push knows the lock it left as its own and lifts it at once; a co-author's pane, with storage
  * of its own, sees someone else's.
  */
-export async function lockHolderId(): Promise<string> {
-  const known = await store().getItem(LOCK_HOLDER_STORAGE_KEY).catch(() => null);
-  if (known) return known;
-  const id = globalThis.crypto.randomUUID();
-  await store().setItem(LOCK_HOLDER_STORAGE_KEY, id).catch(() => undefined);
-  return id;
+export function lockHolderId(): Promise<string> {
+  // Read (or made) once per page: a push asks for it several times.
+  holderId ??= (async () => {
+    const known = await store().getItem(LOCK_HOLDER_STORAGE_KEY).catch(() => null);
+    if (known) return known;
+    const id = globalThis.crypto.randomUUID();
+    await store().setItem(LOCK_HOLDER_STORAGE_KEY, id).catch(() => undefined);
+    return id;
+  })();
+  return holderId;
 }
+let holderId: Promise<string> | undefined;

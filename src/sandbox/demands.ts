@@ -113,12 +113,6 @@ export function blankDemand(partial: Partial<Demand> & Pick<Demand, 'id' | 'kind
   };
 }
 
-export function penalOutstanding(d: Demand): number {
-  return penalDue(d);
-}
-export function overdueOutstanding(d: Demand): number {
-  return overdueDue(d);
-}
 
 /** Interest (unrounded paise) a drawdown of `principal` earns between ages `from` and `to` (days), slabs tiered by age. */
 function topupInterestBetween(principal: number, from: number, to: number, p: AccountRow['params']): number {

@@ -5,7 +5,7 @@
  */
 import type { AccountSummary, AssetCategory } from '../api/types';
 import { endOfDay } from './days';
-import { accruedNotDue, overdueOutstanding, penalOutstanding, settlementId, unpaid, type Demand } from './demands';
+import { accruedNotDue, overdueDue, penalDue, settlementId, unpaid, type Demand } from './demands';
 import type { Evaluation } from './ledger';
 import { processingFee, roundHalfUp, rupees } from './math';
 import { isApplied, type AccountRow, type FeeRow, type PayoutRow, type RecordRow, type TopupRow } from './store';
@@ -49,9 +49,9 @@ export function totals(ev: Evaluation, a: AccountRow, demands: Demand[] = ev.dem
     t.principalOutstanding += d.principal - d.paidPrincipal;
     t.interestPaid += d.paidInterest;
     t.overduePaid += d.overduePaid;
-    t.overdueOutstanding += overdueOutstanding(d);
+    t.overdueOutstanding += overdueDue(d);
     t.penalPaid += d.penalPaid;
-    t.penalOutstanding += penalOutstanding(d);
+    t.penalOutstanding += penalDue(d);
     t.fees += d.charges;
     t.feePaid += d.paidCharges;
     if (isDue) {
@@ -205,7 +205,7 @@ export function emiView(ev: Evaluation, a: AccountRow, d: Demand) {
     principal_paid: rupees(d.paidPrincipal),
     interest_paid: rupees(d.paidInterest),
     outstanding_amount: rupees(outstanding),
-    penal_outstanding: rupees(penalOutstanding(d)),
+    penal_outstanding: rupees(penalDue(d)),
     status,
     dpd,
     topup: d.kind === 'topup' ? d.source : null,

@@ -265,8 +265,8 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   const s = requireSession();
   // A push whose pane closed mid-way left its sheet locked: lift that first (its rows are read below).
   // One still running elsewhere (a co-author's) keeps its lock, and this push waits for it.
-  if (canLockSheets()) {
-    const holder = await lockHolderId();
+  const holder = canLockSheets() ? await lockHolderId() : '';
+  if (holder) {
     const { heldElsewhere } = await excelRun((ctx) => releaseLeftoverLock(ctx, holder));
     if (heldElsewhere) throw new Error(heldElsewhereMessage(heldElsewhere));
   }
@@ -303,8 +303,7 @@ async function pushOnce(sheet: string, opener: HTMLElement | null): Promise<Push
   // Outcomes are written by row position: while the push runs the sheet is locked, so no sort, inserted
   // or deleted row, or edit can put one row's outcome beside another (src/excel/lock.ts).
   const results = { row: block.row + layout.headerIndex + 1, col: block.col + layout.resultColumn, rows: dataRows, cols: RESULT_HEADERS.length };
-  const holder = await lockHolderId();
-  const locked = canLockSheets() && (await excelRun((ctx) => lockSheetForPush(ctx, sheet, results, holder)));
+  const locked = holder !== '' && (await excelRun((ctx) => lockSheetForPush(ctx, sheet, results, holder)));
   let report: PushReport;
   let unlockProblem = '';
   try {
@@ -395,7 +394,7 @@ async function pushAndWrite(loaded: Loaded, sheet: string, s: ReturnType<typeof 
   };
   // While the push runs its lock keeps having news, however long a request or a Retry-After takes, so no
   // other pane takes it for dead (src/excel/lock.ts).
-  const holder = await lockHolderId();
+  const holder = locked ? await lockHolderId() : '';
   let renewing: Promise<void> = Promise.resolve();
   const renewal = locked ? setInterval(() => (renewing = excelRun((ctx) => renewPushLock(ctx, sheet, holder)).catch(() => undefined)), LOCK_RENEW_MS) : undefined;
   let report: PushReport;

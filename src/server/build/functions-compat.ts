@@ -28,8 +28,10 @@ interface Metadata {
   functions?: CustomFunction[];
 }
 
-/** Options that change how Excel calls the function (the trailing invocation argument, streaming). */
-const CALLING_OPTIONS = ['cancelable', 'stream', 'requiresAddress', 'requiresParameterAddresses', 'capturesCallingObject', 'volatile'];
+/** Options that make Excel pass the trailing invocation argument. */
+const INVOCATION_OPTIONS = ['cancelable', 'stream', 'requiresAddress', 'requiresParameterAddresses'];
+/** Options that change how Excel calls the function (the invocation argument, streaming, recalculation). */
+const CALLING_OPTIONS = [...INVOCATION_OPTIONS, 'capturesCallingObject', 'volatile'];
 
 /** `any` (or no type, which means any) takes whatever a narrower type took; nothing else widens. */
 function accepts(current: string | undefined, released: string | undefined): boolean {
@@ -37,7 +39,7 @@ function accepts(current: string | undefined, released: string | undefined): boo
 }
 
 function takesInvocation(fn: CustomFunction): boolean {
-  return CALLING_OPTIONS.slice(0, 4).some((option) => fn.options?.[option] === true);
+  return INVOCATION_OPTIONS.some((option) => fn.options?.[option] === true);
 }
 
 function parameterChanges(fn: CustomFunction, was: CustomFunction): string[] {
